@@ -1,0 +1,41 @@
+#!/bin/sh
+# deps.sh GROUP...: make sure the Debian packages a vfio-ct step needs are
+# installed, installing the missing ones by name with apt-get (root only).
+#
+# Groups: build (native build and unit tests), cross (ARCH=arm64 build),
+#         lint (cppcheck, clang-tidy), run-x86_64 / run-arm64 (emulated host).
+set -eu
+
+pkgs_for() {
+    case "$1" in
+        build) echo "gcc make libc6-dev libpci-dev pciutils xz-utils dpkg-dev debian-archive-keyring perl libtap-formatter-junit-perl" ;;
+        cross) echo "gcc-aarch64-linux-gnu libc6-dev-arm64-cross" ;;
+        lint) echo "cppcheck clang-tidy" ;;
+        run-x86_64) echo "qemu-system-x86 busybox-static cpio kmod gzip xz-utils libtap-formatter-junit-perl" ;;
+        run-arm64) echo "qemu-system-arm qemu-efi-aarch64 busybox-static cpio kmod gzip xz-utils libtap-formatter-junit-perl" ;;
+        *) echo "deps: unknown group '$1'" >&2; exit 2 ;;
+    esac
+}
+
+want=""
+for g in "$@"; do want="$want $(pkgs_for "$g")"; done
+
+missing=""
+for p in $want; do
+    case " $missing " in *" $p "*) continue ;; esac
+    st=$(dpkg-query -W -f '${db:Status-Status}' "$p" 2>/dev/null || true)
+    [ "$st" = installed ] || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "deps: missing Debian packages:$missing" >&2
+    echo "deps: as root run: apt-get install$missing" >&2
+    exit 2
+fi
+echo "deps: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+# Lists may be absent on a fresh image; refresh once, then install.
+apt-get update -q >&2 || true
+# shellcheck disable=SC2086 # package names are single words
+apt-get install -y -q --no-install-recommends $missing >&2

@@ -1,0 +1,56 @@
+#!/bin/sh
+# ksrc.sh OUTDIR: lay out the kernel-provided headers vfio-ct builds against.
+#
+#   OUTDIR/kselftest/{kselftest_harness.h,kselftest.h}
+#   OUTDIR/uapi/linux/{vfio.h,iommufd.h}
+#   OUTDIR/VERSION             where they came from
+#
+# They come from the kernel tree named by $KSRC when set, otherwise from
+# Debian's linux-source-$VFIOCT_KSRC_VERSION package (default 6.12), fetched
+# with a private apt state (harness/sh/aptfetch.sh).  Nothing is copied into
+# the repository: OUTDIR lives in the build cache.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+out=${1:?usage: ksrc.sh OUTDIR}
+ver=${VFIOCT_KSRC_VERSION:-6.12}
+members="tools/testing/selftests/kselftest_harness.h
+tools/testing/selftests/kselftest.h
+include/uapi/linux/vfio.h
+include/uapi/linux/iommufd.h"
+
+[ -f "$out/VERSION" ] && exit 0
+tmp="$out.tmp.$$"
+trap 'rm -rf "$tmp"' EXIT INT TERM HUP
+rm -rf "$tmp"
+mkdir -p "$tmp/src"
+
+if [ -n "${KSRC:-}" ]; then
+    for m in $members; do
+        [ -f "$KSRC/$m" ] || { echo "ksrc: $KSRC/$m missing" >&2; exit 2; }
+        mkdir -p "$tmp/src/$(dirname "$m")"
+        cp "$KSRC/$m" "$tmp/src/$m"
+    done
+    origin="KSRC=$KSRC"
+else
+    . /etc/os-release
+    codename=${VERSION_CODENAME:-bookworm}
+    deb=$("$here/aptfetch.sh" -s "$codename,$codename-backports" -a all \
+          -d "$tmp/deb" "linux-source-$ver")
+    tarball="./usr/src/linux-source-$ver.tar.xz"
+    list=""
+    for m in $members; do list="$list linux-source-$ver/$m"; done
+    # shellcheck disable=SC2086 # list is a word list of member names
+    dpkg-deb --fsys-tarfile "$tmp/deb/$deb" | tar -xO "$tarball" | xz -dc |
+        tar -x -C "$tmp/src" --strip-components=1 $list
+    origin="$(basename "$deb")"
+fi
+
+mkdir -p "$tmp/out/kselftest" "$tmp/out/uapi/linux"
+cp "$tmp/src/tools/testing/selftests/kselftest_harness.h" \
+   "$tmp/src/tools/testing/selftests/kselftest.h" "$tmp/out/kselftest/"
+cp "$tmp/src/include/uapi/linux/vfio.h" \
+   "$tmp/src/include/uapi/linux/iommufd.h" "$tmp/out/uapi/linux/"
+printf '%s\n' "$origin" > "$tmp/out/VERSION"
+rm -rf "$out"
+mkdir -p "$(dirname "$out")"
+mv "$tmp/out" "$out"

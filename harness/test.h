@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * test.h - the one way vfio-ct test programs include the kernel's
+ * kselftest harness (taken from a kernel tree by harness/sh/ksrc.sh, never
+ * copied here), plus the few hooks the runner needs from every program.
+ *
+ * Use VCT_HARNESS_MAIN instead of TEST_HARNESS_MAIN.  It adds one option to
+ * the harness's own: `--vct-list` prints the full name of every test
+ * (fixture.variant.test, exactly as the TAP lines will name them), one per
+ * line, so the runner knows the plan by name before anything runs and can
+ * report tests that never ran because the guest died.
+ *
+ * Call vct_mark_test(_metadata, variant) first thing in every FIXTURE_SETUP:
+ * it writes "vfio-ct: begin <full test name>" to /dev/kmsg (when writable),
+ * which lets the runner pin a kernel WARN/BUG/Oops on the test during which
+ * it was logged.
+ */
+#ifndef VCT_TEST_H
+#define VCT_TEST_H
+
+/*
+ * The harness macros expand to functions whose parameters (variant,
+ * ucontext) the including file does not always use; under -Wextra -Werror
+ * that would fail every test program.  Only this warning is relaxed, and
+ * only in files that include the harness.
+ */
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#include "kselftest_harness.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Full TAP name of a test: fixture[.variant].test */
+static inline void vct_test_fullname(const struct __fixture_metadata *f,
+				     const struct __fixture_variant_metadata *v,
+				     const struct __test_metadata *t,
+				     char *buf, size_t len)
+{
+	const char *vname = v ? v->name : "";
+
+	snprintf(buf, len, "%s%s%s.%s", f->name, vname[0] ? "." : "", vname,
+		 t->name);
+}
+
+static inline void vct_list_tests(void)
+{
+	const struct __fixture_metadata *f;
+	const struct __fixture_variant_metadata *v;
+	const struct __test_metadata *t;
+	struct __fixture_variant_metadata none = { .name = "" };
+	char name[1024];
+
+	for (f = __fixture_list; f; f = f->next)
+		for (v = f->variant ? f->variant : &none; v; v = v->next)
+			for (t = f->tests; t; t = t->next) {
+				vct_test_fullname(f, v, t, name, sizeof(name));
+				printf("%s\n", name);
+			}
+}
+
+/*
+ * Mark the start of a test in the kernel log.  `variant_data` is the
+ * FIXTURE_SETUP's `variant` pointer; the variant's name is found by
+ * matching it against the fixture's registered variants.
+ */
+static inline void vct_mark_test(const struct __test_metadata *t,
+				 const void *variant_data)
+{
+	const struct __fixture_variant_metadata *v = NULL;
+	char name[1024], line[1100];
+	int fd, n;
+
+	if (t->fixture)
+		for (v = t->fixture->variant; v; v = v->next)
+			if (v->data == variant_data)
+				break;
+	vct_test_fullname(t->fixture, v, t, name, sizeof(name));
+	fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = snprintf(line, sizeof(line), "vfio-ct: begin %s\n", name);
+	if (n > 0 && write(fd, line, (size_t)n) < 0) {
+		/* no kernel log marker: splats fall to the previous test */
+	}
+	close(fd);
+}
+
+#define VCT_HARNESS_MAIN \
+	int main(int argc, char **argv) \
+	{ \
+		if (argc == 2 && !strcmp(argv[1], "--vct-list")) { \
+			vct_list_tests(); \
+			return 0; \
+		} \
+		return test_harness_run(argc, argv); \
+	}
+
+#endif /* VCT_TEST_H */
