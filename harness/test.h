@@ -20,11 +20,14 @@
 
 /*
  * The harness macros expand to functions whose parameters (variant,
- * ucontext) the including file does not always use; under -Wextra -Werror
- * that would fail every test program.  Only this warning is relaxed, and
- * only in files that include the harness.
+ * ucontext) the including file does not always use, and FIXTURE_SETUP and
+ * FIXTURE_TEARDOWN define non-static functions without prototypes; under
+ * -Wextra -Wmissing-prototypes -Werror that would fail every test program.
+ * Only these two warnings are relaxed, and only in files that include the
+ * harness.
  */
 #pragma GCC diagnostic ignored "-Wunused-parameter"
+#pragma GCC diagnostic ignored "-Wmissing-prototypes"
 #include "kselftest_harness.h"
 
 #include <fcntl.h>
@@ -94,6 +97,8 @@ static inline void vct_mark_test(const struct __test_metadata *t,
 			vct_list_tests(); \
 			return 0; \
 		} \
+		/* results reach the runner as they happen, not at exit */ \
+		setvbuf(stdout, NULL, _IOLBF, 0); \
 		return test_harness_run(argc, argv); \
 	}
 

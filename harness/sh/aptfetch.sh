@@ -85,9 +85,16 @@ if [ ! -f "$stamp" ] || [ -n "$(find "$stamp" -mmin +60 2>/dev/null)" ]; then
     : > "$stamp"
 fi
 
-# apt-get download writes into the current directory.
+# apt-get download writes into the current directory; --print-uris names
+# the file each package lands in (apt keeps the server's mtime, so a listing
+# by time would not).
 cd "$dest"
 for pkg in "$@"; do
-    aptq download "$pkg" >&2 || die "cannot download $pkg ($suites/$arch)"
+    # (asked from elsewhere: with the file already here apt prints nothing)
+    file=$(cd "$state" && aptq download --print-uris "$pkg" 2>/dev/null | awk 'NR == 1 { print $2 }')
+    [ -n "$file" ] || die "no package $pkg in $suites/$arch"
+    if [ ! -s "$file" ]; then
+        aptq download "$pkg" >&2 || die "cannot download $pkg ($suites/$arch)"
+    fi
+    printf '%s\n' "$file"
 done
-ls -1t ./*.deb | head -n "$#"

@@ -1,0 +1,111 @@
+# collate.awk: turn what one test program printed in the guest into the
+# program's final TAP, using the kernel log to fail tests that splatted.
+#
+#   awk -v prog=REL -v reason=TEXT -f collate.awk KMSG STREAM
+#
+# KMSG is the raw /dev/kmsg stream ("pri,seq,usec,flags;text" records);
+# STREAM holds the guest's records (see guest.sh).  `reason` is why the
+# program may not have finished (guest hung, panicked, timed out); it is
+# used only for tests that have no result.
+#
+# What it guarantees:
+#  - every test the program listed gets exactly one result line, in order
+#    of appearance: the program's own, or "not ok" with the reason when the
+#    program never reported it;
+#  - a test during which the kernel logged a WARN/BUG/Oops/panic (between
+#    its "vfio-ct: begin" marker and the next marker) is "not ok", with the
+#    splat's first lines as diagnostics;
+#  - the plan ("1..N") counts exactly the result lines written.
+# Plain POSIX awk: it runs under mawk, gawk and busybox awk.
+
+function splat_line(t) {
+    return t ~ /-+\[ cut here \]-+|WARNING: CPU: |BUG: |Oops|kernel BUG at|general protection fault|Unable to handle kernel|Kernel panic|UBSAN: |KASAN: |refcount_t: |list_add corruption|list_del corruption|hung_task|INFO: task .* blocked/
+}
+
+function out(line) { buf[++nbuf] = line }
+
+function result_name(line,    s) {
+    s = line
+    sub(/^(not )?ok [0-9]+ /, "", s)
+    sub(/ #.*$/, "", s)
+    return s
+}
+
+BEGIN { nlist = 0; nbuf = 0; nres = 0; began = 0; ended = 0; running = "" }
+
+# ---- pass 1: the kernel log -------------------------------------------------
+FNR == NR {
+    if ($0 ~ /^ /) next                  # dictionary continuation of a record
+    t = $0
+    sub(/^[0-9]+,[0-9]+,[0-9]+,[^;]*;/, "", t)
+    if (t == "vfio-ct: program begin " prog) { inprog = 1; cur = ""; next }
+    if (t == "vfio-ct: program end " prog) { inprog = 0; cur = ""; next }
+    if (!inprog) next
+    if (index(t, "vfio-ct: begin ") == 1) { cur = substr(t, 16); capture = 0; next }
+    if (index(t, "vfio-ct: ") == 1) next
+    if (splat_line(t)) {
+        if (!(cur in splat)) { splat[cur] = ""; order[++nsplat] = cur }
+        capture = 24
+    }
+    if (capture > 0) { splat[cur] = splat[cur] "\n#   " t; capture-- }
+    next
+}
+
+# ---- pass 2: the guest's records ---------------------------------------------
+$1 == "@list" && $2 == prog { list[++nlist] = substr($0, length("@list " prog " ") + 1); next }
+$1 == "@begin" && $2 == prog { began = 1; next }
+$1 == "@end" && $2 == prog { ended = 1; rc = $3; next }
+$1 == "T" && $2 == prog {
+    line = substr($0, length("T " prog " ") + 1)
+    if (line ~ /^TAP version / || line ~ /^1\.\.[0-9]+$/) next
+    if (line ~ /^#  RUN +/) { running = line; sub(/^#  RUN +/, "", running); sub(/ \.\.\.$/, "", running) }
+    if (line ~ /^(not )?ok [0-9]+ /) {
+        name = result_name(line)
+        seen[name] = 1
+        running = ""
+        nres++
+        if (name in splat) {
+            if (line ~ /^ok /) line = "not ok " nres " " name " # kernel splat during the test"
+            out(line)
+            out("# vfio-ct: the kernel logged this during " name ":" splat[name])
+            delete splat[name]
+            next
+        }
+        out(line)
+        next
+    }
+    out(line)
+    next
+}
+
+END {
+    why = reason
+    if (why == "" && ended && rc != 0 && rc != 4) why = "program exited with status " rc " before reporting it"
+    if (why == "" && !ended) why = "program did not finish"
+    if (running != "" && !(running in seen)) {
+        nres++
+        out("not ok " nres " " running " # test did not finish: " why)
+        seen[running] = 1
+    }
+    for (i = 1; i <= nlist; i++) {
+        if (list[i] in seen) continue
+        nres++
+        out("not ok " nres " " list[i] " # not run: " why)
+    }
+    if (nlist == 0 && nres == 0) {
+        n = split(prog, parts, "/")
+        nres++
+        out("not ok " nres " " parts[n] " # not run: " (reason != "" ? reason : "program listed no tests"))
+    }
+    # Splats logged in the program but outside any test that reported.
+    for (i = 1; i <= nsplat; i++) {
+        k = order[i]
+        if (!(k in splat)) continue
+        out("# vfio-ct: kernel splat in " prog (k == "" ? " outside any test" : " during " k) ":" splat[k])
+        nres++
+        out("not ok " nres " " (k == "" ? prog : k) " # kernel splat")
+    }
+    print "TAP version 13"
+    print "1.." nres
+    for (i = 1; i <= nbuf; i++) print buf[i]
+}

@@ -1,0 +1,173 @@
+# collect.sh: the host side of the guest channel, sourced by run.sh.
+#
+# Reads the guest's records (see guest.sh) as they arrive, prints one
+# progress line per test on stderr, turns each finished program into its
+# TAP file (collate.awk) and its block of the run's TAP on stdout, and at
+# the end writes junit.xml, dmesg.log and run.json.  Uses from run.sh:
+# $work $results $stream $kmsg $VCT_TOP $BUILD $host $arch $kernel_spec.
+
+# collect_init PROGRAMS: PROGRAMS are build paths, one per line.
+collect_init() {
+    printf '%s\n' "$1" | sed "s|^$BUILD/||" > "$work/programs"
+    nprog=$(($(wc -l < "$work/programs") + 1))  # +1: the guest set-up block
+    records_done=0 guest_done=0 run_failed=0 top_n=0 setup_done=0
+    : > "$work/finalized"
+    : > "$results/combined.tap"
+    top_line "TAP version 13"
+    top_line "1..$nprog"
+}
+
+# top_line LINE: a line of the run's TAP, to stdout and combined.tap.
+top_line() {
+    printf '%s\n' "$1"
+    printf '%s\n' "$1" >> "$results/combined.tap"
+}
+
+# top_result FILE AREA NAME RC: the block for one program's TAP FILE.
+top_result() {
+    top_n=$((top_n + 1))
+    top_line "# selftests: $2: $3"
+    sed 's/^/# /' "$1" | while IFS= read -r l; do top_line "$l"; done
+    if grep -q '^not ok ' "$1" || { [ "$4" != 0 ] && [ "$4" != 4 ]; }; then
+        run_failed=1
+        top_line "not ok $top_n selftests: $2: $3 # exit=$4"
+    elif [ "$4" = 4 ] || ! grep -q '^ok [0-9]* [^#]*$' "$1"; then
+        top_line "ok $top_n selftests: $2: $3 # SKIP"
+    else
+        top_line "ok $top_n selftests: $2: $3"
+    fi
+}
+
+# The guest set-up (module loading, device binding, boot-time kernel log)
+# reported as the first block, so that a set-up failure is a red run.
+finish_setup() {
+    [ "$setup_done" = 1 ] && return 0
+    setup_done=1
+    f="$results/tap/00-setup.tap"
+    awk -v reason="$1" '
+        function res(ok, what, detail) {
+            lines[++nl] = (ok ? "ok " : "not ok ") (++n) " " what
+            if (detail != "") lines[++nl] = "# " detail
+        }
+        $1 == "@boot" { booted = 1; res(1, "setup.guest_booted", "Linux " $2) }
+        $1 == "@setup" {
+            rest = $0; sub(/^@setup [a-z]+ [^ ]+ [^ ]+ ?/, "", rest)
+            res($2 == "ok", "setup." $3 "." $4, rest)
+        }
+        END {
+            if (!booted) res(0, "setup.guest_booted", reason != "" ? reason : "no @boot record")
+            print "TAP version 13"; print "1.." n
+            for (i = 1; i <= nl; i++) print lines[i]
+        }' "$stream" > "$f"
+    # A splat before the first program ran (boot, module load, binding).
+    awk '
+        /^ / { next }
+        { t = $0; sub(/^[0-9]+,[0-9]+,[0-9]+,[^;]*;/, "", t) }
+        index(t, "vfio-ct: program begin ") == 1 { exit }
+        t ~ /-+\[ cut here \]-+|WARNING: CPU: |BUG: |Oops|kernel BUG at|Kernel panic|general protection fault/ { print "#   " t; c = 24; next }
+        c > 0 { print "#   " t; c-- }' "$kmsg" > "$work/bootsplat"
+    if [ -s "$work/bootsplat" ]; then
+        n=$(($(sed -n 's/^1\.\.//p' "$f") + 1))
+        { sed "s/^1\.\.[0-9]*$/1..$n/" "$f"; cat "$work/bootsplat"
+          echo "not ok $n setup.kernel_log_clean_before_tests"; } > "$f.new"
+        mv "$f.new" "$f"
+    fi
+    top_result "$f" setup guest 0
+}
+
+# finish_program REL RC REASON: collate one program and print its block.
+finish_program() {
+    grep -qxF "$1" "$work/finalized" && return 0
+    finish_setup "$3"
+    # The kernel log travels on its own channel: give it a moment to catch
+    # up with the program's end marker so a late splat is not missed.
+    i=0
+    while [ -z "$3" ] && [ $i -lt 10 ] && ! grep -qF "vfio-ct: program end $1" "$kmsg"; do
+        sleep 0.5; i=$((i + 1))
+    done
+    area=${1#suites/}; area=${area%%/*}
+    name=$(basename "$1")
+    f="$results/tap/$area.$name.tap"
+    awk -v prog="$1" -v reason="$3" -f "$VCT_TOP/harness/sh/collate.awk" "$kmsg" "$stream" > "$f"
+    printf '%s\n' "$1" >> "$work/finalized"
+    top_result "$f" "$area" "$name" "$2"
+}
+
+# collect_new_records: act on the complete lines that arrived since last time.
+collect_new_records() {
+    n=$(wc -l < "$stream")
+    [ "$n" -gt "$records_done" ] || return 0
+    sed -n "$((records_done + 1)),${n}p" "$stream" > "$work/new"
+    records_done=$n
+    while IFS= read -r rec; do
+        case "$rec" in
+            "@boot "*) say "guest up: Linux ${rec#@boot } after $(($(date +%s) - started))s" ;;
+            "@setup fail "*) say "set-up failed: ${rec#@setup fail }" ;;
+            "@begin "*) finish_setup ""; say "running ${rec#@begin }" ;;
+            "@end "*) r=${rec#@end }; finish_program "${r% *}" "${r##* }" "" ;;
+            "@done") guest_done=1 ;;
+            T\ *) line=${rec#T * }
+                  case "$line" in
+                      "ok "*|"not ok "*) printf '%s\n' "$line" | sed 's/^/  /' >&2 ;;
+                  esac ;;
+        esac
+    done < "$work/new"
+}
+
+# collect_finish REASON: programs that never ended get results with REASON.
+collect_finish() {
+    finish_setup "$1"
+    while IFS= read -r rel; do
+        grep -qxF "$rel" "$work/finalized" && continue
+        finish_program "$rel" 255 "${1:-guest stopped}"
+    done < "$work/programs"
+}
+
+json_str() { printf '"%s"' "$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g' | tr -d '\n')"; }
+
+# results_write RELEASE ORIGIN QEMU START_ISO SECONDS REASON
+results_write() {
+    # dmesg.log: the kernel log as text, "[seconds] message".
+    awk '/^ / { next }
+         { h = $0; sub(/;.*/, "", h); t = $0; sub(/^[^;]*;/, "", t)
+           split(h, f, ","); printf "[%6d.%06d] %s\n", f[3] / 1000000, f[3] % 1000000, t }' \
+        "$kmsg" > "$results/dmesg.log"
+    # junit.xml from the per-program TAP, by prove and TAP::Formatter::JUnit.
+    (cd "$results/tap" && prove --norc --formatter TAP::Formatter::JUnit \
+        --exec "awk -f $VCT_TOP/harness/sh/junit-tap.awk" ./*.tap) \
+        > "$work/junit.raw" 2> "$work/prove.log" || true
+    awk -f "$VCT_TOP/harness/sh/junit-fix.awk" "$results"/tap/*.tap "$work/junit.raw" > "$results/junit.xml"
+    counts=$(cat "$results"/tap/*.tap | awk '
+        /^ok / && /# SKIP/ { s++; next } /^ok / && /# XFAIL/ { xf++; next }
+        /^ok / && /# XPASS/ { xp++; next } /^ok / { p++; next } /^not ok / { f++ }
+        END { printf "%d %d %d %d %d", p, f, s, xf, xp }')
+    set -- "$@" $counts
+    {
+        printf '{\n'
+        printf '  "run_id": %s,\n' "$(json_str "$(basename "$results")")"
+        printf '  "host_profile": %s,\n' "$(json_str "$host")"
+        printf '  "arch": %s,\n' "$(json_str "$arch")"
+        printf '  "kernel_spec": %s,\n' "$(json_str "$kernel_spec")"
+        printf '  "kernel_release": %s,\n' "$(json_str "$1")"
+        printf '  "kernel_origin": %s,\n' "$(json_str "$2")"
+        printf '  "qemu": %s,\n' "$(json_str "$3")"
+        printf '  "start": %s,\n' "$(json_str "$4")"
+        printf '  "end": %s,\n' "$(json_str "$(date -u +%Y-%m-%dT%H:%M:%SZ)")"
+        printf '  "wall_seconds": %s,\n' "$5"
+        printf '  "complete": %s,\n' "$([ -z "$6" ] && echo true || echo false)"
+        printf '  "incomplete_reason": %s,\n' "$(json_str "$6")"
+        printf '  "counts": {"pass": %s, "fail": %s, "skip": %s, "xfail": %s, "xpass": %s},\n' "$7" "$8" "$9" "${10}" "${11}"
+        printf '  "programs": ['
+        sep=""
+        for f in "$results"/tap/*.tap; do
+            printf '%s\n    {"tap": %s, ' "$sep" "$(json_str "tap/$(basename "$f")")"
+            awk '/^ok / && /# SKIP/ { s++; next } /^ok / { p++; next } /^not ok / { f++ }
+                 END { printf "\"pass\": %d, \"fail\": %d, \"skip\": %d}", p, f, s }' "$f"
+            sep=","
+        done
+        printf '\n  ],\n'
+        printf '  "passed": %s\n' "$([ "$run_failed" = 0 ] && echo true || echo false)"
+        printf '}\n'
+    } > "$results/run.json"
+    say "pass $7, fail $8, skip $9, xfail ${10}, xpass ${11} in $5s"
+}

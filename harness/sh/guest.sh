@@ -1,0 +1,145 @@
+# guest.sh: the guest half of the runner, sourced by `run.sh --guest` as PID 1
+# of the initramfs (or by `run.sh --local` on a real host, without the
+# mounting and power-off).  It speaks to the host over two channels:
+#
+#   OUT   records, one per line:
+#           @boot RELEASE                 the guest is up
+#           @setup ok|fail WHAT [REASON]  module loading and device binding
+#           @list PROG TEST               one line per test PROG will run
+#           @begin PROG                   PROG starts
+#           T PROG LINE                   a line PROG printed (stdout+stderr)
+#           @end PROG RC                  PROG exited with RC
+#           @done                         every program ran
+#   KMSG  the raw /dev/kmsg stream, with "vfio-ct: ..." markers written at
+#         program and test boundaries (tests write their own, see test.h).
+
+VCT_HOME=${VCT_HOME:-/vfio-ct}
+
+emit() { printf '%s\n' "$*" >&3; }
+kmark() { printf 'vfio-ct: %s\n' "$*" > /dev/kmsg 2>/dev/null || true; }
+
+# find_port NAME: the /dev node of the virtio-serial port called NAME.
+find_port() {
+    for p in /sys/class/virtio-ports/*; do
+        [ -r "$p/name" ] || continue
+        [ "$(cat "$p/name")" = "$1" ] && { printf '/dev/%s\n' "$(basename "$p")"; return 0; }
+    done
+    return 1
+}
+
+guest_mounts() {
+    mount -t proc proc /proc
+    mount -t sysfs sysfs /sys
+    mount -t devtmpfs devtmpfs /dev 2>/dev/null || true
+    mount -t tmpfs tmpfs /tmp
+    mkdir -p /dev/hugepages /dev/shm
+    mount -t tmpfs tmpfs /dev/shm
+    mount -t hugetlbfs hugetlbfs /dev/hugepages 2>/dev/null || true
+}
+
+load_modules() {
+    while IFS= read -r ko; do
+        [ -n "$ko" ] || continue
+        name=${ko%.ko}
+        if grep -q "^$(printf '%s' "$name" | tr '-' '_') " /proc/modules; then
+            continue
+        fi
+        if msg=$(insmod "$VCT_HOME/modules/$ko" 2>&1); then
+            emit "@setup ok insmod $ko"
+        else
+            emit "@setup fail insmod $ko $msg"
+        fi
+    done < "$VCT_HOME/modules.list"
+}
+
+# Device binding.  Original drivers are remembered in $VCT_RESTORE so that
+# restore_bindings can put every device back (on a real host this matters;
+# the trap calls it on every exit path).
+VCT_RESTORE=""
+bind_vfio() {
+    for id in $VCT_BIND; do
+        vid=0x${id%%:*} did=0x${id#*:}
+        for d in /sys/bus/pci/devices/*; do
+            [ "$(cat "$d/vendor")" = "$vid" ] && [ "$(cat "$d/device")" = "$did" ] || continue
+            bdf=$(basename "$d")
+            old=""
+            [ -e "$d/driver" ] && old=$(basename "$(readlink "$d/driver")")
+            if [ "$old" = vfio-pci ]; then
+                emit "@setup ok bind $bdf $id already vfio-pci"
+                continue
+            fi
+            VCT_RESTORE="$VCT_RESTORE $bdf=${old:--}"
+            echo vfio-pci > "$d/driver_override"
+            [ -n "$old" ] && echo "$bdf" > "$d/driver/unbind"
+            echo "$bdf" > /sys/bus/pci/drivers_probe 2>/dev/null || true
+            now=""
+            [ -e "$d/driver" ] && now=$(basename "$(readlink "$d/driver")")
+            group=$(basename "$(readlink "$d/iommu_group" 2>/dev/null)" 2>/dev/null || echo none)
+            if [ "$now" = vfio-pci ]; then
+                emit "@setup ok bind $bdf $id group $group"
+            else
+                emit "@setup fail bind $bdf $id driver is '${now:-none}', not vfio-pci"
+            fi
+        done
+    done
+}
+
+restore_bindings() {
+    for pair in $VCT_RESTORE; do
+        bdf=${pair%%=*} old=${pair#*=}
+        d=/sys/bus/pci/devices/$bdf
+        [ -e "$d/driver" ] && echo "$bdf" > "$d/driver/unbind" 2>/dev/null
+        printf '\n' > "$d/driver_override" 2>/dev/null
+        [ "$old" != - ] && echo "$bdf" > /sys/bus/pci/drivers_probe 2>/dev/null
+    done
+    VCT_RESTORE=""
+}
+
+# run_program REL: run one test program, tagging each line it prints.  The
+# program's exit status travels in-band (the pipeline hides it otherwise).
+run_program() {
+    rel=$1
+    emit "@begin $rel"
+    kmark "program begin $rel"
+    { rc=0
+      cd "$VCT_HOME/$(dirname "$rel")" &&
+          timeout -s KILL "${VCT_PROG_TIMEOUT:-900}" "./$(basename "$rel")" 2>&1 < /dev/null ||
+          rc=$?
+      printf '@rc %s\n' "$rc"
+    } | awk -v p="$rel" '
+            /^@rc [0-9]+$/ { rc = $2; next }
+            { print "T " p " " $0; fflush() }
+            END { print "@end " p " " (rc == "" ? 255 : rc); fflush() }' >&3
+    kmark "program end $rel"
+}
+
+guest_main() {
+    if [ "${VCT_LOCAL:-0}" != 1 ]; then
+        guest_mounts
+        out=$(find_port vfioct.out) || { echo "vfio-ct: no vfioct.out port" > /dev/console; poweroff -f; }
+        kmsg=$(find_port vfioct.kmsg) || kmsg=""
+        exec 3> "$out"
+        [ -n "$kmsg" ] && cat /dev/kmsg > "$kmsg" &
+    fi
+    # shellcheck source=/dev/null
+    . "$VCT_HOME/env"
+    export LD_LIBRARY_PATH=/lib
+    trap 'restore_bindings' EXIT
+    trap 'restore_bindings; exit 130' INT TERM HUP
+    emit "@boot $(uname -r)"
+    load_modules
+    bind_vfio
+    while IFS= read -r rel; do
+        "$VCT_HOME/$rel" --vct-list | while IFS= read -r t; do emit "@list $rel $t"; done
+    done < "$VCT_HOME/programs.list"
+    while IFS= read -r rel; do
+        run_program "$rel"
+    done < "$VCT_HOME/programs.list"
+    restore_bindings
+    emit "@done"
+    if [ "${VCT_LOCAL:-0}" != 1 ]; then
+        sync
+        sleep 1   # let the kmsg pump drain the last markers
+        poweroff -f
+    fi
+}

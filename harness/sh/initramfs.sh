@@ -1,0 +1,122 @@
+#!/bin/sh
+# initramfs.sh: build the guest's initramfs (a gzip'ed newc cpio).
+#
+#   initramfs.sh -o OUT.cpio.gz -a ARCH -k KDIR -b BUSYBOX -e ENVFILE \
+#                [-M MODDIR] -m "MODULE..." PROGRAM...
+#
+# Contents: busybox (the shell and tools), the modules named with -m and
+# everything they depend on (decompressed, listed in load order in
+# /vfio-ct/modules.list; a same-named .ko under MODDIR replaces the
+# kernel's own), each PROGRAM with the shared libraries it needs, the guest
+# half of the runner (run.sh, harness/sh) and ENVFILE as /vfio-ct/env.
+# PROGRAM paths are taken relative to the build directory's parent so that
+# build/x86_64/suites/resv/foo lands as /vfio-ct/suites/resv/foo.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+
+die() { printf 'initramfs: %s\n' "$*" >&2; exit 2; }
+
+out="" arch="" kdir="" busybox="" envfile="" moddir="" modules=""
+while getopts o:a:k:b:e:M:m: opt; do
+    case "$opt" in
+        o) out=$OPTARG ;; a) arch=$OPTARG ;; k) kdir=$OPTARG ;;
+        b) busybox=$OPTARG ;; e) envfile=$OPTARG ;; M) moddir=$OPTARG ;;
+        m) modules=$OPTARG ;;
+        *) die "bad option" ;;
+    esac
+done
+shift $((OPTIND - 1))
+[ -n "$out" ] && [ -n "$arch" ] && [ -n "$kdir" ] && [ -n "$busybox" ] && [ -n "$envfile" ] ||
+    die "usage: initramfs.sh -o OUT -a ARCH -k KDIR -b BUSYBOX -e ENVFILE [-M MODDIR] -m MODULES PROGRAM..."
+
+case "$arch" in
+    x86_64) libdirs="/lib/x86_64-linux-gnu /usr/lib/x86_64-linux-gnu /lib64" ;;
+    arm64) sr=${VFIOCT_CACHE:-$HOME/.cache/vfio-ct}/sysroot-arm64
+           libdirs="/usr/aarch64-linux-gnu/lib $sr/usr/lib/aarch64-linux-gnu $sr/lib/aarch64-linux-gnu" ;;
+    *) die "unsupported architecture '$arch'" ;;
+esac
+
+release=$(cat "$kdir/release")
+kroot="$kdir/root"
+stage=$(mktemp -d "${TMPDIR:-/tmp}/vfioct-initramfs.XXXXXX")
+trap 'rm -rf "$stage"' EXIT INT TERM HUP
+mkdir -p "$stage/bin" "$stage/dev" "$stage/proc" "$stage/sys" "$stage/tmp" \
+         "$stage/vfio-ct/modules" "$stage/vfio-ct/harness"
+
+# --- busybox and the runner's guest half --------------------------------------
+cp "$busybox" "$stage/bin/busybox"
+ln -s busybox "$stage/bin/sh"
+cp "$top/run.sh" "$stage/vfio-ct/run.sh"
+cp -R "$top/harness/sh" "$stage/vfio-ct/harness/sh"
+cp "$envfile" "$stage/vfio-ct/env"
+cat > "$stage/init" <<'INIT'
+#!/bin/sh
+/bin/busybox --install -s /bin
+exec /bin/sh /vfio-ct/run.sh --guest
+INIT
+chmod 0755 "$stage/init"
+
+# --- modules in load order ------------------------------------------------------
+: > "$stage/vfio-ct/modules.list"
+seen=" "
+for m in $modules; do
+    deps=$(modprobe -d "$kroot" -S "$release" --show-depends "$m" 2>&1) ||
+        die "module '$m' is not in $release: $deps"
+    for ko in $(printf '%s\n' "$deps" | sed -n 's/^insmod \([^ ]*\).*/\1/p'); do
+        base=$(basename "$ko"); base=${base%.xz}; base=${base%.zst}; base=${base%.gz}
+        case "$seen" in *" $base "*) continue ;; esac
+        seen="$seen$base "
+        src=$ko
+        if [ -n "$moddir" ]; then
+            alt=$(find "$moddir" -name "$base" -o -name "$(printf '%s' "$base" | tr '_-' '-_')" | head -n 1)
+            [ -n "$alt" ] && src=$alt && printf 'initramfs: %s replaced by %s\n' "$base" "$alt" >&2
+        fi
+        case "$src" in
+            *.xz) xz -dc "$src" > "$stage/vfio-ct/modules/$base" ;;
+            *.zst) zstd -qdc "$src" > "$stage/vfio-ct/modules/$base" ;;
+            *.gz) gzip -dc "$src" > "$stage/vfio-ct/modules/$base" ;;
+            *) cp "$src" "$stage/vfio-ct/modules/$base" ;;
+        esac
+        printf '%s\n' "$base" >> "$stage/vfio-ct/modules.list"
+    done
+done
+
+# --- programs and their shared libraries ----------------------------------------
+# find_lib NAME: the first library directory holding NAME.
+find_lib() {
+    for d in $libdirs; do
+        [ -e "$d/$1" ] && { printf '%s/%s\n' "$d" "$1"; return 0; }
+    done
+    return 1
+}
+
+# copy_libs ELF: copy the ELF's interpreter and needed libraries, recursively,
+# to their usual paths in the guest (/lib/<triplet>/, /lib64/, /lib/).
+copy_libs() {
+    interp=$(readelf -l "$1" 2>/dev/null | sed -n 's/.*Requesting program interpreter: \(.*\)]/\1/p')
+    if [ -n "$interp" ] && [ ! -e "$stage$interp" ]; then
+        src=$(find_lib "$(basename "$interp")") || die "interpreter $interp not found"
+        mkdir -p "$stage$(dirname "$interp")"
+        cp -L "$src" "$stage$interp"
+    fi
+    for lib in $(readelf -d "$1" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+        [ -e "$stage/lib/$lib" ] && continue
+        src=$(find_lib "$lib") || die "library $lib (needed by $1) not found in $libdirs"
+        mkdir -p "$stage/lib"
+        cp -L "$src" "$stage/lib/$lib"
+        copy_libs "$src"
+    done
+}
+
+for p in "$@"; do
+    rel=$(printf '%s\n' "$p" | sed -n 's|.*/\(suites/.*\)|\1|p')
+    [ -n "$rel" ] || die "program '$p' is not under a suites/ directory"
+    mkdir -p "$stage/vfio-ct/$(dirname "$rel")"
+    cp "$p" "$stage/vfio-ct/$rel"
+    printf '%s\n' "$rel" >> "$stage/vfio-ct/programs.list"
+    copy_libs "$p"
+done
+
+(cd "$stage" && find . | sort | cpio -o -H newc --quiet -R 0:0) | gzip -1 > "$out.tmp"
+mv "$out.tmp" "$out"

@@ -1,0 +1,103 @@
+#!/bin/sh
+# kernel.sh SPEC ARCH CACHE: make a guest kernel available and print the
+# directory that holds it:
+#
+#   DIR/vmlinuz                  the image QEMU boots
+#   DIR/release                  its version string (uname -r)
+#   DIR/root/lib/modules/<rel>/  its modules, with modules.dep
+#   DIR/origin                   where it came from
+#
+# SPEC is one of
+#   debian:SUITE            newest linux-image-<flavour> of that Debian suite
+#   debian:SUITE:PACKAGE    that exact image package (e.g. linux-image-6.12.95+deb12-amd64)
+#   IMAGE,MODDIR            a kernel image and its lib/modules/<release> directory
+# Debian packages are fetched with a private apt state (aptfetch.sh) and
+# unpacked once into CACHE/kernels/; later runs reuse them.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+spec=${1:?usage: kernel.sh SPEC ARCH CACHE}
+arch=${2:?usage: kernel.sh SPEC ARCH CACHE}
+cache=${3:?usage: kernel.sh SPEC ARCH CACHE}
+
+die() { printf 'kernel: %s\n' "$*" >&2; exit 2; }
+log() { printf 'kernel: %s\n' "$*" >&2; }
+
+case "$arch" in
+    x86_64) flavour=amd64 ;;
+    arm64) flavour=arm64 ;;
+    *) die "unsupported architecture '$arch'" ;;
+esac
+
+# depmod_tree ROOT RELEASE: dependency lists for a modules tree.
+depmod_tree() {
+    [ -s "$1/lib/modules/$2/modules.dep" ] || depmod -b "$1" "$2" ||
+        die "depmod failed for $1/lib/modules/$2"
+}
+
+from_paths() {
+    image=${spec%%,*}
+    moddir=${spec#*,}
+    [ -f "$image" ] || die "kernel image '$image' not found"
+    [ -d "$moddir" ] || die "modules directory '$moddir' not found"
+    image=$(cd "$(dirname "$image")" && pwd)/$(basename "$image")
+    moddir=$(cd "$moddir" && pwd)
+    release=$(basename "$moddir")
+    key=$(printf '%s\n%s\n' "$image" "$moddir" | cksum | cut -d' ' -f1)
+    dir="$cache/kernels/path-$key"
+    mkdir -p "$dir/root/lib/modules"
+    ln -sfn "$image" "$dir/vmlinuz"
+    ln -sfn "$moddir" "$dir/root/lib/modules/$release"
+    printf '%s\n' "$release" > "$dir/release"
+    printf 'path %s %s\n' "$image" "$moddir" > "$dir/origin"
+    depmod_tree "$dir/root" "$release"
+    printf '%s\n' "$dir"
+}
+
+from_debian() {
+    rest=${spec#debian:}
+    suite=${rest%%:*}
+    pkg=""
+    [ "$rest" != "$suite" ] && pkg=${rest#*:}
+    [ -n "$suite" ] || die "malformed kernel spec '$spec' (want debian:SUITE[:PACKAGE])"
+    dl="$cache/debs/$suite-$flavour"
+    mkdir -p "$dl"
+    if [ -z "$pkg" ]; then
+        # The metapackage names the versioned image package in its Depends.
+        meta=$("$here/aptfetch.sh" -s "$suite" -a "$flavour" -d "$dl" "linux-image-$flavour") ||
+            die "cannot fetch linux-image-$flavour from $suite"
+        pkg=$(dpkg-deb -f "$dl/$meta" Depends | tr ',' '\n' |
+              sed -n 's/^ *\(linux-image-[^ ]*\).*/\1/p' | head -n 1)
+        [ -n "$pkg" ] || die "linux-image-$flavour in $suite names no image package"
+    fi
+    deb=$(cd "$dl" && ls -1 "${pkg}"_*.deb 2>/dev/null | head -n 1 || true)
+    if [ -z "$deb" ]; then
+        log "fetching $pkg from $suite"
+        deb=$("$here/aptfetch.sh" -s "$suite" -a "$flavour" -d "$dl" "$pkg") ||
+            die "cannot fetch $pkg from $suite"
+    fi
+    dir="$cache/kernels/$(basename "$deb" .deb)"
+    if [ ! -f "$dir/release" ]; then
+        log "unpacking $(basename "$deb")"
+        rm -rf "$dir.tmp"
+        mkdir -p "$dir.tmp/root"
+        dpkg-deb -x "$dl/$(basename "$deb")" "$dir.tmp/root"
+        release=$(ls -1 "$dir.tmp/root/lib/modules" | head -n 1)
+        [ -n "$release" ] || die "$deb has no lib/modules"
+        img=$(ls -1 "$dir.tmp/root/boot/"vmlinu*"-$release" | head -n 1)
+        mv "$img" "$dir.tmp/vmlinuz"
+        cp "$dir.tmp/root/boot/config-$release" "$dir.tmp/config" 2>/dev/null || true
+        rm -rf "$dir.tmp/root/boot" "$dir.tmp/root/usr"
+        depmod_tree "$dir.tmp/root" "$release"
+        printf '%s\n' "$release" > "$dir.tmp/release"
+        printf 'debian %s %s\n' "$suite" "$(basename "$deb")" > "$dir.tmp/origin"
+        rm -rf "$dir"
+        mv "$dir.tmp" "$dir"
+    fi
+    printf '%s\n' "$dir"
+}
+
+case "$spec" in
+    debian:*) from_debian ;;
+    *,*) from_paths ;;
+    *) die "malformed kernel spec '$spec' (want debian:SUITE[:PACKAGE] or IMAGE,MODDIR)" ;;
+esac

@@ -1,0 +1,269 @@
+#!/bin/sh
+# run.sh - the vfio-ct runner.  POSIX sh: runs under dash and busybox ash.
+#
+# Host side: installs what it needs, builds, fetches the kernel, builds the
+# guest initramfs, boots the emulated host, streams TAP to stdout and writes
+# results/<run-id>/.  Guest side (`run.sh --guest`, PID 1 of the initramfs):
+# loads modules, binds devices to vfio-pci, runs every suite program.
+set -eu
+
+VCT_TOP=$(cd "$(dirname "$0")" && pwd)
+
+if [ "${1:-}" = --guest ]; then
+    VCT_HOME=$VCT_TOP
+    # shellcheck source=harness/sh/guest.sh
+    . "$VCT_TOP/harness/sh/guest.sh"
+    guest_main
+    exit 0
+fi
+
+usage() {
+    cat <<'USAGE'
+Usage: ./run.sh [OPTION]...
+Run the vfio-ct conformance suites on an emulated host and report TAP.
+
+  --host NAME        host profile from hosts/NAME.conf (default: qemu-x86_64-vtd)
+  --kernel SPEC      guest kernel: debian:SUITE[:PACKAGE] (a Debian kernel
+                     package, fetched into the cache) or IMAGE,MODDIR (a kernel
+                     image and its lib/modules/<release> directory);
+                     default: the profile's `kernel`
+  --modules DIR      load the .ko files found under DIR instead of the
+                     kernel's same-named modules (test a patched vfio module)
+  --suite LIST       comma-separated suites (areas such as `resv`) or programs
+                     (`resv/resv_sysfs`) to run; default: every suite
+  --list             list host profiles, suites and their tests, then exit
+  --results DIR      write results to DIR (default: results/<run-id>)
+  --timeout SECS     end the whole run after SECS seconds (default: 1200)
+  --idle SECS        end the run when the guest prints nothing for SECS
+                     seconds (default: 180)
+  --accel ACCEL      QEMU accelerator (default: the profile's, else tcg)
+  --no-build         do not run make first (use what build/ holds)
+  -h, --help         show this help and exit
+
+Standard output carries the run's TAP (kselftest runner format: one block per
+test program); standard error carries one progress line per test.  Exit
+status: 0 when no test failed, 1 when any did or the guest did not finish,
+2 on a usage or set-up error.
+USAGE
+}
+
+die() { printf 'run.sh: %s\n' "$*" >&2; exit 2; }
+usage_error() { printf 'run.sh: %s\n' "$*" >&2; echo "Try './run.sh --help'." >&2; exit 2; }
+say() { printf '# %s\n' "$*" >&2; }
+
+# ---- options -----------------------------------------------------------------
+host=qemu-x86_64-vtd kernel_spec="" moddir="" suites="" list=0 results=""
+timeout=1200 idle=180 accel="" build=1
+need_arg() { [ $# -ge 2 ] && [ -n "$2" ] || usage_error "option $1 needs an argument"; }
+is_count() { case "$1" in ''|*[!0-9]*) return 1 ;; *) [ "$1" -gt 0 ] ;; esac; }
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --host) need_arg "$@"; host=$2; shift ;;
+        --host=*) host=${1#*=} ;;
+        --kernel) need_arg "$@"; kernel_spec=$2; shift ;;
+        --kernel=*) kernel_spec=${1#*=} ;;
+        --modules) need_arg "$@"; moddir=$2; shift ;;
+        --modules=*) moddir=${1#*=} ;;
+        --suite) need_arg "$@"; suites=$2; shift ;;
+        --suite=*) suites=${1#*=} ;;
+        --list) list=1 ;;
+        --results) need_arg "$@"; results=$2; shift ;;
+        --results=*) results=${1#*=} ;;
+        --timeout) need_arg "$@"; timeout=$2; shift ;;
+        --timeout=*) timeout=${1#*=} ;;
+        --idle) need_arg "$@"; idle=$2; shift ;;
+        --idle=*) idle=${1#*=} ;;
+        --accel) need_arg "$@"; accel=$2; shift ;;
+        --accel=*) accel=${1#*=} ;;
+        --no-build) build=0 ;;
+        -h|--help) usage; exit 0 ;;
+        *) usage_error "unknown option '$1'" ;;
+    esac
+    shift
+done
+is_count "$timeout" || usage_error "--timeout wants a positive number of seconds, not '$timeout'"
+is_count "$idle" || usage_error "--idle wants a positive number of seconds, not '$idle'"
+case "$host" in ''|*/*|.*) usage_error "malformed host name '$host'" ;; esac
+profile="$VCT_TOP/hosts/$host.conf"
+[ -f "$profile" ] || usage_error "no host profile '$host' (see ./run.sh --list)"
+[ -z "$moddir" ] || [ -d "$moddir" ] || usage_error "--modules: '$moddir' is not a directory"
+case "$suites" in *[!A-Za-z0-9_,/.-]*) usage_error "malformed --suite list '$suites'" ;; esac
+
+# ---- host profile --------------------------------------------------------------
+# prof KEY: the profile's value for KEY (values of repeated keys joined by a space).
+prof() {
+    awk -v k="$1" '
+        { sub(/#.*/, "") }
+        { key = $0; sub(/[ \t]*=.*/, "", key); gsub(/^[ \t]+/, "", key) }
+        key == k && index($0, "=") {
+            v = substr($0, index($0, "=") + 1); gsub(/^[ \t]+|[ \t]+$/, "", v)
+            r = (r == "" ? v : r " " v)
+        }
+        END { print r }' "$profile"
+}
+arch=$(prof arch)
+case "$arch" in x86_64|arm64) ;; *) die "$profile: arch must be x86_64 or arm64, not '$arch'" ;; esac
+[ -n "$kernel_spec" ] || kernel_spec=$(prof kernel)
+[ -n "$kernel_spec" ] || die "$profile names no kernel and --kernel was not given"
+[ -n "$accel" ] || accel=$(prof accel)
+[ -n "$accel" ] || accel=tcg,thread=single
+
+BUILD="$VCT_TOP/build/$arch"
+CACHE=${VFIOCT_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/vfio-ct}
+export VFIOCT_CACHE="$CACHE"
+
+# programs: the suite programs selected by --suite, as build paths.
+programs() {
+    for p in "$BUILD"/suites/*/*; do
+        [ -f "$p" ] && [ -x "$p" ] || continue
+        rel=${p#"$BUILD"/suites/}
+        area=${rel%%/*}
+        [ "$area" = unit ] && continue
+        if [ -n "$suites" ]; then
+            case ",$suites," in *",$area,"*|*",$rel,"*) ;; *) continue ;; esac
+        fi
+        printf '%s\n' "$p"
+    done
+}
+
+if [ "$list" = 1 ]; then
+    echo "Host profiles (--host):"
+    for f in "$VCT_TOP"/hosts/*.conf; do
+        profile=$f
+        printf '  %-24s %s\n' "$(basename "$f" .conf)" "$(prof description)"
+    done
+    profile="$VCT_TOP/hosts/$host.conf"
+    echo "Suites and tests (--suite), as built in build/$arch:"
+    for src in "$VCT_TOP"/suites/*/*.c; do
+        rel=${src#"$VCT_TOP"/suites/}; rel=${rel%.c}
+        [ "${rel%%/*}" = unit ] && continue
+        printf '  %s\n' "$rel"
+        bin="$BUILD/suites/$rel"
+        if [ -x "$bin" ] && [ "$arch" = "$(uname -m | sed 's/aarch64/arm64/')" ]; then
+            "$bin" --vct-list | sed 's/^/      /'
+        fi
+    done
+    exit 0
+fi
+
+# ---- set-up ---------------------------------------------------------------------
+run_id="$(date +%Y%m%d-%H%M%S)-$host"
+[ -n "$results" ] || results="$VCT_TOP/results/$run_id"
+mkdir -p "$results" || die "cannot create $results"
+results=$(cd "$results" && pwd)
+work="$results/work"
+rm -rf "$work" "$results/tap"
+mkdir -p "$work" "$results/tap"
+started=$(date +%s)
+started_iso=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+
+deps="build run-$arch"
+[ "$arch" = "$(uname -m | sed 's/aarch64/arm64/')" ] || deps="$deps cross"
+# shellcheck disable=SC2086 # word list of groups
+"$VCT_TOP/harness/sh/deps.sh" $deps || die "dependencies could not be installed"
+
+if [ "$build" = 1 ]; then
+    say "building (make ARCH=$arch), log in $results/build.log"
+    make -C "$VCT_TOP" ARCH="$arch" -j"$(nproc 2>/dev/null || echo 2)" all > "$results/build.log" 2>&1 ||
+        { tail -n 30 "$results/build.log" >&2; die "build failed"; }
+fi
+[ -n "$(programs)" ] || die "no suite programs match '${suites:-all}' in $BUILD (build first, or check --suite)"
+
+say "kernel $kernel_spec"
+kdir=$("$VCT_TOP/harness/sh/kernel.sh" "$kernel_spec" "$arch" "$CACHE" 2>"$work/kernel.log") ||
+    { cat "$work/kernel.log" >&2; die "kernel '$kernel_spec' is not available"; }
+release=$(cat "$kdir/release")
+
+busybox=/bin/busybox
+[ "$arch" = x86_64 ] || busybox="$CACHE/busybox-$arch/bin/busybox"
+[ -x "$busybox" ] || die "no busybox for $arch at $busybox"
+
+# The guest's environment: what the profile says the platform is.
+{
+    printf "VCT_PROFILE='%s'\n" "$host"
+    printf "VCT_BIND='%s'\n" "$(prof bind)"
+    printf "VCT_DEVICES='%s'\n" "$(prof bind)"
+    printf "VCT_EXPECT_RESV='%s'\n" "$(prof expect_resv)"
+    printf "VCT_APERTURE_BITS='%s'\n" "$(prof aperture_bits)"
+    printf "VCT_PROG_TIMEOUT='%s'\n" "$timeout"
+    printf 'export VCT_PROFILE VCT_BIND VCT_DEVICES VCT_EXPECT_RESV VCT_APERTURE_BITS VCT_PROG_TIMEOUT\n'
+} > "$work/env"
+
+# shellcheck disable=SC2046 # program paths have no spaces (checked above)
+"$VCT_TOP/harness/sh/initramfs.sh" -o "$work/initrd.gz" -a "$arch" -k "$kdir" \
+    -b "$busybox" -e "$work/env" ${moddir:+-M "$moddir"} -m "$(prof modules)" \
+    $(programs) 2>"$work/initramfs.log" ||
+    { cat "$work/initramfs.log" >&2; die "initramfs could not be built"; }
+[ -s "$work/initramfs.log" ] && sed 's/^/# /' "$work/initramfs.log" >&2
+
+# ---- the guest --------------------------------------------------------------------
+case "$arch" in x86_64) qemu=qemu-system-x86_64 ;; arm64) qemu=qemu-system-aarch64 ;; esac
+qemu_version=$("$qemu" --version | head -n 1)
+stream="$work/stream.log" kmsg="$work/kmsg.raw" console="$results/console.log"
+: > "$stream"; : > "$kmsg"; : > "$console"
+firmware=$(prof firmware)
+set -- -accel "$accel" -nodefaults -no-reboot -display none -monitor none \
+    -kernel "$kdir/vmlinuz" -initrd "$work/initrd.gz" \
+    -append "console=$(prof console) $(prof append) rdinit=/init" \
+    -serial "file:$console" \
+    -device virtio-serial-pci,id=vct-serial \
+    -chardev "file,id=vct-out,path=$stream" -device virtserialport,bus=vct-serial.0,chardev=vct-out,name=vfioct.out \
+    -chardev "file,id=vct-kmsg,path=$kmsg" -device virtserialport,bus=vct-serial.0,chardev=vct-kmsg,name=vfioct.kmsg
+if [ -n "$firmware" ] && [ -f "/usr/share/qemu/$firmware" ]; then
+    set -- "$@" -bios "/usr/share/qemu/$firmware"
+fi
+# shellcheck disable=SC2046 # profile qemu arguments are whitespace-separated words
+set -- "$@" $(prof qemu)
+printf '%s' "$qemu" > "$work/qemu.cmd"; printf ' %s' "$@" >> "$work/qemu.cmd"; echo >> "$work/qemu.cmd"
+
+qpid=""
+stop_guest() {
+    if [ -n "$qpid" ] && kill -0 "$qpid" 2>/dev/null; then
+        kill "$qpid" 2>/dev/null || true
+        sleep 1
+        kill -9 "$qpid" 2>/dev/null || true
+    fi
+}
+interrupted=""
+trap 'stop_guest' EXIT
+trap 'interrupted="interrupted by a signal"; stop_guest' INT TERM HUP
+
+say "booting $host ($qemu, $(basename "$kdir"))"
+"$qemu" "$@" > "$work/qemu.out" 2>&1 &
+qpid=$!
+
+# ---- collecting ---------------------------------------------------------------------
+# shellcheck source=harness/sh/collect.sh
+. "$VCT_TOP/harness/sh/collect.sh"
+collect_init "$(programs)"
+now=$(date +%s) last_change=$now last_sizes="" reason=""
+while kill -0 "$qpid" 2>/dev/null; do
+    sleep 0.5
+    collect_new_records
+    sizes="$(wc -c < "$stream") $(wc -c < "$kmsg") $(wc -c < "$console")"
+    now=$(date +%s)
+    if [ "$sizes" != "$last_sizes" ]; then last_sizes=$sizes; last_change=$now; fi
+    if [ -n "$interrupted" ]; then reason=$interrupted; break; fi
+    if [ $((now - last_change)) -ge "$idle" ]; then
+        reason="guest printed nothing for ${idle}s (hung?)"; break
+    fi
+    if [ $((now - started)) -ge "$timeout" ]; then
+        reason="run exceeded its ${timeout}s timeout"; break
+    fi
+done
+stop_guest
+wait "$qpid" 2>/dev/null || true
+qpid=""
+collect_new_records
+[ -n "$reason" ] || [ "$guest_done" = 1 ] ||
+    reason="guest stopped before finishing (panic, reset or power-off: see console.log)"
+[ -n "$reason" ] && say "incomplete run: $reason"
+collect_finish "$reason"
+
+# ---- results ---------------------------------------------------------------------------
+ended=$(date +%s)
+results_write "$release" "$(cat "$kdir/origin")" "$qemu_version" "$started_iso" \
+    "$((ended - started))" "$reason"
+rm -rf "$work/initrd.gz"
+say "results in $results"
+[ "$run_failed" = 0 ]
