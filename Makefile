@@ -64,7 +64,7 @@ UNIT_SRCS := $(sort $(wildcard suites/unit/*.c))
 UNIT_SAN  := $(UNIT_SRCS:%.c=$(BUILD)-san/%)
 HDRS      := $(wildcard harness/*.h)
 
-.PHONY: all headers unit unit-plain unit-san lint cross check emulated install clean distclean deps
+.PHONY: all headers unit unit-plain unit-san unit-sh lint cross check emulated install clean distclean deps
 .DEFAULT_GOAL := all
 
 all: $(LIB) $(SUITES)
@@ -104,9 +104,14 @@ $(BUILD)-san/suites/unit/%: $(BUILD)-san/suites/unit/%.o $(LIB_SRCS:%.c=$(BUILD)
 # ---- tests -----------------------------------------------------------------
 # Unit tests run on the build machine, first as built, then under
 # AddressSanitizer + UBSan; prove reads their TAP.
-unit: unit-plain unit-san
+# The runner's own shell and awk logic is tested under dash and busybox ash.
+UNIT_SH   := $(sort $(wildcard suites/unit/*.sh))
+unit: unit-plain unit-san unit-sh
 unit-plain: $(UNIT_SRCS:%.c=$(BUILD)/%)
 	prove --norc -v --exec '' $^
+unit-sh:
+	VCT_SH=dash prove --norc -v --exec dash $(UNIT_SH)
+	VCT_SH='busybox ash' VCT_AWK='busybox awk' prove --norc -v --exec 'busybox ash' $(UNIT_SH)
 unit-san: $(UNIT_SAN)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	prove --norc -v --exec '' $^

@@ -34,7 +34,7 @@ function result_name(line,    s) {
 BEGIN { nlist = 0; nbuf = 0; nres = 0; began = 0; ended = 0; running = "" }
 
 # ---- pass 1: the kernel log -------------------------------------------------
-FNR == NR {
+FILENAME == ARGV[1] {
     if ($0 ~ /^ /) next                  # dictionary continuation of a record
     t = $0
     sub(/^[0-9]+,[0-9]+,[0-9]+,[^;]*;/, "", t)

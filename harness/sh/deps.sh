@@ -10,7 +10,7 @@ pkgs_for() {
     case "$1" in
         build) echo "gcc make libc6-dev libpci-dev pciutils xz-utils dpkg-dev debian-archive-keyring perl libtap-formatter-junit-perl" ;;
         cross) echo "gcc-aarch64-linux-gnu libc6-dev-arm64-cross" ;;
-        lint) echo "cppcheck clang-tidy" ;;
+        lint) echo "cppcheck clang-tidy dash busybox-static" ;;
         run-x86_64) echo "qemu-system-x86 busybox-static cpio kmod gzip xz-utils libtap-formatter-junit-perl" ;;
         run-arm64) echo "qemu-system-arm qemu-efi-aarch64 busybox-static cpio kmod gzip xz-utils libtap-formatter-junit-perl" ;;
         *) echo "deps: unknown group '$1'" >&2; exit 2 ;;

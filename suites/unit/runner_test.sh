@@ -1,0 +1,68 @@
+#!/bin/sh
+# runner_test.sh: offline tests of the runner's own logic, as TAP.
+# Runs under dash and busybox ash (make unit runs it under both).
+#  - collate.awk on captured guest streams (fixtures/runner/<case>/):
+#    splat attribution, tests cut short by a hung or dead guest;
+#  - junit-fix.awk: skipped tests become <skipped/>;
+#  - run.sh's command line: usage errors exit 2 and say why.
+set -eu
+top=$(cd "$(dirname "$0")/../.." && pwd)
+awk_cmd=${VCT_AWK:-awk}
+n=0 failed=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM HUP
+
+check() {  # check NAME COMMAND...: ok when COMMAND succeeds
+    name=$1; shift
+    n=$((n + 1))
+    if "$@" > "$tmp/out" 2>&1; then
+        echo "ok $n $name"
+    else
+        echo "not ok $n $name"; sed 's/^/# /' "$tmp/out"; failed=1
+    fi
+}
+
+collate_case() {
+    d="$top/fixtures/runner/$1"
+    # shellcheck disable=SC2086 # VCT_AWK may be "busybox awk"
+    $awk_cmd -v prog=suites/resv/prog -v reason="$(cat "$d/reason")" \
+        -f "$top/harness/sh/collate.awk" "$d/kmsg.raw" "$d/stream.log" > "$tmp/tap"
+    diff -u "$d/expected.tap" "$tmp/tap"
+}
+
+echo "TAP version 13"
+echo "1..13"
+check collate.splat_fails_the_test_it_happened_in collate_case splat
+check collate.hung_guest_fails_running_and_unrun_tests collate_case incomplete
+check collate.dead_guest_fails_every_listed_test collate_case never-began
+check collate.guest_dead_before_listing_fails_program collate_case no-list
+check collate.splat_outside_tests_adds_a_failure collate_case splat-outside
+
+junit_skip() {
+    printf 'TAP version 13\n1..2\nok 1 a.b\nok 2 a.c # SKIP no hugepages\n' > "$tmp/x.prog.tap"
+    printf '<testsuites>\n  <testsuite name="x_prog_tap">\n    <testcase name="1 a.b"></testcase>\n    <testcase name="2 a.c"></testcase>\n  </testsuite>\n</testsuites>\n' > "$tmp/raw.xml"
+    # shellcheck disable=SC2086
+    $awk_cmd -f "$top/harness/sh/junit-fix.awk" "$tmp/x.prog.tap" "$tmp/raw.xml" > "$tmp/j.xml"
+    grep -q '<testcase classname="x.prog" name="a.c"><skipped message="no hugepages"/></testcase>' "$tmp/j.xml" &&
+    grep -q '<testcase classname="x.prog" name="a.b"></testcase>' "$tmp/j.xml"
+}
+check junit.skip_becomes_skipped_element junit_skip
+
+usage_exit() {  # usage_exit WANT_STATUS WANT_TEXT ARGS...
+    want=$1 text=$2; shift 2
+    st=0
+    # shellcheck disable=SC2086 # VCT_SH may be "busybox ash"
+    ${VCT_SH:-sh} "$top/run.sh" "$@" > "$tmp/o" 2> "$tmp/e" < /dev/null || st=$?
+    [ "$st" = "$want" ] || { echo "exit $st, want $want"; cat "$tmp/e"; return 1; }
+    grep -q -- "$text" "$tmp/e" "$tmp/o"
+}
+check runsh.unknown_option_exits_2 usage_exit 2 "unknown option '--bogus'" --bogus
+check runsh.missing_argument_exits_2 usage_exit 2 "option --host needs an argument" --host
+check runsh.unknown_host_exits_2 usage_exit 2 "no host profile 'nosuch'" --host nosuch
+check runsh.bad_timeout_exits_2 usage_exit 2 "positive number of seconds" --timeout 1x
+check runsh.bad_suite_list_exits_2 usage_exit 2 "malformed --suite" --suite 'a;b'
+check runsh.help_exits_0_and_documents_every_option usage_exit 0 "--modules DIR" --help
+check runsh.list_names_the_default_host usage_exit 0 "qemu-x86_64-vtd" --list
+
+[ "$n" = 13 ] || { echo "# plan mismatch: ran $n"; failed=1; }
+exit "$failed"
