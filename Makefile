@@ -4,6 +4,7 @@
 #   make ARCH=arm64      the same, cross-built with aarch64-linux-gnu-gcc
 #   make unit            offline unit tests (plain and ASan+UBSan builds)
 #   make lint            cppcheck and clang-tidy over harness/ and suites/
+#   make mutants         the suites against deliberately broken VFIO modules
 #   make check           everything above plus the emulated conformance run
 #   make install INSTALL_PATH=DIR   kselftest-style install tree
 #
@@ -64,7 +65,7 @@ UNIT_SRCS := $(sort $(wildcard suites/unit/*.c))
 UNIT_SAN  := $(UNIT_SRCS:%.c=$(BUILD)-san/%)
 HDRS      := $(wildcard harness/*.h)
 
-.PHONY: all headers unit unit-plain unit-san unit-sh lint cross check emulated install clean distclean deps
+.PHONY: all headers unit unit-plain unit-san unit-sh lint mutants cross check emulated install clean distclean deps
 .DEFAULT_GOAL := all
 
 all: $(LIB) $(SUITES)
@@ -137,6 +138,11 @@ check: deps
 	$(MAKE) cross
 	$(MAKE) lint
 	./run.sh --no-build --results results/check-$$(date +%Y%m%d-%H%M%S)
+	$(MAKE) mutants
+
+# Broken VFIO modules (fixtures/mutants/*.sed) that the suites must catch.
+mutants: all
+	prove --norc -v --exec sh fixtures/mutants/check.sh
 
 # ---- install (kselftest layout) ---------------------------------------------
 INSTALL_PATH ?= $(CURDIR)/install

@@ -3,14 +3,16 @@
 # installed, installing the missing ones by name with apt-get (root only).
 #
 # Groups: build (native build and unit tests), cross (ARCH=arm64 build),
-#         lint (cppcheck, clang-tidy), run-x86_64 / run-arm64 (emulated host).
+#         lint (cppcheck, clang-tidy), run-x86_64 / run-arm64 (emulated host),
+#         mutants (out-of-tree builds of broken VFIO modules).
 set -eu
 
 pkgs_for() {
     case "$1" in
-        build) echo "gcc make libc6-dev libpci-dev pciutils xz-utils dpkg-dev debian-archive-keyring perl libtap-formatter-junit-perl" ;;
+        build) echo "gcc make libc6-dev libpci-dev pciutils xz-utils dpkg-dev debian-archive-keyring perl libtap-formatter-junit-perl dash busybox-static kmod" ;;
         cross) echo "gcc-aarch64-linux-gnu libc6-dev-arm64-cross" ;;
-        lint) echo "cppcheck clang-tidy dash busybox-static" ;;
+        lint) echo "cppcheck clang-tidy" ;;
+        mutants) echo "make gcc-12 dwarves libelf1 libssl3 xz-utils" ;;
         run-x86_64) echo "qemu-system-x86 busybox-static cpio kmod gzip xz-utils libtap-formatter-junit-perl" ;;
         run-arm64) echo "qemu-system-arm qemu-efi-aarch64 busybox-static cpio kmod gzip xz-utils libtap-formatter-junit-perl" ;;
         *) echo "deps: unknown group '$1'" >&2; exit 2 ;;
