@@ -3,7 +3,7 @@
 #   make                 harness library and every suite program, native
 #   make ARCH=arm64      the same, cross-built with aarch64-linux-gnu-gcc
 #   make unit            offline unit tests (plain and ASan+UBSan builds)
-#   make lint            cppcheck and clang-tidy over harness/ and suites/
+#   make lint            cppcheck and clang-tidy over the C, shellcheck over the shell
 #   make mutants         the suites against deliberately broken VFIO modules
 #   make check           everything above plus the emulated conformance run
 #   make install INSTALL_PATH=DIR   kselftest-style install tree
@@ -125,6 +125,7 @@ lint: $(KHDR)/VERSION
 	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability,performance \
 	    --inline-suppr --suppress=missingIncludeSystem -Iharness -D__GNUC__ harness suites
 	clang-tidy --quiet --warnings-as-errors='*' $(LINT_SRCS) -- $(CPPFLAGS) -std=gnu11 -Wall -Wextra
+	shellcheck -s sh -S warning run.sh .ci/run harness/sh/*.sh suites/*/*.sh fixtures/mutants/*.sh
 
 emulated: all
 	./run.sh --no-build

@@ -197,7 +197,7 @@ busybox=/bin/busybox
 [ -s "$work/initramfs.log" ] && sed 's/^/# /' "$work/initramfs.log" >&2
 
 # ---- the guest --------------------------------------------------------------------
-case "$arch" in x86_64) qemu=qemu-system-x86_64 ;; arm64) qemu=qemu-system-aarch64 ;; esac
+case "$arch" in x86_64) qemu="qemu-system-x86_64" ;; arm64) qemu="qemu-system-aarch64" ;; esac
 qemu_version=$("$qemu" --version | head -n 1)
 stream="$work/stream.log" kmsg="$work/kmsg.raw" console="$results/console.log"
 : > "$stream"; : > "$kmsg"; : > "$console"

@@ -1,3 +1,5 @@
+# shellcheck shell=sh disable=SC2154,SC2034
+# (sourced by run.sh: its variables are set there, and these set its state)
 # collect.sh: the host side of the guest channel, sourced by run.sh.
 #
 # Reads the guest's records (see guest.sh) as they arrive, prints one
@@ -141,6 +143,7 @@ results_write() {
         /^ok / && /# SKIP/ { s++; next } /^ok / && /# XFAIL/ { xf++; next }
         /^ok / && /# XPASS/ { xp++; next } /^ok / { p++; next } /^not ok / { f++ }
         END { printf "%d %d %d %d %d", p, f, s, xf, xp }')
+    # shellcheck disable=SC2086 # five numbers, split on purpose
     set -- "$@" $counts
     {
         printf '{\n'

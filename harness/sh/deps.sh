@@ -11,7 +11,7 @@ pkgs_for() {
     case "$1" in
         build) echo "gcc make libc6-dev libpci-dev pciutils xz-utils dpkg-dev debian-archive-keyring perl libtap-formatter-junit-perl dash busybox-static kmod" ;;
         cross) echo "gcc-aarch64-linux-gnu libc6-dev-arm64-cross" ;;
-        lint) echo "cppcheck clang-tidy" ;;
+        lint) echo "cppcheck clang-tidy shellcheck" ;;
         mutants) echo "make gcc-12 dwarves libelf1 libssl3 xz-utils" ;;
         run-x86_64) echo "qemu-system-x86 busybox-static cpio kmod gzip xz-utils libtap-formatter-junit-perl" ;;
         run-arm64) echo "qemu-system-arm qemu-efi-aarch64 busybox-static cpio kmod gzip xz-utils libtap-formatter-junit-perl" ;;

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # guest.sh: the guest half of the runner, sourced by `run.sh --guest` as PID 1
 # of the initramfs (or by `run.sh --local` on a real host, without the
 # mounting and power-off).  It speaks to the host over two channels:
