@@ -43,8 +43,8 @@ static inline void vct_test_fullname(const struct __fixture_metadata *f,
 {
 	const char *vname = v ? v->name : "";
 
-	snprintf(buf, len, "%s%s%s.%s", f->name, vname[0] ? "." : "", vname,
-		 t->name);
+	snprintf(buf, len, "%s%s%s.%s", f ? f->name : "global",
+		 vname[0] ? "." : "", vname, t->name);
 }
 
 static inline void vct_list_tests(void)
