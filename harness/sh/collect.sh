@@ -134,6 +134,14 @@ results_write() {
          { h = $0; sub(/;.*/, "", h); t = $0; sub(/^[^;]*;/, "", t)
            split(h, f, ","); printf "[%6d.%06d] %s\n", f[3] / 1000000, f[3] % 1000000, t }' \
         "$kmsg" > "$results/dmesg.log"
+    # sysfs/: what the guest's IOMMU groups looked like (see guest.sh).
+    awk -v dir="$results/sysfs/iommu_groups" '
+        $1 == "@sysfs" {
+            d = dir "/" $2
+            if (!(d in made)) { system("mkdir -p \"" d "\""); made[d] = 1 }
+            line = $0; sub(/^@sysfs [0-9]+ [a-z_]+ /, "", line)
+            print line > (d "/" $3)
+        }' "$stream"
     # junit.xml from the per-program TAP, by prove and TAP::Formatter::JUnit.
     (cd "$results/tap" && prove --norc --formatter TAP::Formatter::JUnit \
         --exec "awk -f $VCT_TOP/harness/sh/junit-tap.awk" ./*.tap) \

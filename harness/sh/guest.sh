@@ -6,6 +6,8 @@
 #   OUT   records, one per line:
 #           @boot RELEASE                 the guest is up
 #           @setup ok|fail WHAT [REASON]  module loading and device binding
+#           @sysfs GROUP FILE LINE        a line of an IOMMU group's sysfs
+#                                         file, as bound (kept in results)
 #           @list PROG TEST               one line per test PROG will run
 #           @begin PROG                   PROG starts
 #           T PROG LINE                   a line PROG printed (stdout+stderr)
@@ -85,6 +87,22 @@ bind_vfio() {
     done
 }
 
+# report_groups: every IOMMU group's reserved regions and devices, so that a
+# run's results show the platform it ran on (and fixtures can be captured).
+report_groups() {
+    for g in /sys/kernel/iommu_groups/*; do
+        [ -d "$g" ] || continue
+        n=$(basename "$g")
+        while IFS= read -r l; do emit "@sysfs $n reserved_regions $l"; done < "$g/reserved_regions"
+        for d in "$g"/devices/*; do
+            [ -e "$d" ] || continue
+            drv=-
+            [ -e "$d/driver" ] && drv=$(basename "$(readlink "$d/driver")")
+            emit "@sysfs $n devices $(basename "$d") $(cat "$d/vendor" "$d/device" | tr '\n' ' ')$drv"
+        done
+    done
+}
+
 restore_bindings() {
     for pair in $VCT_RESTORE; do
         bdf=${pair%%=*} old=${pair#*=}
@@ -130,6 +148,7 @@ guest_main() {
     emit "@boot $(uname -r)"
     load_modules
     bind_vfio
+    report_groups
     while IFS= read -r rel; do
         "$VCT_HOME/$rel" --vct-list | while IFS= read -r t; do emit "@list $rel $t"; done
     done < "$VCT_HOME/programs.list"
