@@ -126,10 +126,14 @@ lint: $(KHDR)/VERSION
 	    --inline-suppr --suppress=missingIncludeSystem '--suppress=*:$(KHDR)/kselftest/*' \
 	    -Iharness -I$(KHDR)/kselftest -D__GNUC__ harness suites
 	@# clang-tidy's default checks, less the one that asks for C11 Annex K's
-	@# memcpy_s/snprintf_s, which glibc does not provide.
-	clang-tidy --quiet --warnings-as-errors='*' \
-	    -checks=-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling \
-	    $(LINT_SRCS) -- $(CPPFLAGS) -std=gnu11 -Wall -Wextra
+	@# memcpy_s/snprintf_s, which glibc does not provide.  One file per call:
+	@# clang-tidy 14 given several files reports va_list false positives.
+	@set -e; for f in $(LINT_SRCS); do \
+	    echo "clang-tidy $$f"; \
+	    clang-tidy --quiet --warnings-as-errors='*' \
+	        -checks=-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling \
+	        $$f -- $(CPPFLAGS) -std=gnu11 -Wall -Wextra; \
+	done
 	shellcheck -s sh -S warning run.sh .ci/run harness/sh/*.sh suites/*/*.sh fixtures/mutants/*.sh
 
 emulated: all

@@ -19,8 +19,7 @@ int vct_errf(struct vct_err *err, int errnum, const char *fmt, ...)
 
 	if (err) {
 		va_start(ap, fmt);
-		/* clang-analyzer 14 misreads va_start here (valist.Uninitialized) */
-		vsnprintf(err->msg, sizeof(err->msg), fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized)
+		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 		va_end(ap);
 	}
 	return -errnum;

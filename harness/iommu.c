@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0
+/* iommu.c - backend-neutral front of iommu.h; backends in iommu_*.c. */
+#include "iommu.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+static const struct {
+	const char *name;
+	const struct vct_iommu_ops *ops;
+} backends[VCT_BACKEND_NR] = {
+	[VCT_BACKEND_TYPE1] = { "type1", &vct_iommu_type1_ops },
+	[VCT_BACKEND_TYPE1v2] = { "type1v2", &vct_iommu_type1_ops },
+};
+
+const char *vct_backend_name(enum vct_backend b)
+{
+	return (unsigned int)b < VCT_BACKEND_NR ? backends[b].name : "?";
+}
+
+static void whyf(char *why, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void whyf(char *why, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!why || !len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(why, len, fmt, ap);
+	va_end(ap);
+}
+
+int __vct_iommu_open(enum vct_backend b, struct vct_iommu **out, char *why,
+		     size_t why_len)
+{
+	struct vct_iommu *iommu;
+	int ret;
+
+	*out = NULL;
+	if ((unsigned int)b >= VCT_BACKEND_NR) {
+		whyf(why, why_len, "unknown backend %d", (int)b);
+		return -EINVAL;
+	}
+	iommu = calloc(1, sizeof(*iommu));
+	if (!iommu)
+		return -ENOMEM;
+	iommu->backend = b;
+	iommu->ops = backends[b].ops;
+	iommu->fd = -1;
+	ret = iommu->ops->open(iommu);
+	if (ret) {
+		whyf(why, why_len, "%s", iommu->err);
+		free(iommu);
+		return ret;
+	}
+	*out = iommu;
+	return 0;
+}
+
+void vct_iommu_close(struct vct_iommu *iommu)
+{
+	if (!iommu)
+		return;
+	iommu->ops->close(iommu);
+	free(iommu);
+}
+
+const char *vct_iommu_last_error(const struct vct_iommu *iommu)
+{
+	return iommu ? iommu->err : "";
+}
+
+int __vct_iommu_attach(struct vct_iommu *iommu, const char *bdf)
+{
+	int group = __vct_pci_iommu_group(bdf);
+	int ret;
+
+	if (group < 0) {
+		snprintf(iommu->err, sizeof(iommu->err),
+			 "%s: no IOMMU group (%s)", bdf,
+			 vct_errno_name(-group));
+		return group;
+	}
+	ret = iommu->ops->attach(iommu, bdf, group);
+	return ret ? ret : group;
+}
+
+int __vct_iommu_detach(struct vct_iommu *iommu, int group)
+{
+	return iommu->ops->detach(iommu, group);
+}
+
+int __vct_iommu_map(struct vct_iommu *iommu, uint64_t iova, uint64_t size,
+		    void *vaddr, uint32_t prot)
+{
+	return iommu->ops->map(iommu, iova, size, vaddr, prot);
+}
+
+int __vct_iommu_unmap(struct vct_iommu *iommu, uint64_t iova, uint64_t size,
+		      uint64_t *unmapped)
+{
+	uint64_t dummy;
+
+	return iommu->ops->unmap(iommu, iova, size, unmapped ? unmapped : &dummy);
+}
+
+int __vct_iommu_unmap_all(struct vct_iommu *iommu, uint64_t *unmapped)
+{
+	uint64_t dummy;
+
+	return iommu->ops->unmap_all(iommu, unmapped ? unmapped : &dummy);
+}
+
+int __vct_iommu_info(struct vct_iommu *iommu, struct vct_iommu_info *info)
+{
+	int ret;
+
+	memset(info, 0, sizeof(*info));
+	ret = iommu->ops->info(iommu, info);
+	if (ret)
+		vct_iommu_info_free(info);
+	return ret;
+}
+
+void vct_iommu_info_free(struct vct_iommu_info *info)
+{
+	vct_ranges_free(&info->iova);
+	free(info->raw);
+	memset(info, 0, sizeof(*info));
+}
+
+int __vct_iommu_device_fd(struct vct_iommu *iommu, const char *bdf)
+{
+	return iommu->ops->device_fd(iommu, bdf);
+}
+
+uint64_t vct_pgsize_min(uint64_t pgsizes)
+{
+	return pgsizes & (~pgsizes + 1);
+}
+
+void *vct_dma_alloc(uint64_t size)
+{
+	void *p;
+
+	if (!size || size > SIZE_MAX) {
+		errno = EINVAL;
+		return NULL;
+	}
+	p = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void vct_dma_free(void *p, uint64_t size)
+{
+	if (p)
+		munmap(p, (size_t)size);
+}
+
+/* ---- test devices ------------------------------------------------------ */
+
+/*
+ * Does $VCT_DEVICES (space separated vendor:device) list this device?  An
+ * unset variable lists every device.  -EINVAL for a malformed entry.
+ */
+static int listed(const char *env, const struct vct_pcidev *d, char *why,
+		  size_t why_len)
+{
+	char tok[32];
+	const char *p = env;
+	int len;
+
+	if (!env)
+		return 1;
+	while (sscanf(p, " %31s%n", tok, &len) == 1) {
+		uint16_t vendor, device;
+
+		if (vct_pci_parse_id(tok, &vendor, &device)) {
+			whyf(why, why_len,
+			     "VCT_DEVICES: '%s' is not vendor:device", tok);
+			return -EINVAL;
+		}
+		if (vendor == d->vendor && device == d->device)
+			return 1;
+		p += len;
+	}
+	return 0;
+}
+
+int __vct_test_devices(struct vct_iommu_dev *devs, size_t max, char *why,
+		       size_t why_len)
+{
+	const char *env = getenv("VCT_DEVICES");
+	struct vct_pcidev *all;
+	char drv[64];
+	size_t n = 0;
+	int i, nall, ret = 0;
+
+	nall = __vct_pci_list(&all);
+	if (nall < 0) {
+		whyf(why, why_len, "cannot list PCI devices: %s",
+		     vct_errno_name(-nall));
+		return nall;
+	}
+	for (i = 0; i < nall && n < max; i++) {
+		int group;
+
+		ret = listed(env, &all[i], why, why_len);
+		if (ret < 0)
+			break;
+		if (!ret || __vct_pci_driver(all[i].bdf, drv, sizeof(drv)) ||
+		    strcmp(drv, "vfio-pci"))
+			continue;
+		group = __vct_pci_iommu_group(all[i].bdf);
+		if (group < 0)
+			continue;
+		snprintf(devs[n].bdf, sizeof(devs[n].bdf), "%s", all[i].bdf);
+		devs[n++].group = group;
+	}
+	free(all);
+	return ret < 0 ? ret : (int)n;
+}
+
+size_t vct_devs_distinct_groups(struct vct_iommu_dev *devs, size_t n)
+{
+	size_t i, j, kept = 0;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < kept; j++)
+			if (devs[j].group == devs[i].group)
+				break;
+		if (j == kept)
+			devs[kept++] = devs[i];
+	}
+	return kept;
+}
+
+int __vct_iommu_setup(enum vct_backend b, size_t need, size_t attach,
+		      struct vct_iommu **out, struct vct_iommu_dev *devs,
+		      char *why, size_t why_len)
+{
+	struct vct_iommu_dev found[64];
+	struct vct_iommu *iommu;
+	const char *env = getenv("VCT_DEVICES");
+	size_t i, n;
+	int ret;
+
+	*out = NULL;
+	if (attach > need || need > VCT_ARRAY_SIZE(found))
+		return -EINVAL;
+	ret = __vct_iommu_open(b, &iommu, why, why_len);
+	if (ret == -ENOENT || ret == -EOPNOTSUPP)
+		return VCT_SKIP_ENV;
+	if (ret)
+		return ret;
+	ret = __vct_test_devices(found, VCT_ARRAY_SIZE(found), why, why_len);
+	if (ret < 0)
+		goto fail;
+	n = vct_devs_distinct_groups(found, (size_t)ret);
+	if (n < need) {
+		whyf(why, why_len,
+		     "needs %zu device(s) bound to vfio-pci in distinct IOMMU groups, found %zu (VCT_DEVICES=%s)",
+		     need, n, env ? env : "unset: any device");
+		vct_iommu_close(iommu);
+		return VCT_SKIP_ENV;
+	}
+	memcpy(devs, found, need * sizeof(*devs));
+	for (i = 0; i < attach; i++) {
+		ret = __vct_iommu_attach(iommu, devs[i].bdf);
+		if (ret < 0) {
+			whyf(why, why_len, "%s: attaching %s (group %d): %s: %s",
+			     vct_backend_name(b), devs[i].bdf, devs[i].group,
+			     vct_errno_name(-ret), iommu->err);
+			goto fail;
+		}
+	}
+	*out = iommu;
+	return 0;
+fail:
+	vct_iommu_close(iommu);
+	return ret;
+}

@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * iommu.h - one interface to every IOMMU backend VFIO offers userspace.
+ *
+ * Tests are written once against this interface and run once per backend
+ * through FIXTURE_VARIANT (see VCT_IOMMU_SETUP_OR_SKIP).  A backend is an
+ * ops table (struct vct_iommu_ops); VFIO type1 and type1v2 live in
+ * iommu_type1.c.  The iommufd backends plug in as further tables: compat
+ * (/dev/iommu opened in place of the container, same group ioctls) and
+ * native (VFIO cdev bound to an iommufd, IOMMU_IOAS_* for map/unmap/ranges),
+ * which is why devices are attached by BDF and not by group here.
+ *
+ * Every __vct_iommu_*() returns 0 (or a value >= 0 where said) or -errno,
+ * untouched from the kernel where the kernel answered, so tests can check
+ * exact errnos.  When a failure was decided here (not by the kernel),
+ * vct_iommu_last_error() says why in words.  The unprefixed forms
+ * (vct_iommu_map(...)) fail the test on any error.
+ */
+#ifndef VCT_IOMMU_H
+#define VCT_IOMMU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "capchain.h"
+#include "pcidev.h"
+#include "range.h"
+#include "util.h"
+
+enum vct_backend {
+	VCT_BACKEND_TYPE1,	/* VFIO_TYPE1_IOMMU */
+	VCT_BACKEND_TYPE1v2,	/* VFIO_TYPE1v2_IOMMU */
+	/* later: IOMMUFD_COMPAT_TYPE1, IOMMUFD_COMPAT_TYPE1v2, IOMMUFD */
+	VCT_BACKEND_NR
+};
+
+/* "type1", "type1v2": also the FIXTURE_VARIANT names. */
+const char *vct_backend_name(enum vct_backend b);
+
+/* Device access rights of a mapping (VFIO_DMA_MAP_FLAG_READ/WRITE). */
+#define VCT_PROT_READ	(1u << 0)
+#define VCT_PROT_WRITE	(1u << 1)
+#define VCT_PROT_RW	(VCT_PROT_READ | VCT_PROT_WRITE)
+
+#define VCT_IOMMU_MAX_GROUPS	16
+#define VCT_IOMMU_MAX_CAPS	16
+
+/* What VFIO_IOMMU_GET_INFO (or the backend's equivalent) reported. */
+struct vct_iommu_info {
+	uint32_t flags;			/* VFIO_IOMMU_INFO_* */
+	uint64_t pgsizes;		/* IOMMU page sizes, a bitmap */
+	bool has_iova_ranges;
+	struct vct_ranges iova;		/* usable IOVA, merged */
+	bool has_dma_avail;
+	uint32_t dma_avail;		/* mappings still allowed */
+	bool has_migration;
+	struct vct_cap_migration migration;
+	/* The raw answer, for tests of the capability chain itself. */
+	void *raw;
+	uint32_t argsz;
+	uint32_t cap_offset;		/* 0: no chain */
+	struct vct_cap caps[VCT_IOMMU_MAX_CAPS];
+	size_t ncaps;
+};
+
+/* Release what __vct_iommu_info() allocated; info is zeroed. */
+void vct_iommu_info_free(struct vct_iommu_info *info);
+
+struct vct_iommu_group {
+	int id;		/* IOMMU group number */
+	int fd;		/* /dev/vfio/<id> */
+};
+
+struct vct_iommu;
+
+/*
+ * A backend.  What each op guarantees on success (0); on failure it returns
+ * -errno and leaves the state as it was, except where said.
+ */
+struct vct_iommu_ops {
+	/*
+	 * Open the backend's address-space object.  0: the kernel offers this
+	 * backend and it is ready for attach.  -ENOENT/-EOPNOTSUPP: it does
+	 * not (a SKIP), with the reason in iommu->err.
+	 */
+	int (*open)(struct vct_iommu *iommu);
+	/*
+	 * The device's IOMMU group (type1) or the device itself (cdev) is
+	 * attached: mappings made before or after apply to its DMA.  Attaching
+	 * a second device of an attached group is a no-op.
+	 */
+	int (*attach)(struct vct_iommu *iommu, const char *bdf, int group);
+	/*
+	 * The group/device no longer uses this address space; remaining
+	 * attachments keep their mappings.  Device fds of the group must be
+	 * closed first (the kernel refuses with EBUSY otherwise).
+	 */
+	int (*detach)(struct vct_iommu *iommu, int group);
+	/* [iova, iova+size) translates to vaddr with prot; nothing else changes. */
+	int (*map)(struct vct_iommu *iommu, uint64_t iova, uint64_t size,
+		   void *vaddr, uint32_t prot);
+	/* Mappings inside [iova, iova+size) are gone; *unmapped says how much. */
+	int (*unmap)(struct vct_iommu *iommu, uint64_t iova, uint64_t size,
+		     uint64_t *unmapped);
+	/* Every mapping is gone.  -EOPNOTSUPP if the kernel cannot do it at once. */
+	int (*unmap_all)(struct vct_iommu *iommu, uint64_t *unmapped);
+	/* info filled, capability chain validated (malformed: -EINVAL/-ERANGE/...). */
+	int (*info)(struct vct_iommu *iommu, struct vct_iommu_info *info);
+	/* A VFIO device fd (>= 0) for an attached device; the caller closes it. */
+	int (*device_fd)(struct vct_iommu *iommu, const char *bdf);
+	/* Everything released: device DMA through this object is impossible. */
+	void (*close)(struct vct_iommu *iommu);
+};
+
+struct vct_iommu {
+	enum vct_backend backend;
+	const struct vct_iommu_ops *ops;
+	int fd;			/* container, later /dev/iommu */
+	bool model_set;		/* type1: VFIO_SET_IOMMU done */
+	struct vct_iommu_group groups[VCT_IOMMU_MAX_GROUPS];
+	size_t ngroups;
+	char err[256];		/* why the last failure decided here happened */
+};
+
+/* Backend tables (one file each). */
+extern const struct vct_iommu_ops vct_iommu_type1_ops;
+
+/*
+ * Open a backend.  0, or -ENOENT (no /dev/vfio/vfio: vfio not loaded),
+ * -EOPNOTSUPP (kernel lacks this IOMMU model), -EINVAL (unknown backend),
+ * other -errno.  On failure *out is NULL and `why` (if given) holds the
+ * reason, e.g. "kernel lacks VFIO_TYPE1v2_IOMMU".
+ */
+int __vct_iommu_open(enum vct_backend b, struct vct_iommu **out, char *why,
+		     size_t why_len);
+/* Detach everything, close every fd, free.  NULL is fine. */
+void vct_iommu_close(struct vct_iommu *iommu);
+
+/* Reason for the last failure decided by the harness ("" if none). */
+const char *vct_iommu_last_error(const struct vct_iommu *iommu);
+
+/* Attach the IOMMU group of device `bdf`.  Returns the group id (>= 0). */
+int __vct_iommu_attach(struct vct_iommu *iommu, const char *bdf);
+/* Detach group `group` (as returned by attach).  -ENOENT if not attached. */
+int __vct_iommu_detach(struct vct_iommu *iommu, int group);
+int __vct_iommu_map(struct vct_iommu *iommu, uint64_t iova, uint64_t size,
+		    void *vaddr, uint32_t prot);
+/* unmapped may be NULL. */
+int __vct_iommu_unmap(struct vct_iommu *iommu, uint64_t iova, uint64_t size,
+		      uint64_t *unmapped);
+int __vct_iommu_unmap_all(struct vct_iommu *iommu, uint64_t *unmapped);
+/* On success the caller frees with vct_iommu_info_free(). */
+int __vct_iommu_info(struct vct_iommu *iommu, struct vct_iommu_info *info);
+int __vct_iommu_device_fd(struct vct_iommu *iommu, const char *bdf);
+
+#define vct_iommu_attach(i, bdf)		VCT_CHECK(__vct_iommu_attach(i, bdf))
+#define vct_iommu_detach(i, g)			VCT_CHECK(__vct_iommu_detach(i, g))
+#define vct_iommu_map(i, iova, sz, va, prot)	VCT_CHECK(__vct_iommu_map(i, iova, sz, va, prot))
+#define vct_iommu_unmap(i, iova, sz, un)	VCT_CHECK(__vct_iommu_unmap(i, iova, sz, un))
+#define vct_iommu_unmap_all(i, un)		VCT_CHECK(__vct_iommu_unmap_all(i, un))
+#define vct_iommu_info(i, info)			VCT_CHECK(__vct_iommu_info(i, info))
+#define vct_iommu_device_fd(i, bdf)		VCT_CHECK(__vct_iommu_device_fd(i, bdf))
+
+/* Smallest IOMMU page size (the mapping granularity), 0 for an empty bitmap. */
+uint64_t vct_pgsize_min(uint64_t pgsizes);
+
+/*
+ * Anonymous, page-aligned (as type1 requires of vaddr), private memory for
+ * mappings; MAP_NORESERVE so refused maps of huge ranges cost nothing.
+ * NULL on failure (errno set).  Free with vct_dma_free(p, size).
+ */
+void *vct_dma_alloc(uint64_t size);
+void vct_dma_free(void *p, uint64_t size);
+
+/* ---- the test-facing setup ---------------------------------------------- */
+
+/* A device the tests may use: bound to vfio-pci, with its IOMMU group. */
+struct vct_iommu_dev {
+	char bdf[VCT_BDF_LEN];
+	int group;
+};
+
+/* __vct_iommu_setup() returns this when the test should SKIP. */
+#define VCT_SKIP_ENV	1
+
+/*
+ * Open backend `b` and attach devices for a test.  Finds the test devices
+ * (vct_test_devices(): VCT_DEVICES, bound to vfio-pci), requires `need` of
+ * them in distinct IOMMU groups, fills devs[0..need) and attaches the
+ * first `attach` (<= need) of them.
+ * Returns 0 (*out ready), VCT_SKIP_ENV (no /dev/vfio/vfio, backend absent,
+ * too few devices; `why` says which), or -errno (a failure; `why` says
+ * which step).  *out is NULL unless 0 is returned.
+ */
+int __vct_iommu_setup(enum vct_backend b, size_t need, size_t attach,
+		      struct vct_iommu **out, struct vct_iommu_dev *devs,
+		      char *why, size_t why_len);
+
+/*
+ * Test devices: PCI devices whose vendor:device is listed in $VCT_DEVICES
+ * (space separated, e.g. "1234:11e8"), or every device when it is unset,
+ * that are bound to vfio-pci and have an IOMMU group; sorted by BDF, at
+ * most `max`.  Returns the count or -errno (-EINVAL: malformed
+ * $VCT_DEVICES, reason in `why`).
+ */
+int __vct_test_devices(struct vct_iommu_dev *devs, size_t max, char *why,
+		       size_t why_len);
+
+/* Keep the first device of each IOMMU group, in order; returns how many. */
+size_t vct_devs_distinct_groups(struct vct_iommu_dev *devs, size_t n);
+
+/*
+ * For FIXTURE_SETUP: open + attach or SKIP with the reason, ASSERT on
+ * failure.  Needs the harness's _metadata in scope.
+ */
+#define VCT_IOMMU_SETUP_OR_SKIP(backend, need, attach, iommu_p, devs) do { \
+	char __why[512] = ""; \
+	int __ret = __vct_iommu_setup(backend, need, attach, iommu_p, devs, \
+				      __why, sizeof(__why)); \
+	if (__ret == VCT_SKIP_ENV) \
+		SKIP(return, "%s", __why); \
+	ASSERT_EQ(0, __ret) TH_LOG("%s", __why); \
+} while (0)
+
+#endif /* VCT_IOMMU_H */
