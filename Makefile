@@ -49,7 +49,7 @@ endif
 AR        := $(CROSS)ar
 
 WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
-CPPFLAGS  += -Iharness -isystem $(KHDR)/kselftest -idirafter $(KHDR)/uapi $(PCI_CFLAGS) \
+CPPFLAGS  += -Iharness -isystem $(KHDR)/kselftest -I$(KHDR)/uapi $(PCI_CFLAGS) \
              -DVCT_FIXTURES='"$(FIXTURES)"' -D_GNU_SOURCE
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 $(WARN) -pthread
