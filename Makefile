@@ -17,7 +17,7 @@ ARCH      ?= $(HOST_ARCH)
 CACHE     ?= $(or $(VFIOCT_CACHE),$(HOME)/.cache/vfio-ct)
 BUILD     ?= build/$(ARCH)
 KSRC      ?=
-KHDR      := $(CACHE)/kheaders/$(if $(KSRC),$(shell printf '%s' '$(abspath $(KSRC))' | cksum | cut -d' ' -f1),linux-source-6.12)
+KHDR      := $(CACHE)/kheaders/v2-$(if $(KSRC),$(shell printf '%s' '$(abspath $(KSRC))' | cksum | cut -d' ' -f1),linux-source-6.12)
 FIXTURES  := $(abspath fixtures)
 
 ifeq ($(ARCH),$(HOST_ARCH))

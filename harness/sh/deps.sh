@@ -9,7 +9,7 @@ set -eu
 
 pkgs_for() {
     case "$1" in
-        build) echo "gcc make libc6-dev libpci-dev pciutils xz-utils dpkg-dev debian-archive-keyring perl libtap-formatter-junit-perl dash busybox-static kmod" ;;
+        build) echo "gcc make libc6-dev libpci-dev pciutils xz-utils dpkg-dev debian-archive-keyring perl libtap-formatter-junit-perl dash busybox-static kmod unifdef" ;;
         cross) echo "gcc-aarch64-linux-gnu libc6-dev-arm64-cross" ;;
         lint) echo "cppcheck clang-tidy shellcheck" ;;
         mutants) echo "make gcc-12 dwarves libelf1 libssl3 xz-utils" ;;

@@ -2,7 +2,8 @@
 # ksrc.sh OUTDIR: lay out the kernel-provided headers vfio-ct builds against.
 #
 #   OUTDIR/kselftest/{kselftest_harness.h,kselftest.h}
-#   OUTDIR/uapi/linux/{vfio.h,iommufd.h}
+#   OUTDIR/uapi/linux/{vfio.h,iommufd.h}   installed as `make headers_install`
+#                                         does (the tree's own script + unifdef)
 #   OUTDIR/VERSION             where they came from
 #
 # They come from the kernel tree named by $KSRC when set, otherwise from
@@ -16,9 +17,11 @@ ver=${VFIOCT_KSRC_VERSION:-6.12}
 members="tools/testing/selftests/kselftest_harness.h
 tools/testing/selftests/kselftest.h
 include/uapi/linux/vfio.h
-include/uapi/linux/iommufd.h"
+include/uapi/linux/iommufd.h
+scripts/headers_install.sh"
 
 [ -f "$out/VERSION" ] && exit 0
+command -v unifdef > /dev/null || { echo "ksrc: unifdef missing (apt-get install unifdef)" >&2; exit 2; }
 tmp="$out.tmp.$$"
 trap 'rm -rf "$tmp"' EXIT INT TERM HUP
 rm -rf "$tmp"
@@ -48,8 +51,14 @@ fi
 mkdir -p "$tmp/out/kselftest" "$tmp/out/uapi/linux"
 cp "$tmp/src/tools/testing/selftests/kselftest_harness.h" \
    "$tmp/src/tools/testing/selftests/kselftest.h" "$tmp/out/kselftest/"
-cp "$tmp/src/include/uapi/linux/vfio.h" \
-   "$tmp/src/include/uapi/linux/iommufd.h" "$tmp/out/uapi/linux/"
+# Raw include/uapi headers still carry __user and friends: install them the
+# way the kernel does.  headers_install.sh calls scripts/unifdef; Debian's
+# unifdef is the same program.
+mkdir -p "$tmp/src/scripts"
+ln -sf "$(command -v unifdef)" "$tmp/src/scripts/unifdef"
+for h in vfio.h iommufd.h; do
+    (cd "$tmp/src" && sh scripts/headers_install.sh "include/uapi/linux/$h" "$tmp/out/uapi/linux/$h")
+done
 printf '%s\n' "$origin" > "$tmp/out/VERSION"
 rm -rf "$out"
 mkdir -p "$(dirname "$out")"
