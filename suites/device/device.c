@@ -325,7 +325,7 @@ TEST_F(device, region_bars_match_sysfs_resource)
 	struct tdev *d;
 	int i;
 
-	for_each_dev(d)
+	for_each_dev(d) {
 		for (i = 0; i < 6; i++) {
 			const struct vct_region_info *r = &d->r[i];
 			uint32_t want = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
@@ -339,6 +339,7 @@ TEST_F(device, region_bars_match_sysfs_resource)
 				TH_LOG("%s BAR%d flags 0x%x, sysfs flags 0x%llx", d->bdf, i, r->flags,
 				       (unsigned long long)d->bars[i].flags);
 		}
+	}
 }
 
 /* Absent BARs: size 0, no flags, and reading them is refused (EINVAL, vfio_pci_bar_rw). */
@@ -347,7 +348,7 @@ TEST_F(device, region_absent_bars_size_zero)
 	struct tdev *d;
 	int i, absent = 0;
 
-	for_each_dev(d)
+	for_each_dev(d) {
 		for (i = 0; i < 6; i++) {
 			uint32_t v;
 
@@ -359,6 +360,7 @@ TEST_F(device, region_absent_bars_size_zero)
 			EXPECT_EQ(-EINVAL, __vct_region_read(d->fd, &d->r[i], 0, &v, sizeof(v)))
 				TH_LOG("%s BAR%d", d->bdf, i);
 		}
+	}
 	if (!absent)
 		SKIP(return, "every test device implements all six BARs");
 }
@@ -399,9 +401,13 @@ TEST_F(device, region_offsets_index_shl_40)
 	struct tdev *d;
 	uint32_t k;
 
-	for_each_dev(d)
-		for (k = 0; k <= VFIO_PCI_CONFIG_REGION_INDEX; k++)
-			EXPECT_EQ((uint64_t)k << 40, d->r[k].offset) TH_LOG("%s region %u", d->bdf, k);
+	for_each_dev(d) {
+		for (k = 0; k <= VFIO_PCI_CONFIG_REGION_INDEX; k++) {
+			uint64_t want = (uint64_t)k << 40;
+
+			EXPECT_EQ(want, d->r[k].offset) TH_LOG("%s region %u", d->bdf, k);
+		}
+	}
 }
 
 /*
@@ -633,7 +639,7 @@ TEST_F(device, config_readonly_fields_unchanged)
 	struct tdev *d;
 	size_t i;
 
-	for_each_dev(d)
+	for_each_dev(d) {
 		for (i = 0; i < VCT_ARRAY_SIZE(f); i++) {
 			uint64_t was = cfg_rd(_metadata, d, f[i].off, f[i].width);
 			uint64_t flip = ~was & ((1ull << (8 * f[i].width)) - 1);
@@ -644,6 +650,7 @@ TEST_F(device, config_readonly_fields_unchanged)
 			if (cfg_rd(_metadata, d, f[i].off, f[i].width) != was)
 				cfg_wr(_metadata, d, f[i].off, f[i].width, was);	/* undo a mutant's damage */
 		}
+	}
 }
 
 /*
