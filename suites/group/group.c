@@ -462,7 +462,7 @@ static int bind_vfio(FIXTURE_DATA(group) *self, const char *bdf)
 	char p[256], drv[64] = "";
 	int ret;
 
-	if (__vct_pci_driver(bdf, drv, sizeof(drv)) > 0 && strcmp(drv, "vfio-pci"))
+	if (!__vct_pci_driver(bdf, drv, sizeof(drv)) && drv[0] && strcmp(drv, "vfio-pci"))
 		return -EBUSY;
 	if (!strcmp(drv, "vfio-pci"))
 		return 0;
@@ -513,18 +513,25 @@ TEST_F(group, group_with_host_driver_not_viable_eperm)
 		SKIP(return, "no ICH9 LPC/SMBus at 00:1f.0/00:1f.3 (not a q35 guest)");
 	grp = __vct_pci_iommu_group(ICH9_SMBUS);
 	ASSERT_LE(0, grp);
-	if (__vct_pci_driver(ICH9_SMBUS, drv, sizeof(drv)) > 0 &&
+	if (!__vct_pci_driver(ICH9_SMBUS, drv, sizeof(drv)) && drv[0] &&
 	    strcmp(drv, "vfio-pci"))
 		SKIP(return, "00:1f.3 is bound to %s", drv);
 	drv[0] = 0;
-	if (__vct_pci_driver(ICH9_LPC, drv, sizeof(drv)) <= 0) {
-		ret = load_lpc_ich();
-		if (ret == -ENOENT)
-			SKIP(return, "lpc_ich.ko not in /vfio-ct/modules (profile test_modules)");
-		ASSERT_EQ(0, ret) TH_LOG("insmod lpc_ich failed");
-		self->loaded_lpc_ich = true;
-		ASSERT_LT(0, __vct_pci_driver(ICH9_LPC, drv, sizeof(drv)))
-			TH_LOG("lpc_ich loaded but 00:1f.0 has no driver");
+	if (__vct_pci_driver(ICH9_LPC, drv, sizeof(drv)) || !drv[0]) {
+		if (access("/sys/module/lpc_ich", F_OK)) {
+			ret = load_lpc_ich();
+			if (ret == -ENOENT)
+				SKIP(return, "lpc_ich.ko not in /vfio-ct/modules (profile test_modules)");
+			ASSERT_EQ(0, ret) TH_LOG("insmod lpc_ich failed");
+			self->loaded_lpc_ich = true;
+		}
+		/*
+		 * lpc_ich refuses to bind (-ENODEV, "No MFD cells added") when
+		 * the firmware left the ACPI and GPIO bases unprogrammed, as
+		 * qboot does; then nothing makes the group non-viable.
+		 */
+		if (__vct_pci_driver(ICH9_LPC, drv, sizeof(drv)) || !drv[0])
+			SKIP(return, "lpc_ich did not bind 00:1f.0 (no MFD cells: firmware left ACPI/GPIO bases unset); no host driver to make the group non-viable");
 	}
 	ASSERT_EQ(0, bind_vfio(self, ICH9_SMBUS));
 	c = open_container();
@@ -558,7 +565,7 @@ TEST_F(group, direct_relaxable_region_does_not_conflict)
 
 	if (!pci_is(ICH9_SMBUS, "0x8086:0x2930"))
 		SKIP(return, "no ICH9 SMBus at 00:1f.3 (not a q35 guest)");
-	if (__vct_pci_driver(ICH9_LPC, drv, sizeof(drv)) > 0)
+	if (!__vct_pci_driver(ICH9_LPC, drv, sizeof(drv)) && drv[0])
 		SKIP(return, "00:1f.0 is bound to %s: its group is not viable", drv);
 	ASSERT_EQ(0, bind_vfio(self, ICH9_SMBUS));
 	ASSERT_EQ(0, __vct_iommu_open(variant->backend, &io, NULL, 0));
