@@ -252,7 +252,7 @@ TEST_F(group, detach_one_group_other_keeps_mappings)
 	struct vct_iommu_info info;
 	uint32_t avail;
 	uint64_t un = 0;
-	int dev;
+	int dev, c, g;
 
 	NEED_TWO_GROUPS();
 	ASSERT_EQ(0, __vct_iommu_open(variant->backend, &io, NULL, 0));
@@ -280,16 +280,14 @@ TEST_F(group, detach_one_group_other_keeps_mappings)
 				     self->buf, VCT_PROT_RW));
 	EXPECT_EQ(0, __vct_iommu_unmap(io, BASE, 32 * self->pg, &un));
 	EXPECT_EQ(7 * self->pg, un);
-	/* The detached group is free for another container. */
-	{
-		int c = open_container(), g = open_group(self->devs[1].group);
-
-		EXPECT_LE(0, g);
-		EXPECT_EQ(0, xioctl(g, VFIO_GROUP_SET_CONTAINER, &c));
-		close(g);
-		close(c);
-	}
 	vct_iommu_close(io);
+	/* The detached group is free for another container. */
+	c = open_container();
+	g = open_group(self->devs[1].group);
+	EXPECT_LE(0, g);
+	EXPECT_EQ(0, xioctl(g, VFIO_GROUP_SET_CONTAINER, &c));
+	close(g);
+	close(c);
 }
 
 /*

@@ -533,6 +533,7 @@ TEST_F(map, dma_avail_counts_mappings)
 TEST_F(map, dma_entry_limit_exceeded_refused_enospc)
 {
 	const uint32_t limit = 16;
+	char why[512] = "";
 	uint64_t old, un, i;
 	int ret;
 
@@ -548,13 +549,9 @@ TEST_F(map, dma_entry_limit_exceeded_refused_enospc)
 	self->iommu = NULL;
 	self->saved_limit = (int64_t)old;
 	ASSERT_EQ(0, vct_write_u64(VCT_DMA_ENTRY_LIMIT, limit));
-	{
-		char why[512] = "";
-
-		ASSERT_EQ(0, __vct_iommu_setup(variant->backend, 1, 1,
-					       &self->iommu, self->devs, why,
-					       sizeof(why))) TH_LOG("%s", why);
-	}
+	ASSERT_EQ(0, __vct_iommu_setup(variant->backend, 1, 1, &self->iommu,
+				       self->devs, why, sizeof(why)))
+		TH_LOG("%s", why);
 	ASSERT_EQ(0, vct_write_u64(VCT_DMA_ENTRY_LIMIT, old));
 	self->saved_limit = -1;
 	EXPECT_EQ(limit, dma_avail(_metadata, self->iommu));
