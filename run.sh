@@ -191,7 +191,7 @@ busybox=/bin/busybox
 
 # shellcheck disable=SC2046 # program paths have no spaces (checked above)
 "$VCT_TOP/harness/sh/initramfs.sh" -o "$work/initrd.gz" -a "$arch" -k "$kdir" \
-    -b "$busybox" -e "$work/env" ${moddir:+-M "$moddir"} -m "$(prof modules)" \
+    -b "$busybox" -e "$work/env" ${moddir:+-M "$moddir"} -m "$(prof modules)" -t "$(prof test_modules)" \
     $(programs) 2>"$work/initramfs.log" ||
     { cat "$work/initramfs.log" >&2; die "initramfs could not be built"; }
 [ -s "$work/initramfs.log" ] && sed 's/^/# /' "$work/initramfs.log" >&2

@@ -17,12 +17,13 @@ top=$(cd "$here/../.." && pwd)
 
 die() { printf 'initramfs: %s\n' "$*" >&2; exit 2; }
 
-out="" arch="" kdir="" busybox="" envfile="" moddir="" modules=""
-while getopts o:a:k:b:e:M:m: opt; do
+out="" arch="" kdir="" busybox="" envfile="" moddir="" modules="" testmods=""
+while getopts o:a:k:b:e:M:m:t: opt; do
     case "$opt" in
         o) out=$OPTARG ;; a) arch=$OPTARG ;; k) kdir=$OPTARG ;;
         b) busybox=$OPTARG ;; e) envfile=$OPTARG ;; M) moddir=$OPTARG ;;
         m) modules=$OPTARG ;;
+        t) testmods=$OPTARG ;;
         *) die "bad option" ;;
     esac
 done
@@ -60,7 +61,10 @@ chmod 0755 "$stage/init"
 # --- modules in load order ------------------------------------------------------
 : > "$stage/vfio-ct/modules.list"
 seen=" "
-for m in $modules; do
+# Modules named with -t (tests load them themselves) come after, with their
+# dependencies, into /vfio-ct/modules but not into modules.list.
+for m in $modules -- $testmods; do
+    [ "$m" = -- ] && { listed=no; continue; }
     deps=$(modprobe -d "$kroot" -S "$release" --show-depends "$m" 2>&1) ||
         die "module '$m' is not in $release: $deps"
     for ko in $(printf '%s\n' "$deps" | sed -n 's/^insmod \([^ ]*\).*/\1/p'); do
@@ -78,7 +82,7 @@ for m in $modules; do
             *.gz) gzip -dc "$src" > "$stage/vfio-ct/modules/$base" ;;
             *) cp "$src" "$stage/vfio-ct/modules/$base" ;;
         esac
-        printf '%s\n' "$base" >> "$stage/vfio-ct/modules.list"
+        [ "${listed:-yes}" = no ] || printf '%s\n' "$base" >> "$stage/vfio-ct/modules.list"
     done
 done
 

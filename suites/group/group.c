@@ -1,0 +1,580 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * group: IOMMU groups and containers (VFIO type1), at the IOMMU interface.
+ *
+ * Errnos are pinned to Linux 6.12 (drivers/vfio/group.c, container.c,
+ * vfio_iommu_type1.c; the deciding function is named at each check).  Device
+ * DMA through shared containers is suites/dma's business.  Each test runs
+ * once per backend (variants type1, type1v2).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+
+#include <linux/vfio.h>
+
+#include "test.h"
+
+#include "iommu.h"
+#include "resv.h"
+#include "../map/lock.h"
+
+#define BASE	(1ULL << 32)
+#define PAGES	16
+
+FIXTURE(group) {
+	struct vct_iommu_dev devs[VCT_IOMMU_MAX_GROUPS];
+	size_t ndevs;		/* one per IOMMU group */
+	uint64_t pg;
+	uint8_t *buf;
+	/* Bindings to restore (viability tests). */
+	char rebound[4][VCT_BDF_LEN];	/* bound to vfio-pci by the test */
+	size_t nrebound;
+	bool loaded_lpc_ich;
+};
+
+FIXTURE_VARIANT(group) {
+	enum vct_backend backend;
+};
+
+FIXTURE_VARIANT_ADD(group, type1) {
+	.backend = VCT_BACKEND_TYPE1,
+};
+
+FIXTURE_VARIANT_ADD(group, type1v2) {
+	.backend = VCT_BACKEND_TYPE1v2,
+};
+
+static unsigned long model(const FIXTURE_VARIANT(group) *variant)
+{
+	return variant->backend == VCT_BACKEND_TYPE1v2 ? VFIO_TYPE1v2_IOMMU :
+							 VFIO_TYPE1_IOMMU;
+}
+
+FIXTURE_SETUP(group)
+{
+	struct vct_iommu *iommu = NULL;
+	char why[512] = "";
+	int ret;
+
+	vct_mark_test(_metadata, variant);
+	/* Checks the backend exists; nothing stays attached. */
+	VCT_IOMMU_SETUP_OR_SKIP(variant->backend, 1, 0, &iommu, self->devs);
+	vct_iommu_close(iommu);
+	ret = __vct_test_devices(self->devs, VCT_ARRAY_SIZE(self->devs), why,
+				 sizeof(why));
+	ASSERT_LE(1, ret) TH_LOG("%s", why);
+	self->ndevs = vct_devs_distinct_groups(self->devs, (size_t)ret);
+	self->pg = vct_page_size();
+	self->buf = vct_dma_alloc(64 * self->pg);
+	ASSERT_NE(NULL, self->buf);
+	memset(self->buf, 0x3c, 64 * self->pg);
+}
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static void unbind(const char *bdf)
+{
+	char p[256];
+
+	snprintf(p, sizeof(p), "%s/%s/driver/unbind", VCT_SYSFS_PCI_DEVICES, bdf);
+	write_str(p, bdf);
+	snprintf(p, sizeof(p), "%s/%s/driver_override", VCT_SYSFS_PCI_DEVICES, bdf);
+	write_str(p, "\n");
+}
+
+FIXTURE_TEARDOWN(group)
+{
+	size_t i;
+
+	for (i = 0; i < self->nrebound; i++)
+		unbind(self->rebound[i]);
+	if (self->loaded_lpc_ich)
+		if (system("rmmod lpc_ich"))
+			TH_LOG("teardown: rmmod lpc_ich failed");
+	vct_dma_free(self->buf, 64 * self->pg);
+}
+
+/* ---- raw helpers ------------------------------------------------------------ */
+
+static int open_container(void)
+{
+	return open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
+}
+
+static int open_group(int group)
+{
+	char p[64];
+	int fd;
+
+	snprintf(p, sizeof(p), "/dev/vfio/%d", group);
+	fd = open(p, O_RDWR | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+static int xioctl(int fd, unsigned long req, void *arg)
+{
+	return ioctl(fd, req, arg) < 0 ? -errno : 0;
+}
+
+static int set_iommu(int cfd, unsigned long m)
+{
+	return ioctl(cfd, VFIO_SET_IOMMU, m) < 0 ? -errno : 0;
+}
+
+static uint32_t group_flags(int gfd)
+{
+	struct vfio_group_status st = { .argsz = sizeof(st) };
+
+	return xioctl(gfd, VFIO_GROUP_GET_STATUS, &st) ? UINT32_MAX : st.flags;
+}
+
+static int cmap(int cfd, uint64_t iova, uint64_t size, void *va)
+{
+	struct vfio_iommu_type1_dma_map m = {
+		.argsz = sizeof(m),
+		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.vaddr = (uintptr_t)va, .iova = iova, .size = size,
+	};
+
+	return xioctl(cfd, VFIO_IOMMU_MAP_DMA, &m);
+}
+
+#define NEED_TWO_GROUPS() do { \
+	if (self->ndevs < 2) \
+		SKIP(return, "needs 2 test devices in distinct IOMMU groups, found %zu", \
+		     self->ndevs); \
+} while (0)
+
+/* ---- open / set / unset ------------------------------------------------------ */
+
+/* group.c vfio_group_fops_open(): a second open while one is live -> -EBUSY. */
+TEST_F(group, open_twice_refused_ebusy)
+{
+	int a = open_group(self->devs[0].group), b;
+
+	ASSERT_LE(0, a);
+	EXPECT_EQ(-EBUSY, open_group(self->devs[0].group));
+	close(a);
+	/* Once closed, it opens again. */
+	b = open_group(self->devs[0].group);
+	EXPECT_LE(0, b);
+	if (b >= 0)
+		close(b);
+}
+
+/*
+ * GET_STATUS: VIABLE, plus CONTAINER_SET while in a container.
+ * vfio_group_ioctl_set_container(): already in one -> -EINVAL;
+ * vfio_group_ioctl_unset_container(): in none -> -EINVAL, while a device fd
+ * is open (container_users != 1) -> -EBUSY.
+ */
+TEST_F(group, set_and_unset_container)
+{
+	int c = open_container(), c2 = open_container();
+	int g = open_group(self->devs[0].group), dev;
+
+	ASSERT_LE(0, c);
+	ASSERT_LE(0, c2);
+	ASSERT_LE(0, g);
+	EXPECT_EQ(VFIO_GROUP_FLAGS_VIABLE, group_flags(g));
+	EXPECT_EQ(-EINVAL, xioctl(g, VFIO_GROUP_UNSET_CONTAINER, NULL));
+	/* No device fd before the group has an IOMMU (vfio_group_has_iommu()). */
+	EXPECT_EQ(-1, ioctl(g, VFIO_GROUP_GET_DEVICE_FD, self->devs[0].bdf));
+	ASSERT_EQ(0, xioctl(g, VFIO_GROUP_SET_CONTAINER, &c));
+	EXPECT_EQ(VFIO_GROUP_FLAGS_VIABLE | VFIO_GROUP_FLAGS_CONTAINER_SET,
+		  group_flags(g));
+	EXPECT_EQ(-EINVAL, xioctl(g, VFIO_GROUP_SET_CONTAINER, &c));
+	EXPECT_EQ(-EINVAL, xioctl(g, VFIO_GROUP_SET_CONTAINER, &c2));
+	ASSERT_EQ(0, set_iommu(c, model(variant)));
+	dev = ioctl(g, VFIO_GROUP_GET_DEVICE_FD, self->devs[0].bdf);
+	ASSERT_LE(0, dev);
+	EXPECT_EQ(-EBUSY, xioctl(g, VFIO_GROUP_UNSET_CONTAINER, NULL));
+	close(dev);
+	EXPECT_EQ(0, xioctl(g, VFIO_GROUP_UNSET_CONTAINER, NULL));
+	EXPECT_EQ(VFIO_GROUP_FLAGS_VIABLE, group_flags(g));
+	/* The container lost its model with its last group: map is refused. */
+	EXPECT_EQ(-EINVAL, cmap(c, BASE, self->pg, self->buf));
+	/* And the group moves to another container. */
+	EXPECT_EQ(0, xioctl(g, VFIO_GROUP_SET_CONTAINER, &c2));
+	EXPECT_EQ(0, set_iommu(c2, model(variant)));
+	EXPECT_EQ(0, cmap(c2, BASE, self->pg, self->buf));
+	close(g);
+	close(c2);
+	close(c);
+}
+
+/* container.c vfio_ioctl_set_iommu(): a model already set -> -EINVAL. */
+TEST_F(group, set_iommu_twice_refused_einval)
+{
+	int c = open_container(), g = open_group(self->devs[0].group);
+
+	ASSERT_LE(0, c);
+	ASSERT_LE(0, g);
+	EXPECT_EQ(-EINVAL, set_iommu(c, model(variant)));	/* no group yet */
+	ASSERT_EQ(0, xioctl(g, VFIO_GROUP_SET_CONTAINER, &c));
+	ASSERT_EQ(0, set_iommu(c, model(variant)));
+	EXPECT_EQ(-EINVAL, set_iommu(c, model(variant)));
+	EXPECT_EQ(-EINVAL, set_iommu(c, VFIO_TYPE1_IOMMU));
+	EXPECT_EQ(-EINVAL, set_iommu(c, VFIO_TYPE1v2_IOMMU));
+	/* The first model still works. */
+	EXPECT_EQ(0, cmap(c, BASE, self->pg, self->buf));
+	close(g);
+	close(c);
+}
+
+/* ---- two groups ---------------------------------------------------------------- */
+
+/*
+ * Detaching one group of two leaves the container, its model and its
+ * mappings to the other: same mappings (EEXIST on remap, exact unmap size),
+ * same dma_avail, and its device still opens.
+ */
+TEST_F(group, detach_one_group_other_keeps_mappings)
+{
+	struct vct_iommu *io = NULL;
+	struct vct_iommu_info info;
+	uint32_t avail;
+	uint64_t un = 0;
+	int dev, c, g;
+
+	NEED_TWO_GROUPS();
+	ASSERT_EQ(0, __vct_iommu_open(variant->backend, &io, NULL, 0));
+	ASSERT_EQ(self->devs[0].group, __vct_iommu_attach(io, self->devs[0].bdf));
+	ASSERT_EQ(self->devs[1].group, __vct_iommu_attach(io, self->devs[1].bdf));
+	ASSERT_EQ(0, __vct_iommu_map(io, BASE, 4 * self->pg, self->buf, VCT_PROT_RW));
+	ASSERT_EQ(0, __vct_iommu_map(io, BASE + 8 * self->pg, 2 * self->pg,
+				     self->buf + 8 * self->pg, VCT_PROT_RW));
+	ASSERT_EQ(0, __vct_iommu_info(io, &info));
+	avail = info.dma_avail;
+	vct_iommu_info_free(&info);
+
+	ASSERT_EQ(0, __vct_iommu_detach(io, self->devs[1].group))
+		TH_LOG("%s", vct_iommu_last_error(io));
+	ASSERT_EQ(0, __vct_iommu_info(io, &info));
+	EXPECT_EQ(avail, info.dma_avail);
+	vct_iommu_info_free(&info);
+	EXPECT_EQ(-EEXIST, __vct_iommu_map(io, BASE, self->pg, self->buf,
+					   VCT_PROT_RW));
+	dev = __vct_iommu_device_fd(io, self->devs[0].bdf);
+	EXPECT_LE(0, dev);
+	if (dev >= 0)
+		close(dev);
+	EXPECT_EQ(0, __vct_iommu_map(io, BASE + 16 * self->pg, self->pg,
+				     self->buf, VCT_PROT_RW));
+	EXPECT_EQ(0, __vct_iommu_unmap(io, BASE, 32 * self->pg, &un));
+	EXPECT_EQ(7 * self->pg, un);
+	vct_iommu_close(io);
+	/* The detached group is free for another container. */
+	c = open_container();
+	g = open_group(self->devs[1].group);
+	EXPECT_LE(0, g);
+	EXPECT_EQ(0, xioctl(g, VFIO_GROUP_SET_CONTAINER, &c));
+	close(g);
+	close(c);
+}
+
+/*
+ * Closing container, groups and a device fd in every one of the 24 orders
+ * gives back every locked page (mm->locked_vm, VmLck) and leaves both
+ * groups free to open again.  The mappings are torn down when the last
+ * group leaves the container (container.c __vfio_group_unset_container()
+ * -> the type1 release), which a still-open container fd does not delay.
+ */
+TEST_F(group, close_fds_in_any_order_releases_everything)
+{
+	static const int perm[24][4] = {
+		{0,1,2,3},{0,1,3,2},{0,2,1,3},{0,2,3,1},{0,3,1,2},{0,3,2,1},
+		{1,0,2,3},{1,0,3,2},{1,2,0,3},{1,2,3,0},{1,3,0,2},{1,3,2,0},
+		{2,0,1,3},{2,0,3,1},{2,1,0,3},{2,1,3,0},{2,3,0,1},{2,3,1,0},
+		{3,0,1,2},{3,0,2,1},{3,1,0,2},{3,1,2,0},{3,2,0,1},{3,2,1,0},
+	};
+	int64_t l0 = vct_vmlck_bytes();
+	size_t p;
+
+	NEED_TWO_GROUPS();
+	ASSERT_LE(0, l0);
+	for (p = 0; p < 24; p++) {
+		int fd[4], i, g;
+
+		/* fd: container, group 0, group 1, device of group 0 */
+		fd[0] = open_container();
+		fd[1] = open_group(self->devs[0].group);
+		fd[2] = open_group(self->devs[1].group);
+		ASSERT_LE(0, fd[0]);
+		ASSERT_LE(0, fd[1]) TH_LOG("order %zu: group reopen", p);
+		ASSERT_LE(0, fd[2]) TH_LOG("order %zu: group reopen", p);
+		ASSERT_EQ(0, xioctl(fd[1], VFIO_GROUP_SET_CONTAINER, &fd[0]));
+		ASSERT_EQ(0, xioctl(fd[2], VFIO_GROUP_SET_CONTAINER, &fd[0]));
+		ASSERT_EQ(0, set_iommu(fd[0], model(variant)));
+		fd[3] = ioctl(fd[1], VFIO_GROUP_GET_DEVICE_FD, self->devs[0].bdf);
+		ASSERT_LE(0, fd[3]);
+		ASSERT_EQ(0, cmap(fd[0], BASE, PAGES * self->pg, self->buf));
+		ASSERT_EQ(0, cmap(fd[0], BASE + 2 * PAGES * self->pg,
+				  PAGES * self->pg, self->buf + PAGES * self->pg));
+		ASSERT_EQ(l0 + (int64_t)(2 * PAGES * self->pg), vct_vmlck_bytes());
+		for (i = 0; i < 4; i++)
+			close(fd[perm[p][i]]);
+		EXPECT_EQ(l0, vct_vmlck_bytes()) TH_LOG("close order %d%d%d%d",
+			perm[p][0], perm[p][1], perm[p][2], perm[p][3]);
+		for (i = 0; i < 2; i++) {
+			g = open_group(self->devs[i].group);
+			EXPECT_LE(0, g) TH_LOG("order %zu: group %d still busy", p,
+					       self->devs[i].group);
+			if (g >= 0) {
+				EXPECT_EQ(VFIO_GROUP_FLAGS_VIABLE, group_flags(g));
+				close(g);
+			}
+		}
+	}
+}
+
+/* ---- hotplug --------------------------------------------------------------------- */
+
+/*
+ * A group joins a container that already has mappings: the type1 attach
+ * (vfio_iommu_type1_attach_group()) replays them into the new domain.
+ */
+TEST_F(group, attach_second_group_with_mappings_succeeds)
+{
+	struct vct_iommu *io = NULL;
+	uint64_t un = 0;
+
+	NEED_TWO_GROUPS();
+	ASSERT_EQ(0, __vct_iommu_open(variant->backend, &io, NULL, 0));
+	ASSERT_LE(0, __vct_iommu_attach(io, self->devs[0].bdf));
+	ASSERT_EQ(0, __vct_iommu_map(io, BASE, 8 * self->pg, self->buf, VCT_PROT_RW));
+	ASSERT_EQ(0, __vct_iommu_map(io, 0x100000, 4 * self->pg,
+				     self->buf + 8 * self->pg, VCT_PROT_RW));
+	EXPECT_EQ(self->devs[1].group, __vct_iommu_attach(io, self->devs[1].bdf))
+		TH_LOG("%s", vct_iommu_last_error(io));
+	EXPECT_EQ(-EEXIST, __vct_iommu_map(io, BASE, self->pg, self->buf,
+					   VCT_PROT_RW));
+	EXPECT_EQ(0, __vct_iommu_unmap(io, BASE, 8 * self->pg, &un));
+	EXPECT_EQ(8 * self->pg, un);
+	EXPECT_EQ(0, __vct_iommu_unmap(io, 0x100000, 4 * self->pg, &un));
+	EXPECT_EQ(4 * self->pg, un);
+	vct_iommu_close(io);
+}
+
+/*
+ * A group that reserves IOVA (not direct-relaxable) where the container
+ * already maps must be refused: vfio_iommu_type1_attach_group() ->
+ * vfio_iommu_resv_conflict() -> -EINVAL.  Needs a second group reserving
+ * something the first does not; where every group reserves the same
+ * ranges (q35: only the MSI window 0xfee00000-0xfeefffff, which the first
+ * group already excludes from mapping) there is nothing to conflict and
+ * the test SKIPs.  Direct-relaxable regions (the 00:1f group's
+ * 0-0xffffff) do not count: vfio_iommu_resv_exclude() and
+ * vfio_iommu_resv_conflict() skip IOMMU_RESV_DIRECT_RELAXABLE.
+ */
+TEST_F(group, attach_over_reserved_mapping_refused_einval)
+{
+	const uint64_t mask = VCT_RESV_MASK_ALL &
+			      ~VCT_RESV_MASK(VCT_RESV_DIRECT_RELAXABLE);
+	struct vct_ranges r0 = VCT_RANGES_INIT, r1 = VCT_RANGES_INIT;
+	struct vct_ranges only1 = VCT_RANGES_INIT;
+	struct vct_err err = { "" };
+	struct vct_resv_list l;
+	struct vct_iommu *io = NULL;
+	uint64_t iova = 0;
+	size_t i, j;
+	int ret;
+
+	NEED_TWO_GROUPS();
+	for (i = 0; i < self->ndevs && !iova; i++) {
+		for (j = 0; j < self->ndevs && !iova; j++) {
+			if (i == j)
+				continue;
+			ASSERT_EQ(0, vct_resv_read_group(VCT_SYSFS_IOMMU_GROUPS,
+					(unsigned int)self->devs[i].group,
+					self->pg, &l, &err)) TH_LOG("%s", err.msg);
+			ASSERT_EQ(0, vct_resv_to_ranges(&l, mask, &r0));
+			vct_resv_free(&l);
+			ASSERT_EQ(0, vct_resv_read_group(VCT_SYSFS_IOMMU_GROUPS,
+					(unsigned int)self->devs[j].group,
+					self->pg, &l, &err)) TH_LOG("%s", err.msg);
+			ASSERT_EQ(0, vct_resv_to_ranges(&l, mask, &r1));
+			vct_resv_free(&l);
+			/* What j reserves and i may map. */
+			ASSERT_EQ(0, vct_ranges_subtract(&r1, &r0, &only1));
+			if (only1.n)
+				iova = only1.v[0].start & ~(self->pg - 1);
+			vct_ranges_free(&r0);
+			vct_ranges_free(&r1);
+			vct_ranges_free(&only1);
+			if (iova)
+				break;
+		}
+		if (iova)
+			break;
+	}
+	if (!iova)
+		SKIP(return, "every test group reserves the same IOVA ranges (direct-relaxable ones do not count for VFIO): no mapping can conflict with a later group");
+	ASSERT_EQ(0, __vct_iommu_open(variant->backend, &io, NULL, 0));
+	ASSERT_LE(0, __vct_iommu_attach(io, self->devs[i].bdf));
+	ASSERT_EQ(0, __vct_iommu_map(io, iova, self->pg, self->buf, VCT_PROT_RW));
+	ret = __vct_iommu_attach(io, self->devs[j].bdf);
+	EXPECT_EQ(-EINVAL, ret) TH_LOG("mapping at %#llx, reserved by group %d",
+				       (unsigned long long)iova, self->devs[j].group);
+	vct_iommu_close(io);
+}
+
+/* ---- viability: the q35 00:1f.* group --------------------------------------------- */
+
+#define ICH9_LPC	"0000:00:1f.0"
+#define ICH9_SMBUS	"0000:00:1f.3"
+
+static bool pci_is(const char *bdf, const char *vendev)
+{
+	char p[128], v[16] = "", d[16] = "", want[32];
+
+	snprintf(p, sizeof(p), "%s/%s/vendor", VCT_SYSFS_PCI_DEVICES, bdf);
+	if (__vct_read_text(p, v, sizeof(v)) < 0)
+		return false;
+	snprintf(p, sizeof(p), "%s/%s/device", VCT_SYSFS_PCI_DEVICES, bdf);
+	if (__vct_read_text(p, d, sizeof(d)) < 0)
+		return false;
+	snprintf(want, sizeof(want), "%s:%s", v, d);
+	return !strcmp(want, vendev);
+}
+
+static int bind_vfio(FIXTURE_DATA(group) *self, const char *bdf)
+{
+	char p[256], drv[64] = "";
+	int ret;
+
+	if (!__vct_pci_driver(bdf, drv, sizeof(drv)) && drv[0] && strcmp(drv, "vfio-pci"))
+		return -EBUSY;
+	if (!strcmp(drv, "vfio-pci"))
+		return 0;
+	snprintf(p, sizeof(p), "%s/%s/driver_override", VCT_SYSFS_PCI_DEVICES, bdf);
+	ret = write_str(p, "vfio-pci");
+	if (!ret) {
+		snprintf(self->rebound[self->nrebound++], VCT_BDF_LEN, "%s", bdf);
+		ret = write_str("/sys/bus/pci/drivers_probe", bdf);
+	}
+	return ret;
+}
+
+/* Load lpc_ich (and its dependencies) from /vfio-ct/modules, if there. */
+static int load_lpc_ich(void)
+{
+	static const char *const try[] = {
+		"insmod /vfio-ct/modules/mfd-core.ko 2>/dev/null",
+		"insmod /vfio-ct/modules/mfd_core.ko 2>/dev/null",
+		"insmod /vfio-ct/modules/lpc_ich.ko",
+	};
+	size_t i;
+	int st = -1;
+
+	if (access("/vfio-ct/modules/lpc_ich.ko", R_OK))
+		return -ENOENT;
+	for (i = 0; i < VCT_ARRAY_SIZE(try); i++)
+		st = system(try[i]);
+	return st == 0 ? 0 : -EIO;
+}
+
+/*
+ * With 00:1f.3 (SMBus) bound to vfio-pci and its group-mate 00:1f.0 (LPC)
+ * bound to lpc_ich, a host driver not marked driver_managed_dma, the group
+ * is not viable: GET_STATUS lacks VIABLE (group.c
+ * vfio_group_ioctl_get_status(): VIABLE only if in a container or
+ * !iommu_group_dma_owner_claimed()) and
+ * SET_CONTAINER is refused with -EPERM: container.c
+ * vfio_container_attach_group() -> iommu_group_claim_dma_owner(), which
+ * answers -EPERM while a kernel driver uses the group's default domain
+ * (group->owner_cnt != 0).  With 00:1f.0 unbound again the group is viable.
+ */
+TEST_F(group, group_with_host_driver_not_viable_eperm)
+{
+	char drv[64] = "";
+	int c, g, grp, ret;
+
+	if (!pci_is(ICH9_LPC, "0x8086:0x2918") || !pci_is(ICH9_SMBUS, "0x8086:0x2930"))
+		SKIP(return, "no ICH9 LPC/SMBus at 00:1f.0/00:1f.3 (not a q35 guest)");
+	grp = __vct_pci_iommu_group(ICH9_SMBUS);
+	ASSERT_LE(0, grp);
+	if (!__vct_pci_driver(ICH9_SMBUS, drv, sizeof(drv)) && drv[0] &&
+	    strcmp(drv, "vfio-pci"))
+		SKIP(return, "00:1f.3 is bound to %s", drv);
+	drv[0] = 0;
+	if (__vct_pci_driver(ICH9_LPC, drv, sizeof(drv)) || !drv[0]) {
+		if (access("/sys/module/lpc_ich", F_OK)) {
+			ret = load_lpc_ich();
+			if (ret == -ENOENT)
+				SKIP(return, "lpc_ich.ko not in /vfio-ct/modules (profile test_modules)");
+			ASSERT_EQ(0, ret) TH_LOG("insmod lpc_ich failed");
+			self->loaded_lpc_ich = true;
+		}
+		/*
+		 * lpc_ich refuses to bind (-ENODEV, "No MFD cells added") when
+		 * the firmware left the ACPI and GPIO bases unprogrammed, as
+		 * qboot does; then nothing makes the group non-viable.
+		 */
+		if (__vct_pci_driver(ICH9_LPC, drv, sizeof(drv)) || !drv[0])
+			SKIP(return, "lpc_ich did not bind 00:1f.0 (no MFD cells: firmware left ACPI/GPIO bases unset); no host driver to make the group non-viable");
+	}
+	ASSERT_EQ(0, bind_vfio(self, ICH9_SMBUS));
+	c = open_container();
+	g = open_group(grp);
+	ASSERT_LE(0, c);
+	ASSERT_LE(0, g);
+	EXPECT_EQ(0, group_flags(g) & VFIO_GROUP_FLAGS_VIABLE)
+		TH_LOG("00:1f.0 bound to %s", drv);
+	EXPECT_EQ(-EPERM, xioctl(g, VFIO_GROUP_SET_CONTAINER, &c));
+	EXPECT_EQ(0, group_flags(g) & VFIO_GROUP_FLAGS_CONTAINER_SET);
+	close(g);
+	/* Host driver gone: viable, and it joins a container. */
+	unbind(ICH9_LPC);
+	g = open_group(grp);
+	ASSERT_LE(0, g);
+	EXPECT_EQ(VFIO_GROUP_FLAGS_VIABLE, group_flags(g));
+	EXPECT_EQ(0, xioctl(g, VFIO_GROUP_SET_CONTAINER, &c));
+	close(g);
+	close(c);
+}
+
+/*
+ * The 00:1f group also reserves 0-0xffffff, direct-relaxable: VFIO ignores
+ * that kind, so a container mapping IOVA 1 MiB accepts the group.
+ */
+TEST_F(group, direct_relaxable_region_does_not_conflict)
+{
+	struct vct_iommu *io = NULL;
+	char drv[64] = "";
+	uint64_t un = 0;
+
+	if (!pci_is(ICH9_SMBUS, "0x8086:0x2930"))
+		SKIP(return, "no ICH9 SMBus at 00:1f.3 (not a q35 guest)");
+	if (!__vct_pci_driver(ICH9_LPC, drv, sizeof(drv)) && drv[0])
+		SKIP(return, "00:1f.0 is bound to %s: its group is not viable", drv);
+	ASSERT_EQ(0, bind_vfio(self, ICH9_SMBUS));
+	ASSERT_EQ(0, __vct_iommu_open(variant->backend, &io, NULL, 0));
+	ASSERT_LE(0, __vct_iommu_attach(io, self->devs[0].bdf));
+	ASSERT_EQ(0, __vct_iommu_map(io, 0x100000, 4 * self->pg, self->buf,
+				     VCT_PROT_RW));
+	EXPECT_LE(0, __vct_iommu_attach(io, ICH9_SMBUS))
+		TH_LOG("%s", vct_iommu_last_error(io));
+	EXPECT_EQ(0, __vct_iommu_unmap(io, 0x100000, 4 * self->pg, &un));
+	EXPECT_EQ(4 * self->pg, un);
+	vct_iommu_close(io);
+}
+
+VCT_HARNESS_MAIN
