@@ -302,16 +302,26 @@ static bool names_page(const char *l, size_t n, uint64_t iova)
 	return false;
 }
 
-int __vct_iommu_fault_logged(uint64_t iova, const char *mark, int timeout_ms,
-			     char *what, size_t what_len)
+/* The line is a fault report (record or interrupt) about device `who`? */
+static bool names_device(const char *l, size_t n, const char *who)
 {
+	return !who[0] || memmem(l, n, who, strlen(who)) ||
+	       memmem(l, n, "arm-smmu-v3", 11);
+}
+
+int __vct_iommu_fault_logged(const char *bdf, uint64_t iova, const char *mark,
+			     int timeout_ms, char *what, size_t what_len)
+{
+	/* VT-d names the requester without the PCI domain: "[00:02.0]" */
+	const char *who = strlen(bdf) > 5 && bdf[4] == ':' ? bdf + 5 : bdf;
 	struct timespec t0, now;
 	int found = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	snprintf(what, what_len, "no IOMMU fault line after '%s'", mark);
+	snprintf(what, what_len, "no IOMMU fault report after '%s'", mark);
 	for (;;) {
-		char *log, *p, *start;
+		char *log, *p, *start, *earlier = NULL;
+		size_t earlier_n = 0;
 		int ret = __vct_kmsg_read(&log);
 
 		if (ret < 0)
@@ -325,22 +335,35 @@ int __vct_iommu_fault_logged(uint64_t iova, const char *mark, int timeout_ms,
 			snprintf(what, what_len, "marker '%s' not in the log", mark);
 			return -ENOENT;
 		}
-		for (p = strchr(start, '\n'); p && *p; ) {
-			char *l = p + 1, *nl = strchr(l, '\n');
-			size_t n = nl ? (size_t)(nl - l) : strlen(l);
+		for (p = log; p && *p; ) {
+			char *nl = strchr(p, '\n');
+			size_t n = nl ? (size_t)(nl - p) : strlen(p);
+			bool after = p > start;
 
-			if (is_fault_line(l, n) && names_page(l, n, iova)) {
-				snprintf(what, what_len, "%.*s", (int)n, l);
+			if (is_fault_line(p, n) && !after && names_device(p, n, who)) {
+				earlier = p;
+				earlier_n = n;
+			}
+			if (after && is_fault_line(p, n) && names_page(p, n, iova)) {
+				snprintf(what, what_len, "%.*s", (int)n, p);
 				found = 1;
 				break;
 			}
-			if (!found && ((is_fault_line(l, n)) ||
-				       (memmem(l, n, "callbacks suppressed", 20) &&
-					(memmem(l, n, "dmar", 4) || memmem(l, n, "smmu", 4))))) {
-				snprintf(what, what_len, "%.*s", (int)n, l);
+			if (after && !found &&
+			    (is_fault_line(p, n) ||
+			     memmem(p, n, "DRHD: handling fault status", 27) ||
+			     (memmem(p, n, "callbacks suppressed", 20) &&
+			      (memmem(p, n, "dmar", 4) || memmem(p, n, "smmu", 4))))) {
+				snprintf(what, what_len, "%.*s", (int)n, p);
 				found = 2;
 			}
-			p = nl;
+			p = nl ? nl + 1 : NULL;
+		}
+		if (!found && earlier) {
+			snprintf(what, what_len,
+				 "no report after the marker; earlier fault of this device: %.*s",
+				 (int)earlier_n, earlier);
+			found = 3;
 		}
 		free(log);
 		if (found == 1)
@@ -349,6 +372,7 @@ int __vct_iommu_fault_logged(uint64_t iova, const char *mark, int timeout_ms,
 		if ((now.tv_sec - t0.tv_sec) * 1000 +
 		    (now.tv_nsec - t0.tv_nsec) / 1000000 >= timeout_ms)
 			return found;
+		found = 0;
 		usleep(20000);
 	}
 }

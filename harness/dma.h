@@ -191,21 +191,26 @@ long vct_mem_find_not(const void *p, int c, size_t len);
 int __vct_kmsg_mark(char *buf, size_t len);
 
 /*
- * Did the IOMMU report a DMA fault at IOVA page `iova` in the kernel log
- * after marker `mark` (__vct_kmsg_mark, written before the DMA)?  Fault
- * reporting is lossy by design (VT-d fault recording and the kernel's
- * printk rate limit drop records; QEMU's VT-d compresses repeated faults),
- * so this answers, waiting up to timeout_ms for the fault interrupt's
- * message:
- *   1  a fault record naming this page;
- *   2  no such record, but the log shows records were dropped
- *      (rate-limit "callbacks suppressed") or faults were logged at other
- *      addresses after the marker;
- *   0  no fault report at all;
+ * Did the IOMMU report device `bdf`'s DMA fault at IOVA page `iova` in the
+ * kernel log after marker `mark` (__vct_kmsg_mark, written before the
+ * DMA)?  Fault reporting is lossy by design: the kernel rate-limits its
+ * messages, VT-d hardware drops records on overflow, and QEMU's VT-d
+ * (7.2 seen) collapses a device's new faults into a still-pending record
+ * of that device, so later faults of a device often leave no record at
+ * all.  Waiting up to timeout_ms for the fault interrupt's message, this
+ * answers:
+ *   1  a fault record naming this page after the marker;
+ *   2  after the marker, a fault report without this page (another
+ *      address, a fault interrupt whose record was lost, suppressed
+ *      messages);
+ *   3  nothing after the marker, but the log holds an earlier fault
+ *      record of this device (the IOMMU does report its faults; this one
+ *      was collapsed or dropped);
+ *   0  this device has no fault report in the log at all;
  *   -errno reading the log failed, -ENOENT the marker is gone.
  * `what` gets the matching line (or why none).
  */
-int __vct_iommu_fault_logged(uint64_t iova, const char *mark, int timeout_ms,
-			     char *what, size_t what_len);
+int __vct_iommu_fault_logged(const char *bdf, uint64_t iova, const char *mark,
+			     int timeout_ms, char *what, size_t what_len);
 
 #endif /* VCT_DMA_H */

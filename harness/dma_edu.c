@@ -13,7 +13,10 @@
  *
  * The device buffer is 4 KiB at device address 0x40000, internal (not in
  * the BAR).  A transfer range outside it makes QEMU abort, so it is
- * checked here before the device sees it.  Each transfer completes ~100 ms
+ * checked here before the device sees it.  QEMU 7.2's range check is off
+ * by one (it wants the transfer's end strictly below the buffer's end, so
+ * a transfer touching byte 0xfff aborts QEMU; fixed in later QEMU), and
+ * the guest cannot tell QEMU's version: the usable buffer is 4095 bytes.  Each transfer completes ~100 ms
  * (virtual clock) after the start; completion is polled on the busy bit.
  * A transfer the IOMMU refuses still completes; a refused read leaves
  * zeros in the buffer.
@@ -48,6 +51,7 @@
 #define EDU_DMA_TO_RAM		0x2
 #define EDU_BUF_ADDR		0x40000ull
 #define EDU_BUF_SIZE		4096ull
+#define EDU_BUF_USABLE		(EDU_BUF_SIZE - 1)	/* QEMU 7.2: see above */
 /* irq status bit raised by software: not the factorial (0x1) or DMA (0x100) one */
 #define EDU_IRQ_SOFT		0x10000u
 
@@ -231,8 +235,8 @@ static int edu_init(struct vct_dma_engine *e)
 	ret = edu_wait(e, 2000);
 	if (ret)
 		goto fail;
-	e->buf_size = EDU_BUF_SIZE;
-	e->max_len = EDU_BUF_SIZE;
+	e->buf_size = EDU_BUF_USABLE;
+	e->max_len = EDU_BUF_USABLE;
 	return 0;
 fail:
 	if (d->bar)
@@ -248,11 +252,11 @@ static int edu_start(struct vct_dma_engine *e, uint64_t src, uint64_t dst,
 	bool b;
 	int ret;
 
-	if (!len || len > EDU_BUF_SIZE || off > EDU_BUF_SIZE ||
-	    len > EDU_BUF_SIZE - off) {
+	if (!len || len > EDU_BUF_USABLE || off > EDU_BUF_USABLE ||
+	    len > EDU_BUF_USABLE - off) {
 		snprintf(e->err, sizeof(e->err),
 			 "edu: buffer range [%#" PRIx64 "+%#" PRIx64 ") outside 0..%#llx",
-			 off, len, EDU_BUF_SIZE);
+			 off, len, EDU_BUF_USABLE);
 		return -EINVAL;
 	}
 	ret = busy(e, &b);
