@@ -595,9 +595,11 @@ TEST_F(dma, unmap_all_stops_all_dma)
 	ASSERT_BUF(&b, "write before UNMAP_ALL (control)");
 
 	ret = __vct_iommu_unmap_all(self->iommu, &un);
-	if (ret == -EOPNOTSUPP)
+	if (ret == -EOPNOTSUPP) {
+		buf_free(&b);
 		SKIP(return, "no VFIO_DMA_UNMAP_FLAG_ALL: %s",
 		     vct_iommu_last_error(self->iommu));
+	}
 	ASSERT_EQ(0, ret);
 	ASSERT_EQ(4 * PG, un);
 
