@@ -174,9 +174,8 @@ kdir=$("$VCT_TOP/harness/sh/kernel.sh" "$kernel_spec" "$arch" "$CACHE" 2>"$work/
     { cat "$work/kernel.log" >&2; die "kernel '$kernel_spec' is not available"; }
 release=$(cat "$kdir/release")
 
-busybox=/bin/busybox
-[ "$arch" = x86_64 ] || busybox="$CACHE/busybox-$arch/bin/busybox"
-[ -x "$busybox" ] || die "no busybox for $arch at $busybox"
+busybox=$("$VCT_TOP/harness/sh/busybox.sh" "$arch" "$CACHE" 2>"$work/busybox.log") ||
+    { cat "$work/busybox.log" >&2; die "no busybox for $arch"; }
 
 # The guest's environment: what the profile says the platform is.
 {
