@@ -185,6 +185,7 @@ busybox=$("$VCT_TOP/harness/sh/busybox.sh" "$arch" "$CACHE" 2>"$work/busybox.log
     printf "VCT_EXPECT_RESV='%s'\n" "$(prof expect_resv)"
     printf "VCT_APERTURE_BITS='%s'\n" "$(prof aperture_bits)"
     printf "VCT_PROG_TIMEOUT='%s'\n" "$timeout"
+    printf "VCT_MODPARAMS='%s'\n" "$(prof modparams)"
     printf 'export VCT_PROFILE VCT_BIND VCT_DEVICES VCT_EXPECT_RESV VCT_APERTURE_BITS VCT_PROG_TIMEOUT\n'
 } > "$work/env"
 
