@@ -169,6 +169,22 @@ if [ "$build" = 1 ]; then
 fi
 [ -n "$(programs)" ] || die "no suite programs match '${suites:-all}' in $BUILD (build first, or check --suite)"
 
+# A profile marked `unsupported = REASON` is not booted: every test of every
+# selected program is reported as SKIP with that reason (so a matrix shows the
+# cell as skipped, not missing).
+unsupported=$(prof unsupported)
+if [ -n "$unsupported" ]; then
+    say "$host is unsupported: $unsupported"
+    stream="$work/stream.log" kmsg="$work/kmsg.raw"
+    : > "$stream"; : > "$kmsg"
+    # shellcheck source=harness/sh/collect.sh
+    . "$VCT_TOP/harness/sh/collect.sh"
+    collect_unsupported "$(programs)" "$unsupported"
+    results_write "" "" "" "$started_iso" "$(($(date +%s) - started))" ""
+    say "results in $results"
+    exit 0
+fi
+
 say "kernel $kernel_spec"
 kdir=$("$VCT_TOP/harness/sh/kernel.sh" "$kernel_spec" "$arch" "$CACHE" 2>"$work/kernel.log") ||
     { cat "$work/kernel.log" >&2; die "kernel '$kernel_spec' is not available"; }
