@@ -205,9 +205,11 @@ busybox=$("$VCT_TOP/harness/sh/busybox.sh" "$arch" "$CACHE" 2>"$work/busybox.log
     printf 'export VCT_PROFILE VCT_BIND VCT_DEVICES VCT_EXPECT_RESV VCT_APERTURE_BITS VCT_PROG_TIMEOUT\n'
 } > "$work/env"
 
+# The guest channel's drivers come first: built in from 6.12 on, but modules
+# in Debian's 6.1 (the guest then loads its modules before finding its ports).
 # shellcheck disable=SC2046 # program paths have no spaces (checked above)
 "$VCT_TOP/harness/sh/initramfs.sh" -o "$work/initrd.gz" -a "$arch" -k "$kdir" \
-    -b "$busybox" -e "$work/env" ${moddir:+-M "$moddir"} -m "$(prof modules)" \
+    -b "$busybox" -e "$work/env" ${moddir:+-M "$moddir"} -m "virtio_pci virtio_console $(prof modules)" \
     $(programs) 2>"$work/initramfs.log" ||
     { cat "$work/initramfs.log" >&2; die "initramfs could not be built"; }
 [ -s "$work/initramfs.log" ] && sed 's/^/# /' "$work/initramfs.log" >&2
