@@ -38,6 +38,14 @@ Run the vfio-ct conformance suites on an emulated host and report TAP.
                      seconds (default: 180)
   --accel ACCEL      QEMU accelerator (default: the profile's, else tcg)
   --no-build         do not run make first (use what build/ holds)
+  --matrix [SPEC]    run every host profile with every kernel, one guest at
+                     a time, and print a table (row per host, column per
+                     kernel: pass/fail/skip, wall time, results directory),
+                     also written to RESULTS/matrix.md and matrix.json.
+                     SPEC "HOSTS x KERNELS" (comma-separated; either side
+                     may be empty or `all`) narrows it; the default kernels
+                     are debian:bookworm (6.1), debian:bookworm-backports
+                     (6.12) and debian:sid (7.2)
   -h, --help         show this help and exit
 
 Standard output carries the run's TAP (kselftest runner format: one block per
@@ -53,7 +61,7 @@ say() { printf '# %s\n' "$*" >&2; }
 
 # ---- options -----------------------------------------------------------------
 host=qemu-x86_64-vtd kernel_spec="" moddir="" suites="" list=0 results=""
-timeout=1200 idle=180 accel="" build=1
+timeout=1200 idle=180 accel="" build=1 matrix=""
 need_arg() { [ $# -ge 2 ] && [ -n "$2" ] || usage_error "option $1 needs an argument"; }
 is_count() { case "$1" in ''|*[!0-9]*) return 1 ;; *) [ "$1" -gt 0 ] ;; esac; }
 while [ $# -gt 0 ]; do
@@ -76,6 +84,11 @@ while [ $# -gt 0 ]; do
         --accel) need_arg "$@"; accel=$2; shift ;;
         --accel=*) accel=${1#*=} ;;
         --no-build) build=0 ;;
+        --matrix=*) matrix="${1#*=} " ;;
+        --matrix) case "${2:-}" in
+                      ''|-*) matrix=" " ;;
+                      *) matrix="$2 "; shift ;;
+                  esac ;;
         -h|--help) usage; exit 0 ;;
         *) usage_error "unknown option '$1'" ;;
     esac
@@ -84,6 +97,14 @@ done
 is_count "$timeout" || usage_error "--timeout wants a positive number of seconds, not '$timeout'"
 is_count "$idle" || usage_error "--idle wants a positive number of seconds, not '$idle'"
 case "$host" in ''|*/*|.*) usage_error "malformed host name '$host'" ;; esac
+case "$suites" in *[!A-Za-z0-9_,/.-]*) usage_error "malformed --suite list '$suites'" ;; esac
+if [ -n "$matrix" ]; then
+    [ -z "$kernel_spec" ] && [ -z "$moddir" ] && [ "$list" = 0 ] ||
+        usage_error "--matrix takes its kernels from its SPEC: no --kernel, --modules or --list with it"
+    [ -n "$results" ] || results="$VCT_TOP/results/$(date +%Y%m%d-%H%M%S)-matrix"
+    exec "$VCT_TOP/harness/sh/matrix.sh" "$matrix" "$results" "$build" \
+        ${suites:+--suite "$suites"} --timeout "$timeout" --idle "$idle" ${accel:+--accel "$accel"}
+fi
 profile="$VCT_TOP/hosts/$host.conf"
 [ -f "$profile" ] || usage_error "no host profile '$host' (see ./run.sh --list)"
 [ -z "$moddir" ] || [ -d "$moddir" ] || usage_error "--modules: '$moddir' is not a directory"
