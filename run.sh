@@ -193,23 +193,33 @@ fi
 # A profile marked `unsupported = REASON` is not booted: every test of every
 # selected program is reported as SKIP with that reason (so a matrix shows the
 # cell as skipped, not missing).
-unsupported=$(prof unsupported)
-if [ -n "$unsupported" ]; then
-    say "$host is unsupported: $unsupported"
+# shellcheck source=harness/sh/collect.sh
+. "$VCT_TOP/harness/sh/collect.sh"
+# report_unsupported REASON [RELEASE ORIGIN]: that report, then exit 0.
+report_unsupported() {
+    say "$host is unsupported: $1"
     stream="$work/stream.log" kmsg="$work/kmsg.raw"
     : > "$stream"; : > "$kmsg"
-    # shellcheck source=harness/sh/collect.sh
-    . "$VCT_TOP/harness/sh/collect.sh"
-    collect_unsupported "$(programs)" "$unsupported"
-    results_write "" "" "" "$started_iso" "$(($(date +%s) - started))" ""
+    collect_unsupported "$(programs)" "$1"
+    results_write "${2:-}" "${3:-}" "" "$started_iso" "$(($(date +%s) - started))" ""
     say "results in $results"
     exit 0
-fi
+}
+unsupported=$(prof unsupported)
+[ -z "$unsupported" ] || report_unsupported "$unsupported"
 
 say "kernel $kernel_spec"
 kdir=$("$VCT_TOP/harness/sh/kernel.sh" "$kernel_spec" "$arch" "$CACHE" 2>"$work/kernel.log") ||
     { cat "$work/kernel.log" >&2; die "kernel '$kernel_spec' is not available"; }
 release=$(cat "$kdir/release")
+# The profile's `requires`: kernel options the host needs (e.g. its IOMMU
+# driver).  A kernel built without one makes the cell unsupported, not red.
+for opt in $(prof requires); do
+    [ -f "$kdir/config" ] || break
+    grep -Eq "^$opt=(y|m)\$" "$kdir/config" ||
+        report_unsupported "kernel $release is built without $opt (its config: $(grep -E "^(# )?${opt}[= ]" "$kdir/config" || echo absent))" \
+            "$release" "$(cat "$kdir/origin")"
+done
 
 busybox=$("$VCT_TOP/harness/sh/busybox.sh" "$arch" "$CACHE" 2>"$work/busybox.log") ||
     { cat "$work/busybox.log" >&2; die "no busybox for $arch"; }
@@ -271,9 +281,7 @@ say "booting $host ($qemu, $(basename "$kdir"))"
 "$qemu" "$@" > "$work/qemu.out" 2>&1 &
 qpid=$!
 
-# ---- collecting ---------------------------------------------------------------------
-# shellcheck source=harness/sh/collect.sh
-. "$VCT_TOP/harness/sh/collect.sh"
+# ---- collecting (collect.sh, sourced above) -------------------------------------------
 collect_init "$(programs)"
 now=$(date +%s) last_change=$now last_sizes="" reason=""
 while kill -0 "$qpid" 2>/dev/null; do
