@@ -224,13 +224,27 @@ done
 busybox=$("$VCT_TOP/harness/sh/busybox.sh" "$arch" "$CACHE" 2>"$work/busybox.log") ||
     { cat "$work/busybox.log" >&2; die "no busybox for $arch"; }
 
+# per_kernel WORDS: a profile value that changed between kernel versions.
+# WORDS are a plain default and MAJOR.MINOR:VALUE entries ("from that version
+# on"); the answer is the entry of the highest version not above the guest
+# kernel's, else the default.
+per_kernel() {
+    printf '%s\n' "$1" | tr ' ' '\n' | awk -v rel="$release" '
+        function ver(s,  a) { split(s, a, "."); return a[1] * 1000 + a[2] }
+        BEGIN { k = ver(rel) }
+        /^$/ { next }
+        !/:/ { if (best == "") v = $0; next }
+        { split($0, e, ":"); x = ver(e[1]); if (x <= k && (best == "" || x > best)) { best = x; v = e[2] } }
+        END { print v }'
+}
+
 # The guest's environment: what the profile says the platform is.
 {
     printf "VCT_PROFILE='%s'\n" "$host"
     printf "VCT_BIND='%s'\n" "$(prof bind)"
     printf "VCT_DEVICES='%s'\n" "$(prof bind)"
     printf "VCT_EXPECT_RESV='%s'\n" "$(prof expect_resv)"
-    printf "VCT_APERTURE_BITS='%s'\n" "$(prof aperture_bits)"
+    printf "VCT_APERTURE_BITS='%s'\n" "$(per_kernel "$(prof aperture_bits)")"
     printf "VCT_PROG_TIMEOUT='%s'\n" "$timeout"
     printf "VCT_MODPARAMS='%s'\n" "$(prof modparams)"
     printf 'export VCT_PROFILE VCT_BIND VCT_DEVICES VCT_EXPECT_RESV VCT_APERTURE_BITS VCT_PROG_TIMEOUT\n'
