@@ -84,7 +84,7 @@ total=$(($(date +%s) - started))
 awk -F '\t' -v hosts="$hosts" -v kernels="$kernels" -v total="$total" -v res="$results" '
     BEGIN { nh = split(hosts, H, " "); nk = split(kernels, K, " ") }
     { key = $1 SUBSEP $2; st[key] = $3; p[key] = $4; f[key] = $5; s[key] = $6; w[key] = $7; rel[key] = $8
-      if ($8 != "-" && !(($2, $1) in seen)) { seen[$2, $1] = 1; rels[$2] = rels[$2] (rels[$2] == "" ? "" : ", ") $8 } }
+      if ($8 != "-" && !(($2, $8) in seen)) { seen[$2, $8] = 1; rels[$2] = rels[$2] (rels[$2] == "" ? "" : ", ") $8 } }
     function lab(k) { gsub(/[^A-Za-z0-9._+-]/, "_", k); return k }
     END {
         printf "| host, kernel |"
