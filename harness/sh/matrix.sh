@@ -54,8 +54,14 @@ fi
 # cells.tsv: host kernel exit pass fail skip wall release dir
 : > "$results/cells.tsv"
 any_failed=0
+# Ctrl-C: the running cell's run.sh stops its guest and keeps its results;
+# the matrix then runs no further cell and writes the table of those that ran.
+interrupted=""
+trap 'interrupted=1' INT TERM HUP
 for h in $hosts; do
+    [ -z "$interrupted" ] || break
     for k in $kernels; do
+        [ -z "$interrupted" ] || break
         dir="$results/$h/$(label "$k")"
         say "cell $h x $k"
         mkdir -p "$(dirname "$dir")"
@@ -77,6 +83,7 @@ for h in $hosts; do
     done
 done
 total=$(($(date +%s) - started))
+[ -z "$interrupted" ] || { any_failed=1; say "matrix interrupted: the table holds the cells that ran"; }
 
 # The table (Markdown), from cells.tsv.  A cell: "P/F/S pass/fail/skip,
 # Ns, dir"; "error" when the cell's run could not start (exit 2), "skipped"
