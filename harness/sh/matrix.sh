@@ -23,8 +23,9 @@ shift 3
 default_kernels="debian:bookworm debian:bookworm-backports debian:sid"
 say() { printf '# %s\n' "$*" >&2; }
 
-case "$spec" in
-    *" x "*|*" x"|"x "*|x) hosts=${spec%%x*}; kernels=${spec#*x} ;;
+# (" x " with spaces: host names such as qemu-x86_64-vtd hold an x)
+case " $spec " in
+    *" x "*) s=" $spec "; hosts=${s%%" x "*}; kernels=${s#*" x "} ;;
     *) hosts=$spec kernels="" ;;
 esac
 # Normalise both lists (words), then fill the defaults.
@@ -101,6 +102,7 @@ awk -F '\t' -v hosts="$hosts" -v kernels="$kernels" -v total="$total" -v res="$r
             printf "| %s |", H[i]
             for (j = 1; j <= nk; j++) {
                 key = H[i] SUBSEP K[j]
+                if (!(key in st)) { printf " not run |"; continue }
                 if (st[key] == 2) v = "error"
                 else if (p[key] + f[key] == 0 && s[key] > 0) v = "skipped " p[key] "/" f[key] "/" s[key]
                 else v = (f[key] > 0 || st[key] != 0 ? "FAIL " : "ok ") p[key] "/" f[key] "/" s[key]
