@@ -148,6 +148,7 @@ check: deps
 	$(MAKE) cross
 	$(MAKE) lint
 	./run.sh --no-build --results results/check-$$(date +%Y%m%d-%H%M%S)
+	./run.sh --no-build --host qemu-aarch64-smmuv3 --results results/check-arm64-$$(date +%Y%m%d-%H%M%S)
 	$(MAKE) mutants
 
 # Broken VFIO modules (fixtures/mutants/*.sed) that the suites must catch.

@@ -38,6 +38,14 @@ Run the vfio-ct conformance suites on an emulated host and report TAP.
                      seconds (default: 180)
   --accel ACCEL      QEMU accelerator (default: the profile's, else tcg)
   --no-build         do not run make first (use what build/ holds)
+  --matrix [SPEC]    run every host profile with every kernel, one guest at
+                     a time, and print a table (row per host, column per
+                     kernel: pass/fail/skip, wall time, results directory),
+                     also written to RESULTS/matrix.md and matrix.json.
+                     SPEC "HOSTS x KERNELS" (comma-separated; either side
+                     may be empty or `all`) narrows it; the default kernels
+                     are debian:bookworm (6.1), debian:bookworm-backports
+                     (6.12) and debian:sid (7.2)
   -h, --help         show this help and exit
 
 Standard output carries the run's TAP (kselftest runner format: one block per
@@ -53,7 +61,7 @@ say() { printf '# %s\n' "$*" >&2; }
 
 # ---- options -----------------------------------------------------------------
 host=qemu-x86_64-vtd kernel_spec="" moddir="" suites="" list=0 results=""
-timeout=1200 idle=180 accel="" build=1
+timeout=1200 idle=180 accel="" build=1 matrix=""
 need_arg() { [ $# -ge 2 ] && [ -n "$2" ] || usage_error "option $1 needs an argument"; }
 is_count() { case "$1" in ''|*[!0-9]*) return 1 ;; *) [ "$1" -gt 0 ] ;; esac; }
 while [ $# -gt 0 ]; do
@@ -76,6 +84,11 @@ while [ $# -gt 0 ]; do
         --accel) need_arg "$@"; accel=$2; shift ;;
         --accel=*) accel=${1#*=} ;;
         --no-build) build=0 ;;
+        --matrix=*) matrix="${1#*=} " ;;
+        --matrix) case "${2:-}" in
+                      ''|-*) matrix=" " ;;
+                      *) matrix="$2 "; shift ;;
+                  esac ;;
         -h|--help) usage; exit 0 ;;
         *) usage_error "unknown option '$1'" ;;
     esac
@@ -84,6 +97,14 @@ done
 is_count "$timeout" || usage_error "--timeout wants a positive number of seconds, not '$timeout'"
 is_count "$idle" || usage_error "--idle wants a positive number of seconds, not '$idle'"
 case "$host" in ''|*/*|.*) usage_error "malformed host name '$host'" ;; esac
+case "$suites" in *[!A-Za-z0-9_,/.-]*) usage_error "malformed --suite list '$suites'" ;; esac
+if [ -n "$matrix" ]; then
+    [ -z "$kernel_spec" ] && [ -z "$moddir" ] && [ "$list" = 0 ] ||
+        usage_error "--matrix takes its kernels from its SPEC: no --kernel, --modules or --list with it"
+    [ -n "$results" ] || results="$VCT_TOP/results/$(date +%Y%m%d-%H%M%S)-matrix"
+    exec "$VCT_TOP/harness/sh/matrix.sh" "$matrix" "$results" "$build" \
+        ${suites:+--suite "$suites"} --timeout "$timeout" --idle "$idle" ${accel:+--accel "$accel"}
+fi
 profile="$VCT_TOP/hosts/$host.conf"
 [ -f "$profile" ] || usage_error "no host profile '$host' (see ./run.sh --list)"
 [ -z "$moddir" ] || [ -d "$moddir" ] || usage_error "--modules: '$moddir' is not a directory"
@@ -169,14 +190,53 @@ if [ "$build" = 1 ]; then
 fi
 [ -n "$(programs)" ] || die "no suite programs match '${suites:-all}' in $BUILD (build first, or check --suite)"
 
+# A profile marked `unsupported = REASON` is not booted: every test of every
+# selected program is reported as SKIP with that reason (so a matrix shows the
+# cell as skipped, not missing).
+# shellcheck source=harness/sh/collect.sh
+. "$VCT_TOP/harness/sh/collect.sh"
+# report_unsupported REASON [RELEASE ORIGIN]: that report, then exit 0.
+report_unsupported() {
+    say "$host is unsupported: $1"
+    stream="$work/stream.log" kmsg="$work/kmsg.raw"
+    : > "$stream"; : > "$kmsg"
+    collect_unsupported "$(programs)" "$1"
+    results_write "${2:-}" "${3:-}" "" "$started_iso" "$(($(date +%s) - started))" ""
+    say "results in $results"
+    exit 0
+}
+unsupported=$(prof unsupported)
+[ -z "$unsupported" ] || report_unsupported "$unsupported"
+
 say "kernel $kernel_spec"
 kdir=$("$VCT_TOP/harness/sh/kernel.sh" "$kernel_spec" "$arch" "$CACHE" 2>"$work/kernel.log") ||
     { cat "$work/kernel.log" >&2; die "kernel '$kernel_spec' is not available"; }
 release=$(cat "$kdir/release")
+# The profile's `requires`: kernel options the host needs (e.g. its IOMMU
+# driver).  A kernel built without one makes the cell unsupported, not red.
+for opt in $(prof requires); do
+    [ -f "$kdir/config" ] || break
+    grep -Eq "^$opt=(y|m)\$" "$kdir/config" ||
+        report_unsupported "kernel $release is built without $opt (its config: $(grep -E "^(# )?${opt}[= ]" "$kdir/config" || echo absent))" \
+            "$release" "$(cat "$kdir/origin")"
+done
 
-busybox=/bin/busybox
-[ "$arch" = x86_64 ] || busybox="$CACHE/busybox-$arch/bin/busybox"
-[ -x "$busybox" ] || die "no busybox for $arch at $busybox"
+busybox=$("$VCT_TOP/harness/sh/busybox.sh" "$arch" "$CACHE" 2>"$work/busybox.log") ||
+    { cat "$work/busybox.log" >&2; die "no busybox for $arch"; }
+
+# per_kernel WORDS: a profile value that changed between kernel versions.
+# WORDS are a plain default and MAJOR.MINOR:VALUE entries ("from that version
+# on"); the answer is the entry of the highest version not above the guest
+# kernel's, else the default.
+per_kernel() {
+    printf '%s\n' "$1" | tr ' ' '\n' | awk -v rel="$release" '
+        function ver(s,  a) { split(s, a, "."); return a[1] * 1000 + a[2] }
+        BEGIN { k = ver(rel) }
+        /^$/ { next }
+        !/:/ { if (best == "") v = $0; next }
+        { split($0, e, ":"); x = ver(e[1]); if (x <= k && (best == "" || x > best)) { best = x; v = e[2] } }
+        END { print v }'
+}
 
 # The guest's environment: what the profile says the platform is.
 {
@@ -184,14 +244,17 @@ busybox=/bin/busybox
     printf "VCT_BIND='%s'\n" "$(prof bind)"
     printf "VCT_DEVICES='%s'\n" "$(prof bind)"
     printf "VCT_EXPECT_RESV='%s'\n" "$(prof expect_resv)"
-    printf "VCT_APERTURE_BITS='%s'\n" "$(prof aperture_bits)"
+    printf "VCT_APERTURE_BITS='%s'\n" "$(per_kernel "$(prof aperture_bits)")"
     printf "VCT_PROG_TIMEOUT='%s'\n" "$timeout"
+    printf "VCT_MODPARAMS='%s'\n" "$(prof modparams)"
     printf 'export VCT_PROFILE VCT_BIND VCT_DEVICES VCT_EXPECT_RESV VCT_APERTURE_BITS VCT_PROG_TIMEOUT\n'
 } > "$work/env"
 
+# The guest channel's drivers come first: built in from 6.12 on, but modules
+# in Debian's 6.1 (the guest then loads its modules before finding its ports).
 # shellcheck disable=SC2046 # program paths have no spaces (checked above)
 "$VCT_TOP/harness/sh/initramfs.sh" -o "$work/initrd.gz" -a "$arch" -k "$kdir" \
-    -b "$busybox" -e "$work/env" ${moddir:+-M "$moddir"} -m "$(prof modules)" -t "$(prof test_modules)" \
+    -b "$busybox" -e "$work/env" ${moddir:+-M "$moddir"} -m "virtio_pci virtio_console $(prof modules)" -t "$(prof test_modules)" \
     $(programs) 2>"$work/initramfs.log" ||
     { cat "$work/initramfs.log" >&2; die "initramfs could not be built"; }
 [ -s "$work/initramfs.log" ] && sed 's/^/# /' "$work/initramfs.log" >&2
@@ -232,9 +295,7 @@ say "booting $host ($qemu, $(basename "$kdir"))"
 "$qemu" "$@" > "$work/qemu.out" 2>&1 &
 qpid=$!
 
-# ---- collecting ---------------------------------------------------------------------
-# shellcheck source=harness/sh/collect.sh
-. "$VCT_TOP/harness/sh/collect.sh"
+# ---- collecting (collect.sh, sourced above) -------------------------------------------
 collect_init "$(programs)"
 now=$(date +%s) last_change=$now last_sizes="" reason=""
 while kill -0 "$qpid" 2>/dev/null; do

@@ -182,3 +182,34 @@ results_write() {
     } > "$results/run.json"
     say "pass $7, fail $8, skip $9, xfail ${10}, xpass ${11} in $5s"
 }
+
+# collect_unsupported PROGRAMS REASON: results for a host that is not booted.
+# Each program's tests (from --vct-list when the build runs here, else one
+# line per program) become SKIPs with REASON; so does the set-up block.
+collect_unsupported() {
+    collect_init "$1"
+    f="$results/tap/00-setup.tap"
+    printf 'TAP version 13\n1..1\nok 1 setup.guest_booted # SKIP %s\n' "$2" > "$f"
+    top_result "$f" setup guest 4
+    while IFS= read -r rel; do
+        area=${rel#suites/}; area=${area%%/*}
+        name=$(basename "$rel")
+        f="$results/tap/$area.$name.tap"
+        # The test names come from the sources: a native build of the same
+        # program lists them when the guest's build cannot run here.
+        native="$VCT_TOP/build/$(uname -m | sed 's/aarch64/arm64/')/$rel"
+        if [ "$arch" = "$(uname -m | sed 's/aarch64/arm64/')" ]; then
+            "$BUILD/$rel" --vct-list > "$work/tests" 2>/dev/null || : > "$work/tests"
+        elif [ -x "$native" ]; then
+            "$native" --vct-list > "$work/tests" 2>/dev/null || : > "$work/tests"
+        else
+            : > "$work/tests"
+        fi
+        [ -s "$work/tests" ] || printf '%s.%s\n' "$area" "$name" > "$work/tests"
+        awk -v r="$2" 'BEGIN { print "TAP version 13" }
+            { t[NR] = $0 } END { print "1.." NR; for (i = 1; i <= NR; i++) print "ok " i " " t[i] " # SKIP " r }' \
+            "$work/tests" > "$f"
+        printf '%s\n' "$rel" >> "$work/finalized"
+        top_result "$f" "$area" "$name" 4
+    done < "$work/programs"
+}

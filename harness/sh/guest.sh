@@ -47,8 +47,15 @@ load_modules() {
         if grep -q "^$(printf '%s' "$name" | tr '-' '_') " /proc/modules; then
             continue
         fi
-        if msg=$(insmod "$VCT_HOME/modules/$ko" 2>&1); then
-            emit "@setup ok insmod $ko"
+        # Parameters from the profile's `modparams` (MODULE.PARAM=VALUE words).
+        params=""
+        for mp in ${VCT_MODPARAMS:-}; do
+            [ "$(printf '%s' "${mp%%.*}" | tr '-' '_')" = "$(printf '%s' "$name" | tr '-' '_')" ] &&
+                params="$params ${mp#*.}"
+        done
+        # shellcheck disable=SC2086 # params: words, split on purpose
+        if msg=$(insmod "$VCT_HOME/modules/$ko" $params 2>&1); then
+            emit "@setup ok insmod $ko$params"
         else
             emit "@setup fail insmod $ko $msg"
         fi
@@ -133,19 +140,30 @@ run_program() {
 }
 
 guest_main() {
+    # shellcheck source=/dev/null
+    . "$VCT_HOME/env"
     if [ "${VCT_LOCAL:-0}" != 1 ]; then
         guest_mounts
-        out=$(find_port vfioct.out) || { echo "vfio-ct: no vfioct.out port" > /dev/console; poweroff -f; }
+        # Behind a paravirtual IOMMU that is a module (virtio-iommu with an
+        # ACPI VIOT table or a DT iommu-map), the virtio-serial device's probe
+        # is deferred until that module is loaded: load the modules first
+        # (their records are kept and sent once the channel exists), then
+        # give the deferred probe a few seconds to create the ports.
+        if ! out=$(find_port vfioct.out); then
+            load_modules 3> /tmp/vct-early-setup
+            i=0
+            until out=$(find_port vfioct.out) || [ $i -ge 50 ]; do sleep 0.2; i=$((i + 1)); done
+        fi
+        [ -n "$out" ] || { echo "vfio-ct: no vfioct.out port" > /dev/console; poweroff -f; }
         kmsg=$(find_port vfioct.kmsg) || kmsg=""
         exec 3> "$out"
         [ -n "$kmsg" ] && cat /dev/kmsg > "$kmsg" &
     fi
-    # shellcheck source=/dev/null
-    . "$VCT_HOME/env"
     export LD_LIBRARY_PATH=/lib
     trap 'restore_bindings' EXIT
     trap 'restore_bindings; exit 130' INT TERM HUP
     emit "@boot $(uname -r)"
+    [ -f /tmp/vct-early-setup ] && cat /tmp/vct-early-setup >&3
     load_modules
     bind_vfio
     report_groups

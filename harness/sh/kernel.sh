@@ -81,11 +81,32 @@ from_debian() {
         rm -rf "$dir.tmp"
         mkdir -p "$dir.tmp/root"
         dpkg-deb -x "$dl/$(basename "$deb")" "$dir.tmp/root"
-        release=$(ls -1 "$dir.tmp/root/lib/modules" | head -n 1)
+        # Split layout (sid, Linux 7.x): linux-image-<rel> is an empty package
+        # that depends on linux-binary-<rel> (the image), linux-modules-<rel>
+        # and linux-base-<rel> (config, modules.builtin, System.map), all
+        # under /usr/lib/modules/<rel>/.  Fetch and unpack those too.
+        for part in $(dpkg-deb -f "$dl/$(basename "$deb")" Depends | tr ',' '\n' |
+                      sed -n 's/^ *\(linux-\(binary\|modules\|base\)-[^ |]*\).*/\1/p'); do
+            pdeb=$(cd "$dl" && ls -1 "${part}"_*.deb 2>/dev/null | head -n 1 || true)
+            if [ -z "$pdeb" ]; then
+                log "fetching $part from $suite"
+                pdeb=$("$here/aptfetch.sh" -s "$suite" -a "$flavour" -d "$dl" "$part") ||
+                    die "cannot fetch $part from $suite"
+            fi
+            dpkg-deb -x "$dl/$pdeb" "$dir.tmp/root"
+        done
+        if [ -d "$dir.tmp/root/usr/lib/modules" ] && [ ! -d "$dir.tmp/root/lib/modules" ]; then
+            mkdir -p "$dir.tmp/root/lib"
+            mv "$dir.tmp/root/usr/lib/modules" "$dir.tmp/root/lib/modules"
+        fi
+        release=$(ls -1 "$dir.tmp/root/lib/modules" 2>/dev/null | head -n 1)
         [ -n "$release" ] || die "$deb has no lib/modules"
-        img=$(ls -1 "$dir.tmp/root/boot/"vmlinu*"-$release" | head -n 1)
+        img=$(ls -1 "$dir.tmp/root/boot/"vmlinu*"-$release" "$dir.tmp/root/lib/modules/$release/"vmlinu* 2>/dev/null | head -n 1)
+        [ -n "$img" ] || die "$deb (and its parts) hold no kernel image for $release"
         mv "$img" "$dir.tmp/vmlinuz"
-        cp "$dir.tmp/root/boot/config-$release" "$dir.tmp/config" 2>/dev/null || true
+        for c in "$dir.tmp/root/boot/config-$release" "$dir.tmp/root/lib/modules/$release/config"; do
+            [ -f "$c" ] && cp "$c" "$dir.tmp/config"
+        done
         rm -rf "$dir.tmp/root/boot" "$dir.tmp/root/usr"
         depmod_tree "$dir.tmp/root" "$release"
         printf '%s\n' "$release" > "$dir.tmp/release"

@@ -31,7 +31,7 @@ collate_case() {
 }
 
 echo "TAP version 13"
-echo "1..13"
+echo "1..17"
 check collate.splat_fails_the_test_it_happened_in collate_case splat
 check collate.hung_guest_fails_running_and_unrun_tests collate_case incomplete
 check collate.dead_guest_fails_every_listed_test collate_case never-began
@@ -63,6 +63,10 @@ check runsh.bad_timeout_exits_2 usage_exit 2 "positive number of seconds" --time
 check runsh.bad_suite_list_exits_2 usage_exit 2 "malformed --suite" --suite 'a;b'
 check runsh.help_exits_0_and_documents_every_option usage_exit 0 "--modules DIR" --help
 check runsh.list_names_the_default_host usage_exit 0 "qemu-x86_64-vtd" --list
+check runsh.matrix_refuses_kernel_option usage_exit 2 "no --kernel" --matrix --kernel debian:sid
+check runsh.matrix_refuses_unknown_host usage_exit 2 "no host profile nosuch" --matrix 'nosuch x debian:sid' --no-build
+check runsh.matrix_splits_on_spaced_x_only usage_exit 2 "no host profile nosuch-x86" --matrix "qemu-x86_64-vtd,nosuch-x86 x debian:sid" --no-build
+check runsh.list_shows_every_arch_profile usage_exit 0 "qemu-aarch64-smmuv3" --list
 
-[ "$n" = 13 ] || { echo "# plan mismatch: ran $n"; failed=1; }
+[ "$n" = 17 ] || { echo "# plan mismatch: ran $n"; failed=1; }
 exit "$failed"
