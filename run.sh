@@ -38,6 +38,14 @@ Run the vfio-ct conformance suites on an emulated host and report TAP.
                      seconds (default: 180)
   --accel ACCEL      QEMU accelerator (default: the profile's, else tcg)
   --no-build         do not run make first (use what build/ holds)
+  --stress           full-length stress measurements (VCT_STRESS=full in the
+                     guest); runs suite `stress` unless --suite is given
+  --duration SECS    also run the soak (stress/soak) for SECS seconds
+  --baseline DIR     compare this run's metrics.json with DIR's (an earlier
+                     results/<run>): comparison.json, verdict per metric
+  --fail-on-regression PCT
+                     with --baseline: exit 1 when a metric regressed by
+                     more than PCT percent
   -h, --help         show this help and exit
 
 Standard output carries the run's TAP (kselftest runner format: one block per
@@ -54,6 +62,7 @@ say() { printf '# %s\n' "$*" >&2; }
 # ---- options -----------------------------------------------------------------
 host=qemu-x86_64-vtd kernel_spec="" moddir="" suites="" list=0 results=""
 timeout=1200 idle=180 accel="" build=1
+stress="" duration="" baseline="" fail_pct=""
 need_arg() { [ $# -ge 2 ] && [ -n "$2" ] || usage_error "option $1 needs an argument"; }
 is_count() { case "$1" in ''|*[!0-9]*) return 1 ;; *) [ "$1" -gt 0 ] ;; esac; }
 while [ $# -gt 0 ]; do
@@ -76,6 +85,13 @@ while [ $# -gt 0 ]; do
         --accel) need_arg "$@"; accel=$2; shift ;;
         --accel=*) accel=${1#*=} ;;
         --no-build) build=0 ;;
+        --stress) stress=full ;;
+        --duration) need_arg "$@"; duration=$2; shift ;;
+        --duration=*) duration=${1#*=} ;;
+        --baseline) need_arg "$@"; baseline=$2; shift ;;
+        --baseline=*) baseline=${1#*=} ;;
+        --fail-on-regression) need_arg "$@"; fail_pct=$2; shift ;;
+        --fail-on-regression=*) fail_pct=${1#*=} ;;
         -h|--help) usage; exit 0 ;;
         *) usage_error "unknown option '$1'" ;;
     esac
@@ -88,6 +104,9 @@ profile="$VCT_TOP/hosts/$host.conf"
 [ -f "$profile" ] || usage_error "no host profile '$host' (see ./run.sh --list)"
 [ -z "$moddir" ] || [ -d "$moddir" ] || usage_error "--modules: '$moddir' is not a directory"
 case "$suites" in *[!A-Za-z0-9_,/.-]*) usage_error "malformed --suite list '$suites'" ;; esac
+# shellcheck source=harness/sh/perf.sh
+. "$VCT_TOP/harness/sh/perf.sh"
+perf_options
 
 # ---- host profile --------------------------------------------------------------
 # prof KEY: the profile's value for KEY (values of repeated keys joined by a space).
@@ -188,6 +207,7 @@ busybox=/bin/busybox
     printf "VCT_PROG_TIMEOUT='%s'\n" "$timeout"
     printf 'export VCT_PROFILE VCT_BIND VCT_DEVICES VCT_EXPECT_RESV VCT_APERTURE_BITS VCT_PROG_TIMEOUT\n'
 } > "$work/env"
+perf_env >> "$work/env"
 
 # shellcheck disable=SC2046 # program paths have no spaces (checked above)
 "$VCT_TOP/harness/sh/initramfs.sh" -o "$work/initrd.gz" -a "$arch" -k "$kdir" \
@@ -266,4 +286,5 @@ results_write "$release" "$(cat "$kdir/origin")" "$qemu_version" "$started_iso" 
     "$((ended - started))" "$reason"
 rm -rf "$work/initrd.gz"
 say "results in $results"
-[ "$run_failed" = 0 ]
+perf_finish "$release" "$qemu_version"
+[ "$run_failed" = 0 ] && [ "$perf_failed" = 0 ]
