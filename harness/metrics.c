@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -79,6 +80,16 @@ uint64_t vct_now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+double vct_calibrate(void)
+{
+	uint64_t t0 = vct_now_ns();
+	int i;
+
+	for (i = 0; i < 2000; i++)
+		syscall(SYS_getppid);
+	return (double)(vct_now_ns() - t0) / 1e9;
 }
 
 /* A bounded appender: once full, everything further is dropped and noted. */
@@ -174,7 +185,17 @@ int vct_metric_format(const struct vct_metric *m, char *buf, size_t len)
 			put(&b, ",");
 		put_num(&b, m->values[i]);
 	}
-	put(&b, "],\"stats\":");
+	put(&b, "],");
+	if (m->norm) {
+		put(&b, "\"norm\":[");
+		for (i = 0; i < m->reps; i++) {
+			if (i)
+				put(&b, ",");
+			put_num(&b, m->norm[i]);
+		}
+		put(&b, "],");
+	}
+	put(&b, "\"stats\":");
 	vct_stats(m->values, m->reps, &st);
 	put_stats(&b, &st);
 	if (m->ops && m->nops) {
@@ -205,7 +226,7 @@ int vct_metric_emit(const struct vct_metric *m)
 {
 	const char *path = getenv("VCT_METRICS");
 	char *line;
-	size_t len = 4096 + m->reps * 16;
+	size_t len = 4096 + m->reps * 32;
 	int fd, n, ret = 0;
 
 	if (!path || !*path)

@@ -33,6 +33,13 @@ double vct_percentile_sorted(const double *sorted, size_t n, double pct);
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t vct_now_ns(void);
 
+/*
+ * Seconds a fixed calibration workload takes now: 2000 getppid() system
+ * calls (kernel entry and exit, no VFIO).  A measure of how fast the
+ * (emulated) machine runs at this moment, for vct_metric.norm.
+ */
+double vct_calibrate(void);
+
 /* One measurement.  Strings may be NULL (written as ""). */
 struct vct_metric {
 	const char *suite;	/* "stress" */
@@ -48,6 +55,16 @@ struct vct_metric {
 	unsigned count;		/* operations per repetition */
 	const double *values;	/* per-repetition values */
 	size_t reps;
+	/*
+	 * Optional: the same per-repetition values made independent of the
+	 * host's speed at the time, by a calibration loop timed right before
+	 * each repetition (vct_calibrate()): rates multiplied by, times
+	 * divided by, the calibration's seconds.  The baseline comparison
+	 * uses these when both runs have them: on a shared emulated host the
+	 * speed of the whole guest drifts between runs by more than the
+	 * effects worth flagging.
+	 */
+	const double *norm;
 	/*
 	 * Optional per-operation distribution (e.g. latencies of every op of
 	 * every rep, in `unit`): summarised as ops.{n,p50,p90,p99,max} and a

@@ -112,6 +112,7 @@ collect_new_records() {
             T\ *) line=${rec#T * }
                   case "$line" in
                       "ok "*|"not ok "*) printf '%s\n' "$line" | sed 's/^/  /' >&2 ;;
+                      "# progress: "*) printf '%s\n' "$line" | sed 's/^# progress: /  /' >&2 ;;
                   esac ;;
         esac
     done < "$work/new"

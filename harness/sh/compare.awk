@@ -5,6 +5,9 @@
 #       -f compare.awk BASE/metrics.json NEW/metrics.json
 #
 # Records (one per line, as metrics.sh writes them) are matched by "key".
+# The per-repetition samples compared are "norm" (normalised by a
+# calibration loop timed before each repetition, see metrics.h) when both
+# records have them, else "values".
 # Method: the ratio of medians new/base of the per-repetition values, with
 # a percentile-bootstrap confidence interval (`resamples` resamples, default
 # 2000, both samples resampled independently with replacement; the random
@@ -15,7 +18,7 @@
 # ratios), so that a run with hundreds of metrics and nothing changed has
 # at most a 5 % chance of any false verdict.  A metric is
 #   regressed  when the whole interval lies on the worse side of 1 and the
-#              point change is worse by at least `min_effect` % (default 5:
+#              point change is worse by at least `min_effect` % (default 10:
 #              a floor below which the emulated host's noise is not worth
 #              a verdict);
 #   improved   the same on the better side;
@@ -30,9 +33,9 @@ function jstr(line, k,    m) {
     m = substr(line, RSTART + length(k) + 4, RLENGTH - length(k) - 5)
     return m
 }
-function jvals(line, arr,    s, n, i, parts) {
-    if (!match(line, /"values":\[[^]]*\]/)) return 0
-    s = substr(line, RSTART + 10, RLENGTH - 11)
+function jvals(line, arr, key,    s, n, i, parts) {
+    if (!match(line, "\"" key "\":\\[[^]]*\\]")) return 0
+    s = substr(line, RSTART + length(key) + 4, RLENGTH - length(key) - 5)
     n = split(s, parts, ",")
     for (i = 1; i <= n; i++) arr[i] = parts[i] + 0
     return s == "" ? 0 : n
@@ -89,7 +92,7 @@ BEGIN {
     if (seed == "") seed = 20251125
     state = seed % 2147483647; if (state <= 0) state = 1
     if (resamples == "") resamples = 2000
-    if (min_effect == "") min_effect = 5
+    if (min_effect == "") min_effect = 10
 }
 FNR == 1 { file++ }
 !/"key":"/ { next }
@@ -108,7 +111,10 @@ END {
         k = order[i]
         if (!(k in base)) { verdict[k] = "new"; nmiss++; continue }
         split("", B); split("", N)
-        nb = jvals(base[k], B); nn = jvals(new[k], N)
+        # host-speed-normalised values when both runs have them (metrics.h)
+        vk = (index(base[k], "\"norm\":[") && index(new[k], "\"norm\":[")) ? "norm" : "values"
+        nb = jvals(base[k], B, vk); nn = jvals(new[k], N, vk)
+        VK[k] = vk
         higher = jstr(new[k], "better") == "higher"
         mb = median(B, nb); mn = median(N, nn)
         r = mb != 0 ? mn / mb : 1
@@ -150,8 +156,8 @@ END {
             k = order[i]
             printf "%s\n    {\"key\": %s, \"verdict\": %s", (i > 1 ? "," : ""), q(k), q(verdict[k]) > out
             if (verdict[k] != "new")
-                printf ", \"base_median\": %s, \"new_median\": %s, \"ratio\": %s, \"ci\": [%s, %s], \"worse_pct\": %s, \"base_n\": %d, \"new_n\": %d",
-                    num(MB[k]), num(MN[k]), num(RR[k]), num(LO[k]), num(HI[k]), num(W[k]), NB[k], NN[k] > out
+                printf ", \"base_median\": %s, \"new_median\": %s, \"ratio\": %s, \"ci\": [%s, %s], \"worse_pct\": %s, \"base_n\": %d, \"new_n\": %d, \"compared\": %s",
+                    num(MB[k]), num(MN[k]), num(RR[k]), num(LO[k]), num(HI[k]), num(W[k]), NB[k], NN[k], q(VK[k]) > out
             printf "}" > out
         }
         for (i = 1; i <= ng; i++)

@@ -62,11 +62,13 @@ perf_finish() {
             *) perf_failed=1; say "comparison failed (compare.awk exit $st)" ;;
         esac
     fi
+    "$VCT_TOP/harness/sh/deps.sh" report > "$work/deps-report.log" 2>&1 || true
     if command -v gnuplot > /dev/null 2>&1; then
         "$VCT_TOP/harness/sh/report.sh" "$results" "${baseline:-}" > "$work/report.log" 2>&1 ||
             say "report.html not written: see $work/report.log"
-        [ -f "$results/report.html" ] && say "report: $results/report.html"
+        if [ -f "$results/report.html" ]; then say "report: $results/report.html"; fi
     else
         say "gnuplot not installed (deps.sh report): no report.html"
     fi
+    return 0
 }

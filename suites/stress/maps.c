@@ -332,10 +332,16 @@ TEST_F_TIMEOUT(stress, pairs_by_size, 900)
 		double *gbs = calloc((size_t)nsz * self->reps, sizeof(double));
 		double *mlat_med = calloc((size_t)nsz * self->reps, sizeof(double));
 		double *ulat_med = calloc((size_t)nsz * self->reps, sizeof(double));
+		double *cal = calloc((size_t)nsz * self->reps, sizeof(double));
+		double *npps = calloc((size_t)nsz * self->reps, sizeof(double));
+		double *ngbs = calloc((size_t)nsz * self->reps, sizeof(double));
+		double *nml = calloc((size_t)nsz * self->reps, sizeof(double));
+		double *nul = calloc((size_t)nsz * self->reps, sizeof(double));
 		double **mlat = calloc(nsz, sizeof(double *));
 		double **ulat = calloc(nsz, sizeof(double *));
 
-		ASSERT_TRUE(pps && gbs && mlat_med && ulat_med && mlat && ulat);
+		ASSERT_TRUE(pps && gbs && mlat_med && ulat_med && mlat && ulat && cal && npps &&
+			    ngbs && nml && nul);
 		if (buf_alloc(&b, (enum backing)k, (size_t)maxsz, why, sizeof(why))) {
 			ksft_print_msg("%s %s: not measured: %s\n", self->backend,
 				       backing_name[k], why);
@@ -351,7 +357,11 @@ TEST_F_TIMEOUT(stress, pairs_by_size, 900)
 				double *ml = mlat[s] + (size_t)r * count[s];
 				double *ul = ulat[s] + (size_t)r * count[s];
 				struct vct_stats st;
-				uint64_t t0 = vct_now_ns(), dt;
+				uint64_t t0, dt;
+				size_t x = s * self->reps + r;
+
+				cal[x] = vct_calibrate();
+				t0 = vct_now_ns();
 
 				for (i = 0; i < count[s]; i++)
 					ASSERT_EQ(0, pair(self->iommu, IOVA_BASE, b.p, sizes[s],
@@ -364,6 +374,10 @@ TEST_F_TIMEOUT(stress, pairs_by_size, 900)
 				mlat_med[s * self->reps + r] = st.median;
 				vct_stats(ul, count[s], &st);
 				ulat_med[s * self->reps + r] = st.median;
+				npps[x] = pps[x] * cal[x];
+				ngbs[x] = gbs[x] * cal[x];
+				nml[x] = mlat_med[x] / cal[x];
+				nul[x] = ulat_med[x] / cal[x];
 			}
 		}
 		for (s = 0; s < nsz; s++) {
@@ -372,19 +386,20 @@ TEST_F_TIMEOUT(stress, pairs_by_size, 900)
 
 			emit(_metadata, &METRIC(.metric = "pairs_per_s", .unit = "1/s",
 				.higher_is_better = 1, .backing = backing_name[k], .pattern = "pairs",
-				.size = sizes[s], .count = count[s], .values = v, .reps = self->reps));
+				.size = sizes[s], .count = count[s], .values = v, .reps = self->reps,
+				.norm = npps + s * self->reps));
 			emit(_metadata, &METRIC(.metric = "gb_per_s", .unit = "GB/s",
 				.higher_is_better = 1, .backing = backing_name[k], .pattern = "pairs",
 				.size = sizes[s], .count = count[s], .values = gbs + s * self->reps,
-				.reps = self->reps));
+				.reps = self->reps, .norm = ngbs + s * self->reps));
 			emit(_metadata, &METRIC(.metric = "map_latency_us", .unit = "us",
 				.backing = backing_name[k], .pattern = "pairs", .size = sizes[s],
 				.count = count[s], .values = mlat_med + s * self->reps, .reps = self->reps,
-				.ops = mlat[s], .nops = (size_t)count[s] * self->reps));
+				.norm = nml + s * self->reps, .ops = mlat[s], .nops = (size_t)count[s] * self->reps));
 			emit(_metadata, &METRIC(.metric = "unmap_latency_us", .unit = "us",
 				.backing = backing_name[k], .pattern = "pairs", .size = sizes[s],
 				.count = count[s], .values = ulat_med + s * self->reps, .reps = self->reps,
-				.ops = ulat[s], .nops = (size_t)count[s] * self->reps));
+				.norm = nul + s * self->reps, .ops = ulat[s], .nops = (size_t)count[s] * self->reps));
 			vct_stats(v, self->reps, &st);
 			vct_stats(ulat[s], (size_t)count[s] * self->reps, &su);
 			ksft_print_msg("%s %-9s %9llu B: %9.0f pairs/s (cv %4.1f %%) %7.3f GB/s  unmap p50 %.1f p99 %.1f us\n",
@@ -395,6 +410,7 @@ TEST_F_TIMEOUT(stress, pairs_by_size, 900)
 			free(ulat[s]);
 		}
 		free(pps); free(gbs); free(mlat_med); free(ulat_med); free(mlat); free(ulat);
+		free(cal); free(npps); free(ngbs); free(nml); free(nul);
 		buf_free(&b);
 	}
 }
@@ -411,7 +427,7 @@ static const char *const order_name[O_NR] = { "fwd", "reverse", "interleaved", "
 TEST_F_TIMEOUT(stress, map_n_unmap_n, 900)
 {
 	unsigned n = self->full ? 16384 : 1024, r, o, i, j, reps = self->full ? 7 : 5;
-	double mps[O_NR][9], ups[O_NR][9];
+	double mps[O_NR][9], ups[O_NR][9], nmps[O_NR][9], nups[O_NR][9], cal;
 	char err[256];
 	struct buf b;
 	uint64_t t0, un;
@@ -420,6 +436,7 @@ TEST_F_TIMEOUT(stress, map_n_unmap_n, 900)
 	ASSERT_EQ(0, buf_alloc(&b, B_ANON, 4096, err, sizeof(err))) TH_LOG("%s", err);
 	for (r = 0; r < reps; r++) {
 		for (o = 0; o < O_NR; o++) {
+			cal = vct_calibrate();
 			t0 = vct_now_ns();
 			for (i = 0; i < n; i++) {
 				ret = __vct_iommu_map(self->iommu, IOVA_BASE + 2ull * 4096 * i,
@@ -451,6 +468,8 @@ TEST_F_TIMEOUT(stress, map_n_unmap_n, 900)
 				}
 			}
 			ups[o][r] = n / ((double)(vct_now_ns() - t0) / 1e9);
+			nmps[o][r] = mps[o][r] * cal;
+			nups[o][r] = ups[o][r] * cal;
 		}
 	}
 	for (o = 0; o < O_NR; o++) {
@@ -458,10 +477,10 @@ TEST_F_TIMEOUT(stress, map_n_unmap_n, 900)
 
 		emit(_metadata, &METRIC(.metric = "maps_per_s", .unit = "1/s", .higher_is_better = 1,
 			.backing = "anon", .pattern = order_name[o], .size = 4096, .count = n,
-			.values = mps[o], .reps = reps));
+			.values = mps[o], .reps = reps, .norm = nmps[o]));
 		emit(_metadata, &METRIC(.metric = "unmaps_per_s", .unit = "1/s", .higher_is_better = 1,
 			.backing = "anon", .pattern = order_name[o], .size = 4096, .count = n,
-			.values = ups[o], .reps = reps));
+			.values = ups[o], .reps = reps, .norm = nups[o]));
 		vct_stats(mps[o], reps, &sm);
 		vct_stats(ups[o], reps, &su);
 		ksft_print_msg("%s %u mappings, unmap %-11s: %8.0f maps/s %8.0f unmaps/s\n",
@@ -591,7 +610,7 @@ TEST_F_TIMEOUT(stress, threads_one_container, 600)
 {
 	unsigned nt, r, count = self->full ? 512 : 128;
 	struct vct_iommu *io[MAX_THREADS];
-	double v[15];
+	double v[15], nv[15];
 	char err[256];
 	struct buf b;
 
@@ -602,12 +621,15 @@ TEST_F_TIMEOUT(stress, threads_one_container, 600)
 		for (r = 0; r < nt; r++)
 			io[r] = self->iommu;
 		for (r = 0; r < self->reps; r++) {
+			double cal = vct_calibrate();
+
 			v[r] = run_workers(io, nt, b.p, count, err, sizeof(err));
 			ASSERT_LT(0, v[r]) TH_LOG("%s", err);
+			nv[r] = v[r] * cal;
 		}
 		emit(_metadata, &METRIC(.metric = "pairs_per_s", .unit = "1/s", .higher_is_better = 1,
 			.backing = "anon", .pattern = "one_container", .size = 4096,
-			.threads = nt, .count = count, .values = v, .reps = self->reps));
+			.threads = nt, .count = count, .values = v, .reps = self->reps, .norm = nv));
 		vct_stats(v, self->reps, &st);
 		ksft_print_msg("%s %u thread(s), one container: %.0f pairs/s (cv %.1f %%)\n",
 			       self->backend, nt, st.median, st.cv * 100);
@@ -623,7 +645,7 @@ TEST_F_TIMEOUT(stress, threads_own_containers, 600)
 	struct vct_iommu_dev devs[VCT_IOMMU_MAX_GROUPS];
 	char err[256];
 	struct buf b;
-	double v[15];
+	double v[15], nv[15];
 	int ret;
 
 	ret = __vct_test_devices(devs, VCT_ARRAY_SIZE(devs), err, sizeof(err));
@@ -649,12 +671,15 @@ TEST_F_TIMEOUT(stress, threads_own_containers, 600)
 		struct vct_stats st;
 
 		for (r = 0; r < self->reps; r++) {
+			double cal = vct_calibrate();
+
 			v[r] = run_workers(io, nt, b.p, count, err, sizeof(err));
 			ASSERT_LT(0, v[r]) TH_LOG("%s", err);
+			nv[r] = v[r] * cal;
 		}
 		emit(_metadata, &METRIC(.metric = "pairs_per_s", .unit = "1/s", .higher_is_better = 1,
 			.backing = "anon", .pattern = "own_containers", .size = 4096,
-			.threads = nt, .count = count, .values = v, .reps = self->reps));
+			.threads = nt, .count = count, .values = v, .reps = self->reps, .norm = nv));
 		vct_stats(v, self->reps, &st);
 		ksft_print_msg("%s %u thread(s), own containers: %.0f pairs/s (cv %.1f %%)\n",
 			       self->backend, nt, st.median, st.cv * 100);
