@@ -550,8 +550,8 @@ struct worker {
 	struct vct_iommu *iommu;
 	uint64_t iova;
 	void *va;
-	unsigned count;
 	pthread_barrier_t *start;
+	unsigned count;
 	int ret;
 	char err[256];
 };
