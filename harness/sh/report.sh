@@ -37,7 +37,7 @@ maxsz=$(awk '{ if ($3 + 0 > m) m = $3 + 0 } END { print m + 0 }' "$tmp/cdf")
 svg() { # svg NAME TITLE XLABEL YLABEL LOGSCALE PLOT...
     name=$1 title=$2 xl=$3 yl=$4 logs=$5; shift 5
     {
-        echo "set terminal svg size 720,420 dynamic enhanced font 'sans,11' background '#ffffff'"
+        echo "set terminal svg size 720,420 dynamic noenhanced font 'sans,11' background '#ffffff'"
         echo "set output '$tmp/$name.svg'"
         echo "set title \"$title\""; echo "set xlabel \"$xl\""; echo "set ylabel \"$yl\""
         echo "set key outside right top; set grid"
