@@ -46,6 +46,14 @@ Run the vfio-ct conformance suites on an emulated host and report TAP.
                      may be empty or `all`) narrows it; the default kernels
                      are debian:bookworm (6.1), debian:bookworm-backports
                      (6.12) and debian:sid (7.2)
+  --stress           full-length stress measurements (VCT_STRESS=full in the
+                     guest); runs suite `stress` unless --suite is given
+  --duration SECS    also run the soak (stress/soak) for SECS seconds
+  --baseline DIR     compare this run's metrics.json with DIR's (an earlier
+                     results/<run>): comparison.json, verdict per metric
+  --fail-on-regression PCT
+                     with --baseline: exit 1 when a metric regressed by
+                     more than PCT percent
   -h, --help         show this help and exit
 
 Standard output carries the run's TAP (kselftest runner format: one block per
@@ -62,6 +70,7 @@ say() { printf '# %s\n' "$*" >&2; }
 # ---- options -----------------------------------------------------------------
 host=qemu-x86_64-vtd kernel_spec="" moddir="" suites="" list=0 results=""
 timeout=1200 idle=180 accel="" build=1 matrix=""
+stress="" duration="" baseline="" fail_pct=""
 need_arg() { [ $# -ge 2 ] && [ -n "$2" ] || usage_error "option $1 needs an argument"; }
 is_count() { case "$1" in ''|*[!0-9]*) return 1 ;; *) [ "$1" -gt 0 ] ;; esac; }
 while [ $# -gt 0 ]; do
@@ -89,6 +98,13 @@ while [ $# -gt 0 ]; do
                       ''|-*) matrix=" " ;;
                       *) matrix="$2 "; shift ;;
                   esac ;;
+        --stress) stress=full ;;
+        --duration) need_arg "$@"; duration=$2; shift ;;
+        --duration=*) duration=${1#*=} ;;
+        --baseline) need_arg "$@"; baseline=$2; shift ;;
+        --baseline=*) baseline=${1#*=} ;;
+        --fail-on-regression) need_arg "$@"; fail_pct=$2; shift ;;
+        --fail-on-regression=*) fail_pct=${1#*=} ;;
         -h|--help) usage; exit 0 ;;
         *) usage_error "unknown option '$1'" ;;
     esac
@@ -108,7 +124,9 @@ fi
 profile="$VCT_TOP/hosts/$host.conf"
 [ -f "$profile" ] || usage_error "no host profile '$host' (see ./run.sh --list)"
 [ -z "$moddir" ] || [ -d "$moddir" ] || usage_error "--modules: '$moddir' is not a directory"
-case "$suites" in *[!A-Za-z0-9_,/.-]*) usage_error "malformed --suite list '$suites'" ;; esac
+# shellcheck source=harness/sh/perf.sh
+. "$VCT_TOP/harness/sh/perf.sh"
+perf_options
 
 # ---- host profile --------------------------------------------------------------
 # prof KEY: the profile's value for KEY (values of repeated keys joined by a space).
@@ -249,6 +267,7 @@ per_kernel() {
     printf "VCT_MODPARAMS='%s'\n" "$(prof modparams)"
     printf 'export VCT_PROFILE VCT_BIND VCT_DEVICES VCT_EXPECT_RESV VCT_APERTURE_BITS VCT_PROG_TIMEOUT\n'
 } > "$work/env"
+perf_env >> "$work/env"
 
 # The guest channel's drivers come first: built in from 6.12 on, but modules
 # in Debian's 6.1 (the guest then loads its modules before finding its ports).
@@ -327,4 +346,5 @@ results_write "$release" "$(cat "$kdir/origin")" "$qemu_version" "$started_iso" 
     "$((ended - started))" "$reason"
 rm -rf "$work/initrd.gz"
 say "results in $results"
-[ "$run_failed" = 0 ]
+perf_finish "$release" "$qemu_version"
+[ "$run_failed" = 0 ] && [ "$perf_failed" = 0 ]

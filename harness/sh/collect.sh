@@ -108,9 +108,11 @@ collect_new_records() {
             "@begin "*) finish_setup ""; say "running ${rec#@begin }" ;;
             "@end "*) r=${rec#@end }; finish_program "${r% *}" "${r##* }" "" ;;
             "@done") guest_done=1 ;;
+            "@metric "*) printf "%s\n" "${rec#@metric }" >> "$work/metrics.jsonl" ;;
             T\ *) line=${rec#T * }
                   case "$line" in
                       "ok "*|"not ok "*) printf '%s\n' "$line" | sed 's/^/  /' >&2 ;;
+                      "# progress: "*) printf '%s\n' "$line" | sed 's/^# progress: /  /' >&2 ;;
                   esac ;;
         esac
     done < "$work/new"

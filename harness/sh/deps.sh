@@ -4,7 +4,8 @@
 #
 # Groups: build (native build and unit tests), cross (ARCH=arm64 build),
 #         lint (cppcheck, clang-tidy), run-x86_64 / run-arm64 (emulated host),
-#         mutants (out-of-tree builds of broken VFIO modules).
+#         mutants (out-of-tree builds of broken VFIO modules),
+#         report (gnuplot for results/<run>/report.html).
 set -eu
 
 pkgs_for() {
@@ -15,6 +16,7 @@ pkgs_for() {
         mutants) echo "make gcc-12 dwarves libelf1 libssl3 xz-utils" ;;
         run-x86_64) echo "qemu-system-x86 busybox-static cpio kmod gzip xz-utils libtap-formatter-junit-perl" ;;
         run-arm64) echo "qemu-system-arm busybox-static cpio kmod gzip xz-utils libtap-formatter-junit-perl" ;;
+        report) echo "gnuplot-nox" ;;
         *) echo "deps: unknown group '$1'" >&2; exit 2 ;;
     esac
 }

@@ -12,11 +12,15 @@
 #           @begin PROG                   PROG starts
 #           T PROG LINE                   a line PROG printed (stdout+stderr)
 #           @end PROG RC                  PROG exited with RC
+#           @metric JSON                  a performance record PROG wrote
+#                                         (harness/metrics.h, sh/metrics.sh)
 #           @done                         every program ran
 #   KMSG  the raw /dev/kmsg stream, with "vfio-ct: ..." markers written at
 #         program and test boundaries (tests write their own, see test.h).
 
 VCT_HOME=${VCT_HOME:-/vfio-ct}
+# shellcheck source=harness/sh/metrics.sh
+. "$VCT_HOME/harness/sh/metrics.sh"
 
 emit() { printf '%s\n' "$*" >&3; }
 kmark() { printf 'vfio-ct: %s\n' "$*" > /dev/kmsg 2>/dev/null || true; }
@@ -160,6 +164,7 @@ guest_main() {
         [ -n "$kmsg" ] && cat /dev/kmsg > "$kmsg" &
     fi
     export LD_LIBRARY_PATH=/lib
+    export VCT_METRICS="$VCT_METRICS_FILE"
     trap 'restore_bindings' EXIT
     trap 'restore_bindings; exit 130' INT TERM HUP
     emit "@boot $(uname -r)"
@@ -172,6 +177,7 @@ guest_main() {
     done < "$VCT_HOME/programs.list"
     while IFS= read -r rel; do
         run_program "$rel"
+        metrics_send
     done < "$VCT_HOME/programs.list"
     restore_bindings
     emit "@done"

@@ -1,0 +1,74 @@
+# shellcheck shell=sh disable=SC2154,SC2034
+# perf.sh: the runner's performance options (--stress, --duration,
+# --baseline, --fail-on-regression), sourced by run.sh.  Uses run.sh's
+# variables ($stress $duration $baseline $fail_pct $suites $results $work
+# $host $arch $VCT_TOP) and sets perf_failed.
+#
+#   metrics.json     every record the guest sent (metrics.sh)
+#   comparison.json  with --baseline: verdict per metric (compare.awk)
+#   report.html      charts drawn by gnuplot (report.sh), when it is installed
+
+# shellcheck source=harness/sh/metrics.sh
+. "$VCT_TOP/harness/sh/metrics.sh"
+perf_failed=0
+
+perf_options() {
+    if [ -n "$duration" ]; then
+        is_count "$duration" || usage_error "--duration wants a positive number of seconds, not '$duration'"
+    fi
+    if [ -n "$fail_pct" ]; then
+        [ -n "$baseline" ] || usage_error "--fail-on-regression needs --baseline"
+        case "$fail_pct" in ''|*[!0-9.]*|*.*.*) usage_error "--fail-on-regression wants a percentage, not '$fail_pct'" ;; esac
+    fi
+    if [ -n "$baseline" ]; then
+        [ -f "$baseline/metrics.json" ] || usage_error "--baseline: no metrics.json in '$baseline'"
+        baseline=$(cd "$baseline" && pwd)
+    fi
+    # The soak runs only when asked for: it has no fixed length of its own.
+    if [ -z "$suites" ] && { [ -n "$stress" ] || [ -n "$duration" ]; }; then
+        suites=stress
+    fi
+    if [ -n "$duration" ]; then
+        case ",$suites," in *,stress,*|*,stress/soak,*) ;; *) suites="${suites:+$suites,}stress/soak" ;; esac
+    fi
+    # The soak's timeout: its duration plus the guest's own set-up margin.
+    if [ -n "$duration" ] && [ "$timeout" -lt $((duration + 600)) ]; then
+        timeout=$((duration + 600))
+    fi
+}
+
+# perf_env: lines for the guest's env file.
+perf_env() {
+    printf "VCT_STRESS='%s'\n" "${stress:-short}"
+    printf "VCT_SOAK_SECS='%s'\n" "${duration:-0}"
+    printf 'export VCT_STRESS VCT_SOAK_SECS\n'
+}
+
+# perf_finish RELEASE QEMU_VERSION
+perf_finish() {
+    [ -s "$work/metrics.jsonl" ] || [ -n "$baseline" ] || return 0
+    touch "$work/metrics.jsonl"
+    metrics_write "$work/metrics.jsonl" "$results/metrics.json" "$(basename "$results")" \
+        "$host" "$arch" "$1" "$2"
+    say "metrics: $(grep -c '"key"' "$results/metrics.json") records in $results/metrics.json"
+    if [ -n "$baseline" ]; then
+        st=0
+        awk -v seed=20251125 -v fail_pct="${fail_pct:-}" -v out="$results/comparison.json" \
+            -v base_run="$(basename "$baseline")" -v new_run="$(basename "$results")" \
+            -f "$VCT_TOP/harness/sh/compare.awk" "$baseline/metrics.json" "$results/metrics.json" >&2 || st=$?
+        case "$st" in
+            0) ;;
+            3) perf_failed=1; say "regression beyond ${fail_pct}% (see comparison.json)" ;;
+            *) perf_failed=1; say "comparison failed (compare.awk exit $st)" ;;
+        esac
+    fi
+    "$VCT_TOP/harness/sh/deps.sh" report > "$work/deps-report.log" 2>&1 || true
+    if command -v gnuplot > /dev/null 2>&1; then
+        "$VCT_TOP/harness/sh/report.sh" "$results" "${baseline:-}" > "$work/report.log" 2>&1 ||
+            say "report.html not written: see $work/report.log"
+        if [ -f "$results/report.html" ]; then say "report: $results/report.html"; fi
+    else
+        say "gnuplot not installed (deps.sh report): no report.html"
+    fi
+    return 0
+}

@@ -1,0 +1,128 @@
+#!/bin/sh
+# report.sh RESULTS [BASELINE]: RESULTS/report.html from RESULTS/metrics.json
+# (and RESULTS/comparison.json when a baseline was compared): SVG charts
+# drawn by gnuplot, inlined into one HTML file that needs no network.
+#   - pairs/s and GB/s against mapping size, per backend and backing
+#   - CDFs of MAP_DMA / UNMAP_DMA latency (4 KiB and the largest size)
+#   - the baseline comparison: ratio new/base with its interval, and a table
+set -eu
+res=${1:?usage: report.sh RESULTS [BASELINE]}
+base=${2:-}
+m="$res/metrics.json"
+[ -f "$m" ] || { echo "report: no $m" >&2; exit 1; }
+tmp="$res/work/report"
+rm -rf "$tmp"; mkdir -p "$tmp"
+
+# field extraction from the one-record-per-line JSON that metrics.sh writes
+x() { awk -v want="$1" '
+    function s(k) { return match($0, "\"" k "\":\"[^\"]*\"") ? substr($0, RSTART + length(k) + 4, RLENGTH - length(k) - 5) : "" }
+    function n(k) { return match($0, "\"" k "\":[-0-9.e+]+") ? substr($0, RSTART + length(k) + 3, RLENGTH - length(k) - 3) : "" }
+    function med() { return match($0, /"stats":\{"n":[0-9]+,"median":[-0-9.e+]+/) ? substr($0, RSTART, RLENGTH) : "" }
+    /"key":"/ {
+        md = med(); sub(/.*:/, "", md)
+        if (want == "tput" && s("pattern") == "pairs" && (s("metric") == "pairs_per_s" || s("metric") == "gb_per_s"))
+            print s("metric"), s("backend") "/" s("backing"), n("size"), md
+        if (want == "cdf" && s("pattern") == "pairs" && s("metric") ~ /latency/ && match($0, /"cdf":\[[^]]*\]/)) {
+            c = substr($0, RSTART + 7, RLENGTH - 8)
+            print s("metric"), s("backend") "/" s("backing"), n("size"), c
+        }
+    }' "$m"; }
+
+x tput > "$tmp/tput"
+x cdf > "$tmp/cdf"
+# one data file per (metric, series): "size median"
+awk '{ f = $1 "-" $2; gsub(/\//, "_", f); print $3, $4 >> (dir "/t-" f) }' dir="$tmp" "$tmp/tput"
+maxsz=$(awk '{ if ($3 + 0 > m) m = $3 + 0 } END { print m + 0 }' "$tmp/cdf")
+
+svg() { # svg NAME TITLE XLABEL YLABEL LOGSCALE PLOT...
+    name=$1 title=$2 xl=$3 yl=$4 logs=$5; shift 5
+    {
+        echo "set terminal svg size 720,420 dynamic noenhanced font 'sans,11' background '#ffffff'"
+        echo "set output '$tmp/$name.svg'"
+        echo "set title \"$title\""; echo "set xlabel \"$xl\""; echo "set ylabel \"$yl\""
+        echo "set key outside right top; set grid"
+        [ -n "$logs" ] && echo "set logscale $logs"
+        printf '%s\n' "$@"
+    } > "$tmp/$name.gp"
+    gnuplot "$tmp/$name.gp"
+}
+
+plots=""
+for metric in pairs_per_s gb_per_s; do
+    p="" sep=""
+    for f in "$tmp"/t-"$metric"-*; do
+        [ -f "$f" ] || continue
+        series=${f##*/t-"$metric"-}; series=$(printf '%s' "$series" | tr _ /)
+        p="$p$sep'$f' using 1:2 with linespoints title '$series'"; sep=", "
+    done
+    [ -n "$p" ] || continue
+    if [ "$metric" = pairs_per_s ]; then yl="map+unmap pairs/s (median)"; else yl="GB/s mapped+unmapped (median)"; fi
+    svg "tput-$metric" "$metric against mapping size" "mapping size (bytes)" "$yl" "xy" "plot $p"
+    plots="$plots tput-$metric"
+done
+for sz in 4096 "$maxsz"; do
+    for metric in map_latency_us unmap_latency_us; do
+        awk -v sz="$sz" -v mt="$metric" -v dir="$tmp" '
+            $1 == mt && $3 == sz {
+                f = $2; gsub(/\//, "_", f); f = dir "/c-" mt "-" sz "-" f
+                n = split($4, v, ","); for (i = 1; i <= n; i++) print v[i], (i - 1) * 5 > f
+                print f > (dir "/c-list-" mt "-" sz)
+            }' "$tmp/cdf"
+        [ -f "$tmp/c-list-$metric-$sz" ] || continue
+        p="" sep=""
+        while IFS= read -r f; do
+            series=${f##*/c-"$metric"-"$sz"-}; series=$(printf '%s' "$series" | tr _ /)
+            p="$p$sep'$f' using 1:2 with steps title '$series'"; sep=", "
+        done < "$tmp/c-list-$metric-$sz"
+        svg "cdf-$metric-$sz" "${metric%_us} CDF, $sz-byte mappings (all ops of all reps)" \
+            "latency (us)" "percent of operations <= x" "x" "set yrange [0:100]" "plot $p"
+        plots="$plots cdf-$metric-$sz"
+    done
+done
+
+cmp="$res/comparison.json"
+if [ -f "$cmp" ]; then
+    awk '/"verdict"/ && /"ci": \[/ && /pairs_by_size\/(pairs_per_s|unmap_latency_us)\// {
+            k = $0; sub(/.*"key": "/, "", k); sub(/".*/, "", k)
+            r = $0; sub(/.*"ratio": /, "", r); sub(/,.*/, "", r)
+            c = $0; sub(/.*"ci": \[/, "", c); sub(/\].*/, "", c); split(c, ci, ", ")
+            n++; split(k, parts, "/"); t = parts[1]; sub(/^stress\./, "", t); sub(/\.pairs_by_size/, "", t)
+            printf "%d %s %s %s \"%s %s %s %s\"\n", n, r, ci[1], ci[2], t, parts[2], parts[3], parts[6] > (dir "/cmp.dat")
+        }' dir="$tmp" "$cmp"
+    if [ -s "$tmp/cmp.dat" ]; then
+        svg cmp "ratio new/base (median) with its bootstrap interval" "" "ratio" "" \
+            "set xtics rotate by 60 right font ',7'" "set key off" \
+            "plot '$tmp/cmp.dat' using 1:2:3:4:xtic(5) with yerrorbars pt 7, 1 with lines lt 0"
+        plots="$plots cmp"
+    fi
+fi
+
+{
+    printf '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>vfio-ct report %s</title>\n' "$(basename "$res")"
+    printf '<style>body{font-family:sans-serif;margin:2em;max-width:1100px} table{border-collapse:collapse;font-size:12px} td,th{border:1px solid #ccc;padding:2px 6px} .regressed{background:#fbb} .improved{background:#bfb}</style></head><body>\n'
+    printf '<h1>vfio-ct performance report</h1>\n<p>Run <b>%s</b>' "$(basename "$res")"
+    [ -n "$base" ] && printf ', compared with baseline <b>%s</b>' "$(basename "$base")"
+    printf '. Source data: <code>metrics.json</code>%s. Charts drawn by gnuplot.</p>\n' \
+        "$([ -f "$cmp" ] && echo ', <code>comparison.json</code>')"
+    for p in $plots; do
+        printf '<div>\n'
+        # the SVG inline, without its XML prologue
+        sed '1,/<svg/{/<svg/!d}' "$tmp/$p.svg"
+        printf '</div>\n'
+    done
+    if [ -f "$cmp" ]; then
+        printf '<h2>Baseline comparison</h2>\n<p>%s</p>\n' "$(sed -n 's/.*"method": "\(.*\)",$/\1/p' "$cmp")"
+        printf '<table><tr><th>verdict</th><th>metric key</th><th>base median</th><th>new median</th><th>ratio</th><th>interval</th><th>worse %%</th></tr>\n'
+        awk '/"verdict"/ {
+            k = $0; sub(/.*"key": "/, "", k); sub(/".*/, "", k)
+            v = $0; sub(/.*"verdict": "/, "", v); sub(/".*/, "", v)
+            g = "base_median new_median ratio worse_pct"; split(g, names, " ")
+            for (i = 1; i <= 4; i++) { f = $0; if (sub(".*\"" names[i] "\": ", "", f)) { sub(/[,}].*/, "", f); val[i] = f } else val[i] = "" }
+            c = $0; if (sub(/.*"ci": \[/, "", c)) sub(/\].*/, "", c); else c = ""
+            printf "<tr class=\"%s\"><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>[%s]</td><td>%s</td></tr>\n", v, v, k, val[1], val[2], val[3], c, val[4]
+        }' "$cmp"
+        printf '</table>\n'
+    fi
+    printf '</body></html>\n'
+} > "$res/report.html"
+echo "report: $res/report.html"

@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * stress/soak: a random mix of map, unmap and remap for VCT_SOAK_SECS
+ * seconds (`./run.sh --duration SECS`), with every result checked:
+ *  - each UNMAP_DMA must unmap exactly the bytes the slot held;
+ *  - dma_avail must equal its starting value minus the live mappings,
+ *    checked every second;
+ *  - when the harness has a DMA engine (harness/dma.h, QEMU edu), the
+ *    device writes a fresh pattern through a live mapping and reads one
+ *    back, about every 250 ms, and every byte must match: zero data
+ *    errors allowed.  Without dma.h the soak runs without device DMA and
+ *    says so.
+ * A progress line ("# progress: soak ...") every 5 s, a summary at the end
+ * and a metrics record (ops/s).  Without VCT_SOAK_SECS the test SKIPs.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "test.h"
+
+#include "iommu.h"
+#include "metrics.h"
+#if __has_include("dma.h")
+#include "dma.h"
+#define HAVE_DMA 1
+#else
+#define HAVE_DMA 0
+#endif
+
+#define SLOTS		64
+#define SLOT_PAGES	16			/* largest mapping, in pages */
+#define SLOT_SPAN	(2ull * SLOT_PAGES * 4096)	/* IOVA per slot, with a gap */
+#define IOVA_BASE	(1ull << 32)
+#define STAGE_IOVA	(IOVA_BASE - (1ull << 20))
+
+struct slot {
+	uint64_t len;		/* 0: unmapped */
+	unsigned buf;		/* which backing page run */
+};
+
+FIXTURE(soak) {
+	struct vct_iommu *iommu;
+	struct vct_iommu_dev devs[VCT_IOMMU_MAX_GROUPS];
+	const char *backend;
+};
+
+FIXTURE_VARIANT(soak) {
+	enum vct_backend backend;
+};
+
+FIXTURE_VARIANT_ADD(soak, type1) {
+	.backend = VCT_BACKEND_TYPE1,
+};
+
+FIXTURE_VARIANT_ADD(soak, type1v2) {
+	.backend = VCT_BACKEND_TYPE1v2,
+};
+
+FIXTURE_SETUP(soak)
+{
+	vct_mark_test(_metadata, variant);
+	VCT_IOMMU_SETUP_OR_SKIP(variant->backend, 1, 1, &self->iommu, self->devs);
+	self->backend = vct_backend_name(variant->backend);
+}
+
+FIXTURE_TEARDOWN(soak)
+{
+	vct_iommu_close(self->iommu);
+}
+
+/* xorshift64: the soak's choices, reproducible from the seed it prints. */
+static uint64_t rng(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+static unsigned soak_secs(void)
+{
+	const char *s = getenv("VCT_SOAK_SECS");
+
+	return s ? (unsigned)strtoul(s, NULL, 10) : 0;
+}
+
+/* Every test of this file gets the soak's whole duration plus margin. */
+TEST_F_TIMEOUT(soak, random_map_unmap_remap, 86400)
+{
+	unsigned secs = soak_secs(), i, half;
+	uint64_t seed = 0x9e3779b97f4a7c15ull ^ (uint64_t)secs, un;
+	uint64_t maps = 0, unmaps = 0, remaps = 0, dma_checks = 0, data_errors = 0;
+	uint64_t t_start, t_end, t_next_check, t_next_print, now;
+	struct slot slots[SLOTS] = { 0 };
+	struct vct_iommu_info info;
+	unsigned live = 0, avail0;
+	size_t buflen = 2 * SLOTS * SLOT_PAGES * 4096ull;
+	double rate[1];
+	char *mem;
+	int ret;
+#if HAVE_DMA
+	struct vct_dma_engine *e = NULL;
+	uint64_t t_next_dma;
+	char why[256] = "", *stage = NULL, *pat = NULL, *got = NULL;
+#endif
+
+	if (!secs)
+		SKIP(return, "no soak asked for (./run.sh --duration SECS sets VCT_SOAK_SECS)");
+	half = secs / 2;	/* each backend variant gets half of the duration */
+	if (!half)
+		half = 1;
+	ASSERT_EQ(0, __vct_iommu_info(self->iommu, &info));
+	ASSERT_TRUE(info.has_dma_avail);
+	avail0 = info.dma_avail;
+	vct_iommu_info_free(&info);
+	mem = vct_dma_alloc(buflen);
+	ASSERT_NE(NULL, mem);
+	memset(mem, 0, buflen);
+#if HAVE_DMA
+	ret = __vct_dma_open(self->iommu, self->devs[0].bdf, &e, why, sizeof(why));
+	if (ret) {
+		ksft_print_msg("soak %s: no device DMA: %s\n", self->backend, why);
+		e = NULL;
+	} else {
+		stage = vct_dma_alloc(1 << 20);
+		pat = malloc(e->buf_size);
+		got = malloc(e->buf_size);
+		ASSERT_TRUE(stage && pat && got);
+		ASSERT_EQ(0, __vct_iommu_map(self->iommu, STAGE_IOVA, 1 << 20, stage, VCT_PROT_RW));
+		vct_dma_set_staging(e, stage, STAGE_IOVA, 1 << 20);
+		avail0--;
+	}
+#else
+	ksft_print_msg("soak %s: harness has no DMA engine (harness/dma.h): mappings checked by unmap counts and dma_avail only\n",
+		       self->backend);
+#endif
+	ksft_print_msg("soak %s: %u s, seed %#llx, %d slots of up to %d pages\n", self->backend,
+		       half, (unsigned long long)seed, SLOTS, SLOT_PAGES);
+	t_start = vct_now_ns();
+	t_end = t_start + (uint64_t)half * 1000000000ull;
+	t_next_check = t_start + 1000000000ull;
+	t_next_print = t_start + 5000000000ull;
+#if HAVE_DMA
+	t_next_dma = t_start;
+#endif
+	while ((now = vct_now_ns()) < t_end) {
+		unsigned s = (unsigned)(rng(&seed) % SLOTS), op = (unsigned)(rng(&seed) % 3);
+		uint64_t iova = IOVA_BASE + s * SLOT_SPAN;
+		struct slot *sl = &slots[s];
+
+		if (sl->len && op != 0) {
+			un = 0;
+			ret = __vct_iommu_unmap(self->iommu, iova, sl->len, &un);
+			ASSERT_EQ(0, ret) TH_LOG("unmap slot %u: %s", s, vct_errno_name(-ret));
+			ASSERT_EQ(sl->len, un) TH_LOG("slot %u", s);
+			sl->len = 0;
+			live--;
+			unmaps++;
+			if (op == 1)
+				continue;
+			remaps++;	/* op 2: map again, elsewhere in memory */
+		}
+		if (!sl->len) {
+			uint64_t len = (1 + rng(&seed) % SLOT_PAGES) * 4096;
+			unsigned b = (unsigned)(rng(&seed) % (2 * SLOTS));
+			void *va = mem + (size_t)b * SLOT_PAGES * 4096 / 2;
+
+			if ((size_t)b * SLOT_PAGES * 4096 / 2 + len > buflen)
+				va = mem;
+			ret = __vct_iommu_map(self->iommu, iova, len, va, VCT_PROT_RW);
+			ASSERT_EQ(0, ret) TH_LOG("map slot %u len %#llx: %s", s,
+						 (unsigned long long)len, vct_errno_name(-ret));
+			sl->len = len;
+			sl->buf = (unsigned)((char *)va - mem);
+			live++;
+			maps++;
+		}
+#if HAVE_DMA
+		/* The device's view of this slot: write a pattern, read one back. */
+		if (e && now >= t_next_dma) {
+			uint64_t len = sl->len < e->buf_size ? sl->len : e->buf_size;
+			char *cpu = mem + sl->buf;
+			long d;
+
+			vct_pattern_fill(pat, len, (uint32_t)rng(&seed));
+			ASSERT_EQ(0, __vct_dma_load(e, 0, pat, len)) TH_LOG("%s", e->err);
+			ASSERT_EQ(0, __vct_dma_write(e, iova, 0, len)) TH_LOG("%s", e->err);
+			d = vct_mem_diff(cpu, pat, len);
+			if (d >= 0) {
+				data_errors++;
+				TH_LOG("slot %u: device write landed wrong at +%ld", s, d);
+			}
+			vct_pattern_fill(cpu, len, (uint32_t)rng(&seed));
+			ASSERT_EQ(0, __vct_dma_read(e, iova, 0, len)) TH_LOG("%s", e->err);
+			ASSERT_EQ(0, __vct_dma_fetch(e, 0, got, len)) TH_LOG("%s", e->err);
+			d = vct_mem_diff(got, cpu, len);
+			if (d >= 0) {
+				data_errors++;
+				TH_LOG("slot %u: device read got wrong bytes at +%ld", s, d);
+			}
+			dma_checks++;
+			t_next_dma = vct_now_ns() + 250000000ull;
+		}
+#endif
+		if (now >= t_next_check) {
+			ASSERT_EQ(0, __vct_iommu_info(self->iommu, &info));
+			ASSERT_EQ(avail0 - live, info.dma_avail)
+				TH_LOG("%u mappings live", live);
+			vct_iommu_info_free(&info);
+			t_next_check = now + 1000000000ull;
+		}
+		if (now >= t_next_print) {
+			fprintf(stderr, "# progress: soak %s %3llu/%u s: %llu maps %llu unmaps %llu remaps, %llu DMA checks, %llu data errors\n",
+				self->backend, (unsigned long long)((now - t_start) / 1000000000ull), half,
+				(unsigned long long)maps, (unsigned long long)unmaps,
+				(unsigned long long)remaps, (unsigned long long)dma_checks,
+				(unsigned long long)data_errors);
+			t_next_print = now + 5000000000ull;
+		}
+	}
+	for (i = 0; i < SLOTS; i++) {
+		if (!slots[i].len)
+			continue;
+		un = 0;
+		ASSERT_EQ(0, __vct_iommu_unmap(self->iommu, IOVA_BASE + i * SLOT_SPAN, slots[i].len, &un));
+		ASSERT_EQ(slots[i].len, un);
+	}
+	rate[0] = (double)(maps + unmaps) / ((double)(vct_now_ns() - t_start) / 1e9);
+	vct_metric_emit(&(struct vct_metric){ .suite = "stress", .test = "soak.random_map_unmap_remap",
+		.metric = "ops_per_s", .unit = "1/s", .higher_is_better = 1, .backend = self->backend,
+		.backing = "anon", .pattern = "soak", .size = 0, .threads = 1,
+		.count = (unsigned)(maps + unmaps), .values = rate, .reps = 1 });
+	ksft_print_msg("soak %s summary: %u s, %llu maps, %llu unmaps (%llu remaps), %.0f ops/s, %llu DMA checks, %llu data errors\n",
+		       self->backend, half, (unsigned long long)maps, (unsigned long long)unmaps,
+		       (unsigned long long)remaps, rate[0], (unsigned long long)dma_checks,
+		       (unsigned long long)data_errors);
+#if HAVE_DMA
+	if (e) {
+		vct_dma_close(e);
+		__vct_iommu_unmap(self->iommu, STAGE_IOVA, 1 << 20, NULL);
+		vct_dma_free(stage, 1 << 20);
+		free(pat);
+		free(got);
+	}
+#endif
+	vct_dma_free(mem, buflen);
+	ASSERT_EQ(0, data_errors);
+}
+
+VCT_HARNESS_MAIN
