@@ -14,6 +14,7 @@ collect_init() {
     nprog=$(($(wc -l < "$work/programs") + 1))  # +1: the guest set-up block
     records_done=0 guest_done=0 run_failed=0 top_n=0 setup_done=0
     : > "$work/finalized"
+    : > "$work/times"
     : > "$results/combined.tap"
     top_line "TAP version 13"
     top_line "1..$nprog"
@@ -108,6 +109,8 @@ collect_new_records() {
             "@begin "*) finish_setup ""; say "running ${rec#@begin }" ;;
             "@end "*) r=${rec#@end }; finish_program "${r% *}" "${r##* }" "" ;;
             "@done") guest_done=1 ;;
+            "@time "*) printf '%s\n' "${rec#@time }" >> "$work/times"
+                       r=${rec#@time }; say "${r% *} took ${r##* }s" ;;
             "@metric "*) printf "%s\n" "${rec#@metric }" >> "$work/metrics.jsonl" ;;
             T\ *) line=${rec#T * }
                   case "$line" in
@@ -173,7 +176,10 @@ results_write() {
         printf '  "programs": ['
         sep=""
         for f in "$results"/tap/*.tap; do
-            printf '%s\n    {"tap": %s, ' "$sep" "$(json_str "tap/$(basename "$f")")"
+            # tap/AREA.NAME.tap is suites/AREA/NAME; its guest run time, if it ran.
+            b=$(basename "$f" .tap)
+            secs=$(awk -v p="suites/${b%%.*}/${b#*.}" '$1 == p { print $2 }' "$work/times" 2>/dev/null)
+            printf '%s\n    {"tap": %s, "seconds": %s, ' "$sep" "$(json_str "tap/$(basename "$f")")" "${secs:-null}"
             awk '/^ok / && /# SKIP/ { s++; next } /^ok / { p++; next } /^not ok / { f++ }
                  END { printf "\"pass\": %d, \"fail\": %d, \"skip\": %d}", p, f, s }' "$f"
             sep=","

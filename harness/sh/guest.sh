@@ -12,6 +12,7 @@
 #           @begin PROG                   PROG starts
 #           T PROG LINE                   a line PROG printed (stdout+stderr)
 #           @end PROG RC                  PROG exited with RC
+#           @time PROG SECONDS            PROG's run time, guest clock
 #           @metric JSON                  a performance record PROG wrote
 #                                         (harness/metrics.h, sh/metrics.sh)
 #           @done                         every program ran
@@ -131,6 +132,7 @@ run_program() {
     rel=$1
     emit "@begin $rel"
     kmark "program begin $rel"
+    t0=$(cut -d' ' -f1 /proc/uptime)
     { rc=0
       cd "$VCT_HOME/$(dirname "$rel")" &&
           timeout -s KILL "${VCT_PROG_TIMEOUT:-900}" "./$(basename "$rel")" 2>&1 < /dev/null ||
@@ -140,6 +142,7 @@ run_program() {
             /^@rc [0-9]+$/ { rc = $2; next }
             { print "T " p " " $0; fflush() }
             END { print "@end " p " " (rc == "" ? 255 : rc); fflush() }' >&3
+    emit "@time $rel $(awk -v t0="$t0" '{ printf "%.2f", $1 - t0 }' /proc/uptime)"
     kmark "program end $rel"
 }
 
