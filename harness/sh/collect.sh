@@ -180,8 +180,9 @@ results_write() {
             b=$(basename "$f" .tap)
             secs=$(awk -v p="suites/${b%%.*}/${b#*.}" '$1 == p { print $2 }' "$work/times" 2>/dev/null)
             printf '%s\n    {"tap": %s, "seconds": %s, ' "$sep" "$(json_str "tap/$(basename "$f")")" "${secs:-null}"
-            awk '/^ok / && /# SKIP/ { s++; next } /^ok / { p++; next } /^not ok / { f++ }
-                 END { printf "\"pass\": %d, \"fail\": %d, \"skip\": %d}", p, f, s }' "$f"
+            awk '/^ok / && /# SKIP/ { s++; next } /^ok / && /# XFAIL/ { x++; next }
+                 /^ok / { p++; next } /^not ok / { f++ }
+                 END { printf "\"pass\": %d, \"fail\": %d, \"skip\": %d, \"xfail\": %d}", p, f, s, x }' "$f"
             sep=","
         done
         printf '\n  ],\n'
