@@ -27,6 +27,7 @@
 #include <linux/mman.h>
 
 #include "test.h"
+#include "variants.h"
 
 #include "dma.h"
 #include "iommu.h"
@@ -52,17 +53,7 @@ FIXTURE(dma) {
 	uint8_t data[PG];	/* what the tests load into the device buffer */
 };
 
-FIXTURE_VARIANT(dma) {
-	enum vct_backend backend;
-};
-
-FIXTURE_VARIANT_ADD(dma, type1) {
-	.backend = VCT_BACKEND_TYPE1,
-};
-
-FIXTURE_VARIANT_ADD(dma, type1v2) {
-	.backend = VCT_BACKEND_TYPE1v2,
-};
+VCT_BACKEND_VARIANTS(dma);
 
 /* Open an engine for `bdf` in `iommu`, SKIP when the device has no driver. */
 #define ENGINE_OR_SKIP(iommu, bdf, ep) do { \

@@ -20,6 +20,7 @@
 #include <linux/vfio.h>
 
 #include "test.h"
+#include "variants.h"
 
 #include "iommu.h"
 #include "resv.h"
@@ -39,17 +40,7 @@ FIXTURE(group) {
 	bool loaded_lpc_ich;
 };
 
-FIXTURE_VARIANT(group) {
-	enum vct_backend backend;
-};
-
-FIXTURE_VARIANT_ADD(group, type1) {
-	.backend = VCT_BACKEND_TYPE1,
-};
-
-FIXTURE_VARIANT_ADD(group, type1v2) {
-	.backend = VCT_BACKEND_TYPE1v2,
-};
+VCT_BACKEND_VARIANTS(group);
 
 static unsigned long model(const FIXTURE_VARIANT(group) *variant)
 {

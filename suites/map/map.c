@@ -19,6 +19,7 @@
 #include <linux/vfio.h>
 
 #include "test.h"
+#include "variants.h"
 
 #include "iommu.h"
 #include "lock.h"
@@ -38,17 +39,7 @@ FIXTURE(map) {
 
 #define BUFPAGES 64
 
-FIXTURE_VARIANT(map) {
-	enum vct_backend backend;
-};
-
-FIXTURE_VARIANT_ADD(map, type1) {
-	.backend = VCT_BACKEND_TYPE1,
-};
-
-FIXTURE_VARIANT_ADD(map, type1v2) {
-	.backend = VCT_BACKEND_TYPE1v2,
-};
+VCT_BACKEND_VARIANTS(map);
 
 FIXTURE_SETUP(map)
 {

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 
 #include "test.h"
+#include "variants.h"
 
 #include "iommu.h"
 #include "platform.h"
@@ -38,17 +39,7 @@ FIXTURE(resv) {
 	uint64_t pg;		/* mapping granule: CPU page or smallest IOMMU page */
 };
 
-FIXTURE_VARIANT(resv) {
-	enum vct_backend backend;
-};
-
-FIXTURE_VARIANT_ADD(resv, type1) {
-	.backend = VCT_BACKEND_TYPE1,
-};
-
-FIXTURE_VARIANT_ADD(resv, type1v2) {
-	.backend = VCT_BACKEND_TYPE1v2,
-};
+VCT_BACKEND_VARIANTS(resv);
 
 FIXTURE_SETUP(resv)
 {

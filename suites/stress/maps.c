@@ -27,6 +27,7 @@
 #include <sys/mman.h>
 
 #include "test.h"
+#include "variants.h"
 
 #include "iommu.h"
 #include "metrics.h"
@@ -168,17 +169,7 @@ FIXTURE(stress) {
 	unsigned reps;
 };
 
-FIXTURE_VARIANT(stress) {
-	enum vct_backend backend;
-};
-
-FIXTURE_VARIANT_ADD(stress, type1) {
-	.backend = VCT_BACKEND_TYPE1,
-};
-
-FIXTURE_VARIANT_ADD(stress, type1v2) {
-	.backend = VCT_BACKEND_TYPE1v2,
-};
+VCT_BACKEND_VARIANTS(stress);
 
 FIXTURE_SETUP(stress)
 {

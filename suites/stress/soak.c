@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "test.h"
+#include "variants.h"
 
 #include "iommu.h"
 #include "metrics.h"
@@ -46,17 +47,7 @@ FIXTURE(soak) {
 	const char *backend;
 };
 
-FIXTURE_VARIANT(soak) {
-	enum vct_backend backend;
-};
-
-FIXTURE_VARIANT_ADD(soak, type1) {
-	.backend = VCT_BACKEND_TYPE1,
-};
-
-FIXTURE_VARIANT_ADD(soak, type1v2) {
-	.backend = VCT_BACKEND_TYPE1v2,
-};
+VCT_BACKEND_VARIANTS(soak);
 
 FIXTURE_SETUP(soak)
 {

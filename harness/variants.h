@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * variants.h - the IOMMU backends as kselftest FIXTURE_VARIANTs.
+ *
+ * VCT_BACKEND_VARIANTS(fixture) declares the fixture's variant type, with a
+ * `backend` member, and one variant per backend, named as
+ * vct_backend_name() names it.  Every mapping-level suite uses it, so a
+ * backend added here (iommufd compat, native iommufd) runs in all of them,
+ * and a kernel without it SKIPs through VCT_IOMMU_SETUP_OR_SKIP.
+ *
+ * Include after test.h.
+ */
+#ifndef VCT_VARIANTS_H
+#define VCT_VARIANTS_H
+
+#include "iommu.h"
+
+#define VCT_BACKEND_VARIANTS(fixture) \
+	FIXTURE_VARIANT(fixture) { \
+		enum vct_backend backend; \
+	}; \
+	FIXTURE_VARIANT_ADD(fixture, type1) { \
+		.backend = VCT_BACKEND_TYPE1, \
+	}; \
+	FIXTURE_VARIANT_ADD(fixture, type1v2) { \
+		.backend = VCT_BACKEND_TYPE1v2, \
+	}
+
+#endif /* VCT_VARIANTS_H */
