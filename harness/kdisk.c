@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -20,9 +21,10 @@
 #include "kdisk.h"
 #include "util.h"
 
+/* Write text to path (truncating: "" into tracefs's trace clears it). */
 static int write_text(const char *path, const char *text, char *why, size_t wl)
 {
-	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC), err = 0;
 	size_t n = strlen(text);
 
 	if (fd < 0) {
@@ -30,7 +32,7 @@ static int write_text(const char *path, const char *text, char *why, size_t wl)
 		snprintf(why, wl, "open %s: %s", path, strerror(err));
 		return -err;
 	}
-	if (write(fd, text, n) != (ssize_t)n) {
+	if (n && write(fd, text, n) != (ssize_t)n) {
 		err = errno ? errno : EIO;
 		snprintf(why, wl, "write '%s' to %s: %s", text, path, strerror(err));
 	}
@@ -284,6 +286,8 @@ static int fio_spawn(const struct vct_fio_job *j, struct vct_fio_bg *bg, char *w
 	if (!pid) {
 		int nul = open("/dev/null", O_RDWR);
 
+		/* fio must not outlive a test that died: it would load the next one */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		dup2(fd, 1);
 		if (nul >= 0) {
 			dup2(nul, 0);
@@ -335,9 +339,49 @@ int __vct_fio_run(const struct vct_fio_job *j, struct vct_fio_result *r, char *w
 	return ret ? ret : fio_collect(&bg, r, why, wl);
 }
 
+/* Reads completed on block device `dev` (/dev/NAME), from its stat file. */
+static uint64_t disk_reads(const char *dev)
+{
+	const char *b = strrchr(dev, '/');
+	char p[128], t[256];
+
+	snprintf(p, sizeof(p), "/sys/block/%s/stat", b ? b + 1 : dev);
+	if (__vct_read_text(p, t, sizeof(t)) < 0)
+		return 0;
+	return strtoull(t, NULL, 10);
+}
+
 int __vct_fio_start(const struct vct_fio_job *j, struct vct_fio_bg *bg, char *why, size_t wl)
 {
-	return fio_spawn(j, bg, why, wl);
+	uint64_t r0 = disk_reads(j->dev);
+	int ret = fio_spawn(j, bg, why, wl), i, st;
+
+	if (ret)
+		return ret;
+	/*
+	 * Return once I/O flows: fio's start-up (loading its libraries, under
+	 * emulation) takes a while, and a SIGINT before its handlers are in
+	 * place would end it without a report.
+	 */
+	for (i = 0; i < 400; i++) {
+		struct timespec ts = { 0, 50 * 1000 * 1000 };
+
+		if (disk_reads(j->dev) > r0 + 8)
+			return 0;
+		if (waitpid(bg->pid, &st, WNOHANG) == bg->pid) {
+			bg->pid = 0;
+			unlink(bg->out);
+			snprintf(why, wl, "fio ended before doing I/O");
+			return -EIO;
+		}
+		nanosleep(&ts, NULL);
+	}
+	snprintf(why, wl, "fio did no I/O on %s within 20 s", j->dev);
+	kill(bg->pid, SIGKILL);
+	waitpid(bg->pid, &st, 0);
+	bg->pid = 0;
+	unlink(bg->out);
+	return -ETIMEDOUT;
 }
 
 int __vct_fio_stop(struct vct_fio_bg *bg, struct vct_fio_result *r, char *why, size_t wl)
