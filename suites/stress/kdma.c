@@ -169,7 +169,7 @@ TEST_F_TIMEOUT(kdma, fio_maps_by_size, 900)
 	static const uint64_t short_sizes[] = { 4096, 1 << 20 };
 	static const uint64_t full_sizes[] = { 4096, 16384, 65536, 262144, 1 << 20 };
 	const uint64_t *sizes = self->full ? full_sizes : short_sizes;
-	unsigned nsz = self->full ? 5 : 2, reps = self->full ? 5 : 3, secs = self->full ? 3 : 1;
+	unsigned nsz = self->full ? 5 : 2, reps = self->full ? 5 : 2, secs = self->full ? 3 : 1;
 	double mpi[MAX_SIZES], upi[MAX_SIZES], bpm[MAX_SIZES];
 	double iops[MAX_SIZES][8], kmaps[MAX_SIZES][8], vpairs[MAX_SIZES][8];
 	double nk[MAX_SIZES][8], nv[MAX_SIZES][8], cal;
@@ -257,7 +257,7 @@ TEST_F_TIMEOUT(kdma, fio_maps_by_size, 900)
  */
 TEST_F_TIMEOUT(kdma, vfio_pairs_under_fio, 600)
 {
-	unsigned reps = self->full ? 5 : 2, r, count = self->full ? 2048 : 512;
+	unsigned reps = self->full ? 5 : 1, r, count = self->full ? 2048 : 512;
 	double quiet[8], loaded[8], bg_iops[8];
 	struct vct_stats sq, sl, si;
 	char err[256];
