@@ -35,9 +35,8 @@ uint64_t vct_now_ns(void);
 
 /*
  * A raw cycle-counter read for per-operation timestamps: the TSC on x86_64,
- * CNTVCT_EL0 on arm64 (CLOCK_MONOTONIC ns elsewhere).  Cheaper than
- * clock_gettime (under emulation, about half: no vDSO sequence, one
- * counter read); convert with the ns-per-tick of the enclosing block
+ * CNTVCT_EL0 on arm64 (CLOCK_MONOTONIC ns elsewhere): one counter read,
+ * no vDSO sequence around it; convert with the ns-per-tick of the enclosing block
  * (vct_tick_ns), which is measured against CLOCK_MONOTONIC, not assumed.
  */
 static inline uint64_t vct_ticks(void)
