@@ -269,11 +269,13 @@ per_kernel() {
 } > "$work/env"
 perf_env >> "$work/env"
 
+perf_guest
 # The guest channel's drivers come first: built in from 6.12 on, but modules
 # in Debian's 6.1 (the guest then loads its modules before finding its ports).
 # shellcheck disable=SC2046 # program paths have no spaces (checked above)
 "$VCT_TOP/harness/sh/initramfs.sh" -o "$work/initrd.gz" -a "$arch" -k "$kdir" \
-    -b "$busybox" -e "$work/env" ${moddir:+-M "$moddir"} -m "virtio_pci virtio_console $(prof modules)" -t "$(prof test_modules)" \
+    -b "$busybox" -e "$work/env" ${moddir:+-M "$moddir"} -m "virtio_pci virtio_console $(prof modules) $perf_modules" -t "$(prof test_modules)" \
+    -x "$(prof guest_tools) $perf_tools" \
     $(programs) 2>"$work/initramfs.log" ||
     { cat "$work/initramfs.log" >&2; die "initramfs could not be built"; }
 [ -s "$work/initramfs.log" ] && sed 's/^/# /' "$work/initramfs.log" >&2
@@ -295,7 +297,7 @@ if [ -n "$firmware" ] && [ -f "/usr/share/qemu/$firmware" ]; then
     set -- "$@" -bios "/usr/share/qemu/$firmware"
 fi
 # shellcheck disable=SC2046 # profile qemu arguments are whitespace-separated words
-set -- "$@" $(prof qemu)
+set -- "$@" $(prof qemu) $perf_qemu
 printf '%s' "$qemu" > "$work/qemu.cmd"; printf ' %s' "$@" >> "$work/qemu.cmd"; echo >> "$work/qemu.cmd"
 
 qpid=""

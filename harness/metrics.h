@@ -34,6 +34,47 @@ double vct_percentile_sorted(const double *sorted, size_t n, double pct);
 uint64_t vct_now_ns(void);
 
 /*
+ * A raw cycle-counter read for per-operation timestamps: the TSC on x86_64,
+ * CNTVCT_EL0 on arm64 (CLOCK_MONOTONIC ns elsewhere): one counter read,
+ * no vDSO sequence around it; convert with the ns-per-tick of the enclosing block
+ * (vct_tick_ns), which is measured against CLOCK_MONOTONIC, not assumed.
+ */
+static inline uint64_t vct_ticks(void)
+{
+#if defined(__x86_64__)
+	return __builtin_ia32_rdtsc();
+#elif defined(__aarch64__)
+	uint64_t v;
+
+	__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(v) : : "memory");
+	return v;
+#else
+	return vct_now_ns();
+#endif
+}
+
+/* A block timed by both clocks: vct_tick_start, ..., vct_tick_ns. */
+struct vct_tickcal {
+	uint64_t ns0, tk0;
+};
+
+static inline void vct_tick_start(struct vct_tickcal *c)
+{
+	c->ns0 = vct_now_ns();
+	c->tk0 = vct_ticks();
+}
+
+/* ns per tick over the block since vct_tick_start; *ns: the block's ns. */
+static inline double vct_tick_ns(const struct vct_tickcal *c, uint64_t *ns)
+{
+	uint64_t tk = vct_ticks(), n = vct_now_ns() - c->ns0;
+
+	if (ns)
+		*ns = n;
+	return tk > c->tk0 ? (double)n / (double)(tk - c->tk0) : 1.0;
+}
+
+/*
  * Seconds a fixed calibration workload takes now: 2000 getppid() system
  * calls (kernel entry and exit, no VFIO).  A measure of how fast the
  * (emulated) machine runs at this moment, for vct_metric.norm.

@@ -5,7 +5,8 @@
 # Groups: build (native build and unit tests), cross (ARCH=arm64 build),
 #         lint (cppcheck, clang-tidy), run-x86_64 / run-arm64 (emulated host),
 #         mutants (out-of-tree builds of broken VFIO modules),
-#         report (gnuplot for results/<run>/report.html).
+#         report (gnuplot for results/<run>/report.html),
+#         fio (carried into the guest for the kernel DMA-API comparison).
 set -eu
 
 pkgs_for() {
@@ -17,6 +18,7 @@ pkgs_for() {
         run-x86_64) echo "qemu-system-x86 busybox-static cpio kmod gzip xz-utils libtap-formatter-junit-perl" ;;
         run-arm64) echo "qemu-system-arm busybox-static cpio kmod gzip xz-utils libtap-formatter-junit-perl" ;;
         report) echo "gnuplot-nox" ;;
+        fio) echo "fio" ;;
         *) echo "deps: unknown group '$1'" >&2; exit 2 ;;
     esac
 }

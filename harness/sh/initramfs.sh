@@ -2,13 +2,16 @@
 # initramfs.sh: build the guest's initramfs (a gzip'ed newc cpio).
 #
 #   initramfs.sh -o OUT.cpio.gz -a ARCH -k KDIR -b BUSYBOX -e ENVFILE \
-#                [-M MODDIR] -m "MODULE..." PROGRAM...
+#                [-M MODDIR] -m "MODULE..." [-x "TOOL..."] PROGRAM...
 #
 # Contents: busybox (the shell and tools), the modules named with -m and
 # everything they depend on (decompressed, listed in load order in
 # /vfio-ct/modules.list; a same-named .ko under MODDIR replaces the
 # kernel's own), each PROGRAM with the shared libraries it needs, the guest
 # half of the runner (run.sh, harness/sh) and ENVFILE as /vfio-ct/env.
+# Each TOOL named with -x (a host program found on PATH, e.g. fio) goes to
+# /bin/TOOL with the shared libraries it needs (same architecture only: a
+# tool for a foreign guest architecture is left out with a warning).
 # PROGRAM paths are taken relative to the build directory's parent so that
 # build/x86_64/suites/resv/foo lands as /vfio-ct/suites/resv/foo.
 set -eu
@@ -17,13 +20,14 @@ top=$(cd "$here/../.." && pwd)
 
 die() { printf 'initramfs: %s\n' "$*" >&2; exit 2; }
 
-out="" arch="" kdir="" busybox="" envfile="" moddir="" modules="" testmods=""
-while getopts o:a:k:b:e:M:m:t: opt; do
+out="" arch="" kdir="" busybox="" envfile="" moddir="" modules="" testmods="" tools=""
+while getopts o:a:k:b:e:M:m:t:x: opt; do
     case "$opt" in
         o) out=$OPTARG ;; a) arch=$OPTARG ;; k) kdir=$OPTARG ;;
         b) busybox=$OPTARG ;; e) envfile=$OPTARG ;; M) moddir=$OPTARG ;;
         m) modules=$OPTARG ;;
         t) testmods=$OPTARG ;;
+        x) tools=$OPTARG ;;
         *) die "bad option" ;;
     esac
 done
@@ -87,10 +91,12 @@ for m in $modules -- $testmods; do
 done
 
 # --- programs and their shared libraries ----------------------------------------
-# find_lib NAME: the first library directory holding NAME.
+# find_lib NAME [DIR...]: the first library directory (DIRs: the needing
+# ELF's RUNPATH, e.g. librados' /usr/lib/<triplet>/ceph) holding NAME.
 find_lib() {
-    for d in $libdirs; do
-        [ -e "$d/$1" ] && { printf '%s/%s\n' "$d" "$1"; return 0; }
+    n=$1; shift
+    for d in "$@" $libdirs; do
+        [ -e "$d/$n" ] && { printf '%s/%s\n' "$d" "$n"; return 0; }
     done
     return 1
 }
@@ -106,7 +112,9 @@ copy_libs() {
     fi
     for lib in $(readelf -d "$1" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
         [ -e "$stage/lib/$lib" ] && continue
-        src=$(find_lib "$lib") || die "library $lib (needed by $1) not found in $libdirs"
+        # shellcheck disable=SC2046 # RUNPATH: colon-separated directories
+        src=$(find_lib "$lib" $(readelf -d "$1" 2>/dev/null | sed -n 's/.*PATH).*\[\(.*\)\]/\1/p' | tr ':' ' ')) ||
+            die "library $lib (needed by $1) not found in $libdirs"
         mkdir -p "$stage/lib"
         cp -L "$src" "$stage/lib/$lib"
         copy_libs "$src"
@@ -120,6 +128,18 @@ for p in "$@"; do
     cp "$p" "$stage/vfio-ct/$rel"
     printf '%s\n' "$rel" >> "$stage/vfio-ct/programs.list"
     copy_libs "$p"
+done
+
+# Host tools (-x): the binary and its libraries, like the programs'.
+host_arch=$(uname -m | sed 's/aarch64/arm64/')
+for t in $tools; do
+    if [ "$host_arch" != "$arch" ]; then
+        printf 'initramfs: tool %s left out: the host is %s, the guest %s\n' "$t" "$host_arch" "$arch" >&2
+        continue
+    fi
+    src=$(command -v "$t") || die "tool '$t' is not installed on the host"
+    cp -L "$src" "$stage/bin/$t"
+    copy_libs "$src"
 done
 
 (cd "$stage" && find . | sort | cpio -o -H newc --quiet -R 0:0) | gzip -1 > "$out.tmp"

@@ -72,3 +72,21 @@ perf_finish() {
     fi
     return 0
 }
+
+# perf_guest: what the stress suite adds to the guest, when the run includes
+# stress programs and the profile names a kernel-owned disk (`kdisk`: QEMU
+# arguments of a disk behind the same vIOMMU, `kdisk_modules`: its driver):
+# fio (host binary and libraries, deps.sh fio) and that disk, for
+# suites/stress/kdma (kernel DMA-API map rate) and fio pressure in the soak.
+# Sets perf_tools, perf_qemu, perf_modules.
+perf_guest() {
+    perf_tools="" perf_qemu="" perf_modules=""
+    case "$(programs)" in */suites/stress/*) ;; *) return 0 ;; esac
+    kd=$(prof kdisk)
+    [ -n "$kd" ] || return 0
+    if ! "$VCT_TOP/harness/sh/deps.sh" fio > "$work/deps-fio.log" 2>&1; then
+        say "fio could not be installed (deps.sh fio): no kernel DMA-API comparison"
+        return 0
+    fi
+    perf_tools=fio perf_qemu=$kd perf_modules=$(prof kdisk_modules)
+}

@@ -22,6 +22,9 @@ x() { awk -v want="$1" '
         md = med(); sub(/.*:/, "", md)
         if (want == "tput" && s("pattern") == "pairs" && (s("metric") == "pairs_per_s" || s("metric") == "gb_per_s"))
             print s("metric"), s("backend") "/" s("backing"), n("size"), md
+        if (want == "kdma" && s("test") ~ /fio_maps_by_size/ &&
+            (s("metric") == "dma_api_maps_per_s" || s("metric") == "io_per_s" || s("metric") == "vfio_pairs_per_s"))
+            { split(s("test"), tp, "."); print s("metric"), s("backend") (s("metric") == "vfio_pairs_per_s" ? "-during-" tp[2] : ""), n("size"), md }
         if (want == "cdf" && s("pattern") == "pairs" && s("metric") ~ /latency/ && match($0, /"cdf":\[[^]]*\]/)) {
             c = substr($0, RSTART + 7, RLENGTH - 8)
             print s("metric"), s("backend") "/" s("backing"), n("size"), c
@@ -60,6 +63,24 @@ for metric in pairs_per_s gb_per_s; do
     svg "tput-$metric" "$metric against mapping size" "mapping size (bytes)" "$yl" "xy" "plot $p"
     plots="$plots tput-$metric"
 done
+# Kernel DMA API (fio on the kernel-owned disk, stress/kdma) against VFIO.
+x kdma > "$tmp/kdma"
+if [ -s "$tmp/kdma" ]; then
+    awk '{ f = $1 "-" $2; print $3, $4 >> (dir "/k-" f) }' dir="$tmp" "$tmp/kdma"
+    p="" sep=""
+    for f in "$tmp"/k-*; do
+        series=${f##*/k-}
+        case "$series" in
+            dma_api_maps_per_s-*) t="${series#*-}: IOMMU map calls/s (DMA API)" ;;
+            io_per_s-*) t="${series#*-}: I/Os/s (buffer map+unmap/s)" ;;
+            *) t="VFIO ${series#*-} map+unmap pairs/s" ;;
+        esac
+        p="$p$sep'$f' using 1:2 with linespoints title '$t'"; sep=", "
+    done
+    svg kdma "kernel DMA API (fio, virtio-blk) against VFIO, by size" "I/O or mapping size (bytes)" \
+        "per second (median)" "xy" "set key below" "plot $p"
+    plots="$plots kdma"
+fi
 for sz in 4096 "$maxsz"; do
     for metric in map_latency_us unmap_latency_us; do
         awk -v sz="$sz" -v mt="$metric" -v dir="$tmp" '
@@ -110,6 +131,12 @@ fi
         sed '1,/<svg/{/<svg/!d}' "$tmp/$p.svg"
         printf '</div>\n'
     done
+    if [ -s "$tmp/kdma" ]; then
+        printf '<h2>Kernel DMA API against VFIO</h2>\n<p>stress/kdma: fio random reads (O_DIRECT, psync, depth 1) on a virtio-blk disk behind the same vIOMMU; IOMMU map calls per I/O counted with the iommu:map tracepoint in a separate run, times the untraced IOPS. strict = group type DMA, lazy = DMA-FQ.</p>\n'
+        printf '<table><tr><th>metric</th><th>series</th><th>size</th><th>median /s</th></tr>\n'
+        sort -k3,3n -k1,1 "$tmp/kdma" | awk '{ printf "<tr><td>%s</td><td>%s</td><td>%s</td><td>%.0f</td></tr>\n", $1, $2, $3, $4 }'
+        printf '</table>\n'
+    fi
     if [ -f "$cmp" ]; then
         printf '<h2>Baseline comparison</h2>\n<p>%s</p>\n' "$(sed -n 's/.*"method": "\(.*\)",$/\1/p' "$cmp")"
         printf '<table><tr><th>verdict</th><th>metric key</th><th>base median</th><th>new median</th><th>ratio</th><th>interval</th><th>worse %%</th></tr>\n'

@@ -62,6 +62,24 @@ static void buf_free(struct buf *b)
 	memset(b, 0, sizeof(*b));
 }
 
+/* nr_hugepages before this program raised it (-1: not raised). */
+static long hugetlb_orig = -1;
+
+/* Put nr_hugepages back to what it was before hugetlb_reserve raised it. */
+static void hugetlb_restore(void)
+{
+	FILE *f;
+
+	if (hugetlb_orig < 0)
+		return;
+	f = fopen("/proc/sys/vm/nr_hugepages", "w");
+	if (f) {
+		fprintf(f, "%ld\n", hugetlb_orig);
+		fclose(f);
+	}
+	hugetlb_orig = -1;
+}
+
 /* Reserve 2 MiB hugepages so that `need` are free; the count now free. */
 static long hugetlb_reserve(long need)
 {
@@ -85,6 +103,8 @@ static long hugetlb_reserve(long need)
 		return free_pages;
 	f = fopen("/proc/sys/vm/nr_hugepages", "w");
 	if (f) {
+		if (hugetlb_orig < 0)
+			hugetlb_orig = total;
 		fprintf(f, "%ld\n", total + need - free_pages);
 		fclose(f);
 	}
@@ -185,6 +205,8 @@ FIXTURE_SETUP(stress)
 FIXTURE_TEARDOWN(stress)
 {
 	vct_iommu_close(self->iommu);
+	/* Leave the pool as the profile set it (pairs_by_size raises it). */
+	hugetlb_restore();
 }
 
 /* A record with this test's identity filled in. */
@@ -207,19 +229,22 @@ static void emit(struct __test_metadata *_metadata, const struct vct_metric *m)
 }
 
 /*
- * One map+unmap pair, timed per operation: *t is the time the map starts
- * (the previous pair's end, so back-to-back pairs cost two clock reads,
- * not three) and becomes the time the unmap ended.  0, or -errno with err
- * set (the caller fails the test).
+ * One map+unmap pair, timed per operation in cycle-counter ticks
+ * (vct_ticks: cheaper than clock_gettime; the caller converts with the
+ * block's measured ns per tick): *t is the tick the map starts (the
+ * previous pair's end, so back-to-back pairs cost two counter reads, not
+ * three) and becomes the tick the unmap ended; *map_tk and *unmap_tk get
+ * the ticks of each.  0, or -errno with err set (the caller fails the
+ * test).
  */
 static int pair(struct vct_iommu *io, uint64_t iova, void *va, uint64_t size,
-		uint64_t *t, double *map_us, double *unmap_us, char *err, size_t el)
+		uint64_t *t, double *map_tk, double *unmap_tk, char *err, size_t el)
 {
 	uint64_t t0 = *t, t1, t2, un = 0;
 	int ret;
 
 	ret = __vct_iommu_map(io, iova, size, va, VCT_PROT_RW);
-	t1 = vct_now_ns();
+	t1 = vct_ticks();
 	if (ret) {
 		snprintf(err, el, "MAP_DMA iova 0x%llx size 0x%llx: %s",
 			 (unsigned long long)iova, (unsigned long long)size,
@@ -227,15 +252,15 @@ static int pair(struct vct_iommu *io, uint64_t iova, void *va, uint64_t size,
 		return ret;
 	}
 	ret = __vct_iommu_unmap(io, iova, size, &un);
-	t2 = vct_now_ns();
+	t2 = vct_ticks();
 	if (ret || un != size) {
 		snprintf(err, el, "UNMAP_DMA iova 0x%llx size 0x%llx: %s, unmapped 0x%llx",
 			 (unsigned long long)iova, (unsigned long long)size,
 			 ret ? vct_errno_name(-ret) : "ok", (unsigned long long)un);
 		return ret ? ret : -EIO;
 	}
-	*map_us = (double)(t1 - t0) / 1e3;
-	*unmap_us = (double)(t2 - t1) / 1e3;
+	*map_tk = (double)(t1 - t0);
+	*unmap_tk = (double)(t2 - t1);
 	*t = t2;
 	return 0;
 }
@@ -243,7 +268,8 @@ static int pair(struct vct_iommu *io, uint64_t iova, void *va, uint64_t size,
 /*
  * The harness's own cost: the same 4 KiB map+unmap pairs through a bare
  * ioctl loop (no harness, no timestamps) and through pair() (ops table,
- * per-op timestamps: two clock reads per pair), alternating in blocks.
+ * per-op timestamps: two cycle-counter reads per pair), alternating in
+ * blocks; both timed by CLOCK_MONOTONIC around the block.
  * Overhead is the relative difference of the medians; the goal is under
  * 2 %.
  */
@@ -264,7 +290,7 @@ TEST_F_TIMEOUT(stress, loop_overhead, 300)
 	ASSERT_EQ(0, buf_alloc(&b, B_ANON, 4096, err, sizeof(err))) TH_LOG("%s", err);
 	map.vaddr = (uintptr_t)b.p;
 	/* Warm-up: the first ioctls of a container pay for lazy set-up. */
-	t0 = vct_now_ns();
+	t0 = vct_ticks();
 	for (i = 0; i < count; i++)
 		ASSERT_EQ(0, pair(self->iommu, IOVA_BASE, b.p, 4096, &t0, &mu, &uu,
 				  err, sizeof(err))) TH_LOG("%s", err);
@@ -282,13 +308,14 @@ TEST_F_TIMEOUT(stress, loop_overhead, 300)
 				}
 				bare[r] = (double)(vct_now_ns() - t0) / count / 1e3;
 			} else {
-				uint64_t t = vct_now_ns();
+				uint64_t t;
 
-				t0 = t;
+				t0 = vct_now_ns();
+				t = vct_ticks();
 				for (i = 0; i < count; i++)
 					ASSERT_EQ(0, pair(self->iommu, IOVA_BASE, b.p, 4096, &t, &mu,
 							  &uu, err, sizeof(err))) TH_LOG("%s", err);
-				timed[r] = (double)(t - t0) / count / 1e3;
+				timed[r] = (double)(vct_now_ns() - t0) / count / 1e3;
 			}
 		}
 		ovh[r] = (timed[r] - bare[r]) / bare[r] * 100;
@@ -357,16 +384,23 @@ TEST_F_TIMEOUT(stress, pairs_by_size, 900)
 				double *ml = mlat[s] + (size_t)r * count[s];
 				double *ul = ulat[s] + (size_t)r * count[s];
 				struct vct_stats st;
-				uint64_t t0, t, dt;
+				struct vct_tickcal tc;
+				uint64_t t, dt;
 				size_t x = s * self->reps + r;
+				double us_per_tick;
 
 				cal[x] = vct_calibrate();
-				t0 = t = vct_now_ns();
+				vct_tick_start(&tc);
+				t = vct_ticks();
 				for (i = 0; i < count[s]; i++)
 					ASSERT_EQ(0, pair(self->iommu, IOVA_BASE, b.p, sizes[s], &t,
 							  &ml[i], &ul[i], err, sizeof(err)))
 						TH_LOG("%s %s", backing_name[k], err);
-				dt = t - t0;
+				us_per_tick = vct_tick_ns(&tc, &dt) / 1e3;
+				for (i = 0; i < count[s]; i++) {
+					ml[i] *= us_per_tick;
+					ul[i] *= us_per_tick;
+				}
 				pps[s * self->reps + r] = count[s] / ((double)dt / 1e9);
 				gbs[s * self->reps + r] = 2.0 * (double)sizes[s] * count[s] / (double)dt;
 				vct_stats(ml, count[s], &st);
@@ -563,7 +597,7 @@ static void *worker_main(void *arg)
 	uint64_t t;
 
 	pthread_barrier_wait(w->start);
-	t = vct_now_ns();
+	t = vct_ticks();
 	for (i = 0; i < w->count && !w->ret; i++)
 		w->ret = pair(w->iommu, w->iova, w->va, 4096, &t, &mu, &uu, w->err,
 			      sizeof(w->err));

@@ -10,6 +10,10 @@
  *    back, about every 250 ms, and every byte must match: zero data
  *    errors allowed.  Without dma.h the soak runs without device DMA and
  *    says so.
+ * When the host has the kernel-owned disk and fio (harness/kdisk.h), fio
+ * runs against it for the whole soak: the kernel's DMA API maps and
+ * unmaps through the same vIOMMU while VFIO does, and the data checks
+ * must still find zero errors.
  * A progress line ("# progress: soak ...") every 5 s, a summary at the end
  * and a metrics record (ops/s).  Without VCT_SOAK_SECS the test SKIPs.
  */
@@ -22,6 +26,7 @@
 #include "variants.h"
 
 #include "iommu.h"
+#include "kdisk.h"
 #include "metrics.h"
 #if __has_include("dma.h")
 #include "dma.h"
@@ -88,7 +93,11 @@ TEST_F_TIMEOUT(soak, random_map_unmap_remap, 86400)
 	struct vct_iommu_info info;
 	unsigned live = 0, avail0;
 	size_t buflen = 2 * SLOTS * SLOT_PAGES * 4096ull;
-	double rate[1];
+	double rate[1], fio_iops[1];
+	struct vct_kdisk disk;
+	struct vct_fio_bg bg = { 0 };
+	struct vct_fio_result fres = { 0 };
+	char fwhy[256] = "";
 	char *mem;
 	int ret;
 #if HAVE_DMA
@@ -127,6 +136,18 @@ TEST_F_TIMEOUT(soak, random_map_unmap_remap, 86400)
 	ksft_print_msg("soak %s: harness has no DMA engine (harness/dma.h): mappings checked by unmap counts and dma_avail only\n",
 		       self->backend);
 #endif
+	/* Background pressure: the kernel's DMA API through the same vIOMMU. */
+	if (!__vct_kdisk_find(&disk, fwhy, sizeof(fwhy)) && vct_fio_path()) {
+		struct vct_fio_job j = { .dev = disk.dev, .bs = 65536, .secs = half + 600 };
+
+		ret = __vct_fio_start(&j, &bg, fwhy, sizeof(fwhy));
+		ASSERT_EQ(0, ret) TH_LOG("fio: %s", fwhy);
+		ksft_print_msg("soak %s: under fio pressure (64 KiB random reads on %s, IOMMU group %d)\n",
+			       self->backend, disk.dev, disk.group);
+	} else {
+		ksft_print_msg("soak %s: no fio pressure: %s\n", self->backend,
+			       fwhy[0] ? fwhy : "no fio in the guest");
+	}
 	ksft_print_msg("soak %s: %u s, seed %#llx, %d slots of up to %d pages\n", self->backend,
 		       half, (unsigned long long)seed, SLOTS, SLOT_PAGES);
 	t_start = vct_now_ns();
@@ -219,6 +240,19 @@ TEST_F_TIMEOUT(soak, random_map_unmap_remap, 86400)
 		ASSERT_EQ(slots[i].len, un);
 	}
 	rate[0] = (double)(maps + unmaps) / ((double)(vct_now_ns() - t_start) / 1e9);
+	if (bg.pid > 0) {
+		ret = __vct_fio_stop(&bg, &fres, fwhy, sizeof(fwhy));
+		ASSERT_EQ(0, ret) TH_LOG("fio: %s", fwhy);
+		ASSERT_LT(0, fres.total_ios) TH_LOG("fio did no I/O during the soak");
+		fio_iops[0] = fres.iops;
+		vct_metric_emit(&(struct vct_metric){ .suite = "stress",
+			.test = "soak.random_map_unmap_remap", .metric = "io_per_s", .unit = "1/s",
+			.higher_is_better = 1, .backend = self->backend, .backing = "virtio-blk",
+			.pattern = "soak_pressure", .size = 65536, .threads = 1,
+			.count = (unsigned)fres.total_ios, .values = fio_iops, .reps = 1 });
+		ksft_print_msg("soak %s: fio pressure alongside: %llu I/Os of 64 KiB, %.0f IO/s\n",
+			       self->backend, (unsigned long long)fres.total_ios, fres.iops);
+	}
 	vct_metric_emit(&(struct vct_metric){ .suite = "stress", .test = "soak.random_map_unmap_remap",
 		.metric = "ops_per_s", .unit = "1/s", .higher_is_better = 1, .backend = self->backend,
 		.backing = "anon", .pattern = "soak", .size = 0, .threads = 1,
