@@ -148,6 +148,8 @@ check: deps
 	$(MAKE) cross
 	$(MAKE) lint
 	./run.sh --no-build --results results/check-$$(date +%Y%m%d-%H%M%S)
+	@# The stress suite again, short, with fio and the kernel-owned disk.
+	./run.sh --no-build --suite stress --results results/check-stress-$$(date +%Y%m%d-%H%M%S)
 	./run.sh --no-build --host qemu-aarch64-smmuv3 --results results/check-arm64-$$(date +%Y%m%d-%H%M%S)
 	$(MAKE) mutants
 

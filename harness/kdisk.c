@@ -111,7 +111,7 @@ int __vct_kdisk_find(struct vct_kdisk *d, char *why, size_t wl)
 		return 0;
 	}
 	closedir(dir);
-	snprintf(why, wl, "no disk with serial %s (the host profile's kdisk)", VCT_KDISK_SERIAL);
+	snprintf(why, wl, "no disk with serial %s: the host profile has no kdisk, or the run did not ask for performance work (--stress, --duration, --suite stress)", VCT_KDISK_SERIAL);
 	return -ENODEV;
 }
 

@@ -82,6 +82,12 @@ perf_finish() {
 perf_guest() {
     perf_tools="" perf_qemu="" perf_modules=""
     case "$(programs)" in */suites/stress/*) ;; *) return 0 ;; esac
+    # fio and its ~60 libraries double the initramfs and the boot time: only
+    # runs that ask for performance work carry them (--stress, --duration, or
+    # a --suite naming stress); elsewhere stress.kdma SKIPs and says so.
+    if [ "$stress" != full ] && [ -z "$duration" ]; then
+        case ",$suites," in *,stress,*|*,stress/*) ;; *) return 0 ;; esac
+    fi
     kd=$(prof kdisk)
     [ -n "$kd" ] || return 0
     if ! "$VCT_TOP/harness/sh/deps.sh" fio > "$work/deps-fio.log" 2>&1; then

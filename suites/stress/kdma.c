@@ -86,7 +86,7 @@ FIXTURE_SETUP(kdma)
 	if (ret)
 		SKIP(return, "%s", why);
 	if (!vct_fio_path())
-		SKIP(return, "no fio in the guest");
+		SKIP(return, "no fio in the guest (runs given --stress, --duration or --suite stress carry it)");
 	ASSERT_EQ(0, __vct_kdisk_domain_type(&self->disk, self->orig_type,
 					     sizeof(self->orig_type)));
 	ret = __vct_kdisk_set_domain_type(&self->disk, variant->type, why, sizeof(why));
