@@ -265,7 +265,8 @@ per_kernel() {
     printf "VCT_APERTURE_BITS='%s'\n" "$(per_kernel "$(prof aperture_bits)")"
     printf "VCT_PROG_TIMEOUT='%s'\n" "$timeout"
     printf "VCT_MODPARAMS='%s'\n" "$(prof modparams)"
-    printf 'export VCT_PROFILE VCT_BIND VCT_DEVICES VCT_EXPECT_RESV VCT_APERTURE_BITS VCT_PROG_TIMEOUT\n'
+    printf "VCT_NVME_SERIAL='%s'\n" "$(prof nvme_serial)"
+    printf 'export VCT_PROFILE VCT_BIND VCT_DEVICES VCT_EXPECT_RESV VCT_APERTURE_BITS VCT_PROG_TIMEOUT VCT_NVME_SERIAL\n'
 } > "$work/env"
 perf_env >> "$work/env"
 
