@@ -163,14 +163,6 @@ static long buf_check(const struct buf *b)
 #define DMA_OK(expr) ASSERT_EQ(0, (expr)) TH_LOG("%s", self->e->err)
 
 /* Is the IOMMU translating `bdf` an Intel VT-d unit (dmar*)? */
-static bool iommu_is_vtd(const char *bdf)
-{
-	char dir[256];
-
-	if (__vct_pci_iommu_dir(bdf, dir, sizeof(dir)))
-		return false;
-	return strstr(dir, "/dmar") != NULL;
-}
 
 /* "QEMU" when the machine is QEMU's (DMI system vendor), else "". */
 static void emulator_name(char *buf, size_t len)
@@ -443,9 +435,16 @@ TEST_F(dma, writeonly_mapping_refuses_device_read)
 	uint8_t got[PG], other[PG];
 	struct buf b;
 	bool leaked;
+	enum vct_iommu_hw hw;
 
-	if (!iommu_is_vtd(self->e->bdf))
-		SKIP(return, "only VT-d is known here to express write-only in its page tables");
+	hw = vct_pci_iommu_hw(self->e->bdf);
+	if (hw == VCT_IOMMU_HW_SMMUV3 || hw == VCT_IOMMU_HW_SMMU)
+		SKIP(return, "%s: ARM's stage-1 LPAE page-table format cannot express "
+		     "write-only (io-pgtable-arm's arm_lpae_prot_to_pte maps a "
+		     "WRITE-only request read-write)", vct_iommu_hw_name(hw));
+	if (hw != VCT_IOMMU_HW_VTD)
+		SKIP(return, "%s: only VT-d is known here to express write-only in its "
+		     "page tables", vct_iommu_hw_name(hw));
 	ASSERT_EQ(0, buf_new(&b, PG, 9, "write-only mapped page"));
 	MAP(self->iommu, iova, PG, b.va, VCT_PROT_WRITE);
 	vct_pattern_fill(other, sizeof(other), 0x07e4);
