@@ -172,6 +172,38 @@ static void emulator_name(char *buf, size_t len)
 		buf[0] = '\0';
 }
 
+/*
+ * The fault report of a blocked access (ret: __vct_iommu_fault_logged,
+ * >= 1 reported).  QEMU's emulated AMD-Vi (amd-iommu, seen with QEMU 7.2)
+ * blocks the access but logs no I/O page fault event at all in the guest
+ * (no "AMD-Vi: Event logged" line for any fault): ret 0 there is the
+ * emulator's missing fault reporting, which the caller reports as XFAIL
+ * (never as a pass) once its other checks are done; false is returned for
+ * it.  Anything else below 1 fails the test.
+ */
+static bool fault_reported(struct __test_metadata *_metadata, const char *bdf,
+			   uint64_t iova, int ret, const char *what)
+{
+	char emu[64];
+
+	if (ret == 0) {
+		emulator_name(emu, sizeof(emu));
+		if (emu[0] && vct_pci_iommu_hw(bdf) == VCT_IOMMU_HW_AMDVI)
+			return false;
+	}
+	EXPECT_LE(1, ret) TH_LOG("IOMMU fault for %#" PRIx64 ": %s", iova, what);
+	return true;
+}
+
+/* The XFAIL for fault_reported() == false, unless the test failed anyway. */
+#define XFAIL_IF_UNREPORTED(reported) do { \
+	if (!(reported) && _metadata->exit_code == KSFT_PASS) \
+		VCT_XFAIL(return, "QEMU's emulated AMD-Vi (amd-iommu) logged no I/O page " \
+			  "fault event for the blocked access (the access itself was " \
+			  "refused): the emulator does not report translation faults " \
+			  "to the guest"); \
+} while (0)
+
 /* ---- writes and reads land exactly --------------------------------------- */
 
 /*
@@ -257,6 +289,7 @@ TEST_F(dma, unmapped_write_lands_nowhere)
 	uint64_t hole = iova + PG, alias = iova + 0x100000000ull;
 	char mark[96], what[512];
 	struct buf b, stage = { .name = "staging buffer" };
+	bool reported;
 	int ret;
 
 	ASSERT_EQ(0, buf_new(&b, 3 * PG, 3, "3 pages, hole in the middle"));
@@ -275,7 +308,7 @@ TEST_F(dma, unmapped_write_lands_nowhere)
 	ASSERT_BUF(&b, "write to the hole");
 	ASSERT_BUF(&stage, "write to the hole");
 	ret = __vct_iommu_fault_logged(self->e->bdf, hole, mark, 500, what, sizeof(what));
-	ASSERT_LE(1, ret) TH_LOG("IOMMU fault for %#" PRIx64 ": %s", hole, what);
+	reported = fault_reported(_metadata, self->e->bdf, hole, ret, what);
 	if (ret > 1)
 		TH_LOG("no fault record for %#" PRIx64 " (lossy by design): %s", hole, what);
 
@@ -284,6 +317,7 @@ TEST_F(dma, unmapped_write_lands_nowhere)
 	ASSERT_BUF(&stage, "write 4 GiB above a mapping");
 	free(stage.model);
 	buf_free(&b);
+	XFAIL_IF_UNREPORTED(reported);
 }
 
 /*
@@ -297,6 +331,7 @@ TEST_F(dma, unmapped_read_fetches_nothing)
 	char mark[96], what[512];
 	uint8_t got[PG];
 	struct buf b;
+	bool reported;
 	int ret;
 
 	ASSERT_EQ(0, buf_new(&b, 2 * PG, 4, "2 pages"));
@@ -312,8 +347,9 @@ TEST_F(dma, unmapped_read_fetches_nothing)
 		TH_LOG("the device read the mapped neighbour's content through a hole");
 	ASSERT_BUF(&b, "read of the hole");
 	ret = __vct_iommu_fault_logged(self->e->bdf, hole, mark, 500, what, sizeof(what));
-	ASSERT_LE(1, ret) TH_LOG("IOMMU fault for %#" PRIx64 ": %s", hole, what);
+	reported = fault_reported(_metadata, self->e->bdf, hole, ret, what);
 	buf_free(&b);
+	XFAIL_IF_UNREPORTED(reported);
 }
 
 /*
@@ -402,6 +438,7 @@ TEST_F(dma, readonly_mapping_refuses_device_write)
 	char mark[96], what[512];
 	uint8_t got[PG];
 	struct buf b;
+	bool reported;
 	int ret;
 
 	ASSERT_EQ(0, buf_new(&b, PG, 8, "read-only mapped page"));
@@ -411,13 +448,14 @@ TEST_F(dma, readonly_mapping_refuses_device_write)
 	DMA_OK(__vct_dma_write(self->e, iova, 0, BUF));
 	ASSERT_BUF(&b, "device write to a READ-only mapping");
 	ret = __vct_iommu_fault_logged(self->e->bdf, iova, mark, 500, what, sizeof(what));
-	ASSERT_LE(1, ret) TH_LOG("IOMMU fault for %#" PRIx64 ": %s", iova, what);
+	reported = fault_reported(_metadata, self->e->bdf, iova, ret, what);
 
 	DMA_OK(__vct_dma_read(self->e, iova, 0, BUF));
 	DMA_OK(__vct_dma_fetch(self->e, 0, got, BUF));
 	ASSERT_EQ(-1, vct_mem_diff(got, b.va, BUF))
 		TH_LOG("device read of a READ-only mapping did not return the page");
 	buf_free(&b);
+	XFAIL_IF_UNREPORTED(reported);
 }
 
 /*
