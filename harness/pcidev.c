@@ -254,7 +254,6 @@ enum vct_iommu_hw vct_iommu_hw_from_name(const char *name)
 		{ "ivhd", VCT_IOMMU_HW_AMDVI },
 		{ "smmu3.", VCT_IOMMU_HW_SMMUV3 },
 		{ "smmu.", VCT_IOMMU_HW_SMMU },
-		{ "virtio", VCT_IOMMU_HW_VIRTIO },
 	};
 	const char *base = strrchr(name, '/');
 	size_t i;
@@ -268,11 +267,25 @@ enum vct_iommu_hw vct_iommu_hw_from_name(const char *name)
 
 enum vct_iommu_hw vct_pci_iommu_hw(const char *bdf)
 {
-	char dir[256];
+	char dir[256], path[320], target[PATH_MAX];
+	enum vct_iommu_hw hw;
+	const char *base;
+	ssize_t n;
 
 	if (__vct_pci_iommu_dir(bdf, dir, sizeof(dir)))
 		return VCT_IOMMU_HW_NONE;
-	return vct_iommu_hw_from_name(dir);
+	hw = vct_iommu_hw_from_name(dir);
+	if (hw != VCT_IOMMU_HW_UNKNOWN)
+		return hw;
+	/* the driver of the instance's parent device (virtio-iommu) */
+	snprintf(path, sizeof(path), "%s/device/driver", dir);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return hw;
+	target[n] = '\0';
+	base = strrchr(target, '/');
+	base = base ? base + 1 : target;
+	return strcmp(base, "virtio_iommu") ? hw : VCT_IOMMU_HW_VIRTIO;
 }
 
 const char *vct_iommu_hw_name(enum vct_iommu_hw hw)
