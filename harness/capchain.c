@@ -16,16 +16,16 @@
 #include <linux/vfio.h>
 
 static int check_cap_at(uint32_t off, uint32_t argsz, uint32_t fixed_size,
-			struct vct_err *err)
+			unsigned int align, struct vct_err *err)
 {
 	if (off < fixed_size)
 		return vct_errf(err, EINVAL,
 				"capability at 0x%x starts inside the 0x%x-byte fixed info struct",
 				off, fixed_size);
-	if (off % VCT_CAP_ALIGN)
+	if (off % align)
 		return vct_errf(err, EINVAL,
-				"capability at 0x%x is not %d-byte aligned",
-				off, VCT_CAP_ALIGN);
+				"capability at 0x%x is not %u-byte aligned",
+				off, align);
 	if ((uint64_t)off + VCT_CAP_HEADER_SIZE > argsz)
 		return vct_errf(err, ERANGE,
 				"capability header at 0x%x extends beyond argsz 0x%x",
@@ -58,16 +58,32 @@ int vct_capchain_walk(const void *buf, uint32_t argsz, uint32_t fixed_size,
 		      uint32_t first, struct vct_cap *caps, size_t max,
 		      size_t *ncaps, struct vct_err *err)
 {
+	return vct_capchain_walk_align(buf, argsz, fixed_size, first,
+				       VCT_CAPCHAIN_STRICT, caps, max, ncaps,
+				       NULL, err);
+}
+
+int vct_capchain_walk_align(const void *buf, uint32_t argsz, uint32_t fixed_size,
+			    uint32_t first, enum vct_capchain_align align,
+			    struct vct_cap *caps, size_t max, size_t *ncaps,
+			    uint32_t *misaligned, struct vct_err *err)
+{
+	unsigned int need = align == VCT_CAPCHAIN_LENIENT ? VCT_CAP_MIN_ALIGN
+							   : VCT_CAP_ALIGN;
 	struct vfio_info_cap_header h;
 	uint32_t off, len = 0;
 	size_t n = 0;
 	int ret;
 
 	*ncaps = 0;
+	if (misaligned)
+		*misaligned = 0;
 	for (off = first; off; off = h.next) {
-		ret = check_cap_at(off, argsz, fixed_size, err);
+		ret = check_cap_at(off, argsz, fixed_size, need, err);
 		if (ret)
 			return ret;
+		if (misaligned && !*misaligned && off % VCT_CAP_ALIGN)
+			*misaligned = off;
 		if (n == max)
 			return vct_errf(err, E2BIG,
 					"more than %zu capabilities (the next at 0x%x)",

@@ -52,6 +52,33 @@ int vct_capchain_walk(const void *buf, uint32_t argsz, uint32_t fixed_size,
 		      uint32_t first, struct vct_cap *caps, size_t max,
 		      size_t *ncaps, struct vct_err *err);
 
+/*
+ * Alignment the walker demands.  STRICT: every capability 8-byte aligned,
+ * what the kernel guarantees since upstream commit a881b496941f ("vfio:
+ * align capability structures", Linux 6.6).  LENIENT: 4-byte alignment
+ * suffices, for reading what older kernels (Debian's 6.1) build: their
+ * vfio_info_cap_add() does not pad, so a capability after the 12-byte
+ * DMA_AVAIL one lands on a 4-byte boundary.  Every other check stays.
+ */
+enum vct_capchain_align {
+	VCT_CAPCHAIN_STRICT,
+	VCT_CAPCHAIN_LENIENT,
+};
+
+/* 4: the alignment below which even LENIENT refuses a capability. */
+#define VCT_CAP_MIN_ALIGN	4
+
+/*
+ * vct_capchain_walk with a choice of alignment.  *misaligned (may be NULL)
+ * receives the offset of the first capability that is not 8-byte aligned,
+ * or 0 when all are (0 is never a capability's offset: the fixed struct
+ * starts there); it is set as far as the walk got, even when it fails.
+ */
+int vct_capchain_walk_align(const void *buf, uint32_t argsz, uint32_t fixed_size,
+			    uint32_t first, enum vct_capchain_align align,
+			    struct vct_cap *caps, size_t max, size_t *ncaps,
+			    uint32_t *misaligned, struct vct_err *err);
+
 /* First capability with this id, or NULL.  Ids are per INFO ioctl. */
 const struct vct_cap *vct_cap_find(const struct vct_cap *caps, size_t ncaps,
 				   uint16_t id);

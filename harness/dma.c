@@ -277,6 +277,7 @@ static bool is_fault_line(const char *l, size_t n)
 		"DMAR: [DMA ",		/* Intel VT-d: [DMA Read|Write ...] ... fault addr 0x... */
 		"arm-smmu-v3",		/* SMMUv3: event 0x10 received ... */
 		"AMD-Vi: Event logged [IO_PAGE_FAULT",
+		"page fault from EP",	/* virtio-iommu: virtio_iommu virtioN: page fault from EP <id> at 0x... */
 	};
 	size_t i;
 
@@ -305,8 +306,9 @@ static bool names_page(const char *l, size_t n, uint64_t iova)
 /* The line is a fault report (record or interrupt) about device `who`? */
 static bool names_device(const char *l, size_t n, const char *who)
 {
+	/* SMMUv3 and virtio-iommu name stream/endpoint IDs, not BDFs */
 	return !who[0] || memmem(l, n, who, strlen(who)) ||
-	       memmem(l, n, "arm-smmu-v3", 11);
+	       memmem(l, n, "arm-smmu-v3", 11) || memmem(l, n, "virtio_iommu", 12);
 }
 
 int __vct_iommu_fault_logged(const char *bdf, uint64_t iova, const char *mark,
@@ -353,7 +355,8 @@ int __vct_iommu_fault_logged(const char *bdf, uint64_t iova, const char *mark,
 			    (is_fault_line(p, n) ||
 			     memmem(p, n, "DRHD: handling fault status", 27) ||
 			     (memmem(p, n, "callbacks suppressed", 20) &&
-			      (memmem(p, n, "dmar", 4) || memmem(p, n, "smmu", 4))))) {
+			      (memmem(p, n, "dmar", 4) || memmem(p, n, "smmu", 4) ||
+			       memmem(p, n, "viommu_fault_handler", 20))))) {
 				snprintf(what, what_len, "%.*s", (int)n, p);
 				found = 2;
 			}

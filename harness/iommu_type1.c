@@ -229,10 +229,12 @@ static int decode_caps(struct vct_iommu *iommu, struct vct_iommu_info *info)
 	struct vct_err err = { "" };
 	int ret;
 
-	ret = vct_capchain_walk(info->raw, info->argsz,
-				sizeof(struct vfio_iommu_type1_info),
-				info->cap_offset, info->caps,
-				VCT_IOMMU_MAX_CAPS, &info->ncaps, &err);
+	/* Lenient: see cap_misaligned in iommu.h. */
+	ret = vct_capchain_walk_align(info->raw, info->argsz,
+				      sizeof(struct vfio_iommu_type1_info),
+				      info->cap_offset, VCT_CAPCHAIN_LENIENT,
+				      info->caps, VCT_IOMMU_MAX_CAPS,
+				      &info->ncaps, &info->cap_misaligned, &err);
 	if (!ret) {
 		c = vct_cap_find(info->caps, info->ncaps,
 				 VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE);

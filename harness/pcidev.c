@@ -247,6 +247,61 @@ int __vct_pci_iommu_dir(const char *bdf, char *buf, size_t len)
 	return 0;
 }
 
+enum vct_iommu_hw vct_iommu_hw_from_name(const char *name)
+{
+	static const struct { const char *prefix; enum vct_iommu_hw hw; } kinds[] = {
+		{ "dmar", VCT_IOMMU_HW_VTD },
+		{ "ivhd", VCT_IOMMU_HW_AMDVI },
+		{ "smmu3.", VCT_IOMMU_HW_SMMUV3 },
+		{ "smmu.", VCT_IOMMU_HW_SMMU },
+	};
+	const char *base = strrchr(name, '/');
+	size_t i;
+
+	base = base ? base + 1 : name;
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (!strncmp(base, kinds[i].prefix, strlen(kinds[i].prefix)))
+			return kinds[i].hw;
+	return VCT_IOMMU_HW_UNKNOWN;
+}
+
+enum vct_iommu_hw vct_pci_iommu_hw(const char *bdf)
+{
+	char dir[256], path[320], target[PATH_MAX];
+	enum vct_iommu_hw hw;
+	const char *base;
+	ssize_t n;
+
+	if (__vct_pci_iommu_dir(bdf, dir, sizeof(dir)))
+		return VCT_IOMMU_HW_NONE;
+	hw = vct_iommu_hw_from_name(dir);
+	if (hw != VCT_IOMMU_HW_UNKNOWN)
+		return hw;
+	/* the driver of the instance's parent device (virtio-iommu) */
+	snprintf(path, sizeof(path), "%s/device/driver", dir);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return hw;
+	target[n] = '\0';
+	base = strrchr(target, '/');
+	base = base ? base + 1 : target;
+	return strcmp(base, "virtio_iommu") ? hw : VCT_IOMMU_HW_VIRTIO;
+}
+
+const char *vct_iommu_hw_name(enum vct_iommu_hw hw)
+{
+	switch (hw) {
+	case VCT_IOMMU_HW_NONE:		return "none";
+	case VCT_IOMMU_HW_VTD:		return "VT-d";
+	case VCT_IOMMU_HW_AMDVI:	return "AMD-Vi";
+	case VCT_IOMMU_HW_SMMUV3:	return "SMMUv3";
+	case VCT_IOMMU_HW_SMMU:		return "SMMU";
+	case VCT_IOMMU_HW_VIRTIO:	return "virtio-iommu";
+	case VCT_IOMMU_HW_UNKNOWN:	break;
+	}
+	return "unknown";
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(a, b);

@@ -72,6 +72,34 @@ int __vct_pci_driver(const char *bdf, char *buf, size_t len);
  */
 int __vct_pci_iommu_dir(const char *bdf, char *buf, size_t len);
 
+/*
+ * Which IOMMU translates a device, by the name its driver gives the
+ * instance in /sys/class/iommu (iommu_device_sysfs_add): "dmarN" (Intel
+ * VT-d), "ivhdN" (AMD-Vi), "smmu3.<addr>" (ARM SMMUv3), "smmu.<addr>"
+ * (ARM SMMU v1/v2).  virtio-iommu names its instance after the transport
+ * device (virtio_bus_name(): "0000:00:02.0" for virtio-pci), so it is
+ * recognised by the driver of the instance's parent, "virtio_iommu".
+ * Tests that depend on what the IOMMU can express ask this, never the CPU
+ * architecture.
+ */
+enum vct_iommu_hw {
+	VCT_IOMMU_HW_NONE,	/* no IOMMU instance in sysfs for the device */
+	VCT_IOMMU_HW_UNKNOWN,	/* an instance of a driver not listed here */
+	VCT_IOMMU_HW_VTD,
+	VCT_IOMMU_HW_AMDVI,
+	VCT_IOMMU_HW_SMMUV3,
+	VCT_IOMMU_HW_SMMU,
+	VCT_IOMMU_HW_VIRTIO,
+};
+
+/* The kind of an instance name as above (the last path component is used);
+ * UNKNOWN for virtio-iommu, whose name says nothing. */
+enum vct_iommu_hw vct_iommu_hw_from_name(const char *name);
+/* The kind of the IOMMU translating `bdf` (NONE when sysfs shows none). */
+enum vct_iommu_hw vct_pci_iommu_hw(const char *bdf);
+/* "VT-d", "AMD-Vi", "SMMUv3", "SMMU", "virtio-iommu", "unknown", "none". */
+const char *vct_iommu_hw_name(enum vct_iommu_hw hw);
+
 /* Where the kernel lists IOMMU groups. */
 #define VCT_SYSFS_IOMMU_GROUPS "/sys/kernel/iommu_groups"
 

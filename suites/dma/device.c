@@ -154,14 +154,6 @@ static long buf_check(const struct buf *b)
 #define DMA_OK(expr) ASSERT_EQ(0, (expr)) TH_LOG("%s", self->e->err)
 
 /* Is the IOMMU translating `bdf` an Intel VT-d unit (dmar*)? */
-static bool iommu_is_vtd(const char *bdf)
-{
-	char dir[256];
-
-	if (__vct_pci_iommu_dir(bdf, dir, sizeof(dir)))
-		return false;
-	return strstr(dir, "/dmar") != NULL;
-}
 
 /* "QEMU" when the machine is QEMU's (DMI system vendor), else "". */
 static void emulator_name(char *buf, size_t len)
@@ -170,6 +162,38 @@ static void emulator_name(char *buf, size_t len)
 	    strncmp(buf, "QEMU", 4))
 		buf[0] = '\0';
 }
+
+/*
+ * The fault report of a blocked access (ret: __vct_iommu_fault_logged,
+ * >= 1 reported).  QEMU's emulated AMD-Vi (amd-iommu, seen with QEMU 7.2)
+ * blocks the access but logs no I/O page fault event at all in the guest
+ * (no "AMD-Vi: Event logged" line for any fault): ret 0 there is the
+ * emulator's missing fault reporting, which the caller reports as XFAIL
+ * (never as a pass) once its other checks are done; false is returned for
+ * it.  Anything else below 1 fails the test.
+ */
+static bool fault_reported(struct __test_metadata *_metadata, const char *bdf,
+			   uint64_t iova, int ret, const char *what)
+{
+	char emu[64];
+
+	if (ret == 0) {
+		emulator_name(emu, sizeof(emu));
+		if (emu[0] && vct_pci_iommu_hw(bdf) == VCT_IOMMU_HW_AMDVI)
+			return false;
+	}
+	EXPECT_LE(1, ret) TH_LOG("IOMMU fault for %#" PRIx64 ": %s", iova, what);
+	return true;
+}
+
+/* The XFAIL for fault_reported() == false, unless the test failed anyway. */
+#define XFAIL_IF_UNREPORTED(reported) do { \
+	if (!(reported) && _metadata->exit_code == KSFT_PASS) \
+		VCT_XFAIL(return, "QEMU's emulated AMD-Vi (amd-iommu) logged no I/O page " \
+			  "fault event for the blocked access (the access itself was " \
+			  "refused): the emulator does not report translation faults " \
+			  "to the guest"); \
+} while (0)
 
 /* ---- writes and reads land exactly --------------------------------------- */
 
@@ -256,6 +280,7 @@ TEST_F(dma, unmapped_write_lands_nowhere)
 	uint64_t hole = iova + PG, alias = iova + 0x100000000ull;
 	char mark[96], what[512];
 	struct buf b, stage = { .name = "staging buffer" };
+	bool reported;
 	int ret;
 
 	ASSERT_EQ(0, buf_new(&b, 3 * PG, 3, "3 pages, hole in the middle"));
@@ -274,7 +299,7 @@ TEST_F(dma, unmapped_write_lands_nowhere)
 	ASSERT_BUF(&b, "write to the hole");
 	ASSERT_BUF(&stage, "write to the hole");
 	ret = __vct_iommu_fault_logged(self->e->bdf, hole, mark, 500, what, sizeof(what));
-	ASSERT_LE(1, ret) TH_LOG("IOMMU fault for %#" PRIx64 ": %s", hole, what);
+	reported = fault_reported(_metadata, self->e->bdf, hole, ret, what);
 	if (ret > 1)
 		TH_LOG("no fault record for %#" PRIx64 " (lossy by design): %s", hole, what);
 
@@ -283,6 +308,7 @@ TEST_F(dma, unmapped_write_lands_nowhere)
 	ASSERT_BUF(&stage, "write 4 GiB above a mapping");
 	free(stage.model);
 	buf_free(&b);
+	XFAIL_IF_UNREPORTED(reported);
 }
 
 /*
@@ -296,6 +322,7 @@ TEST_F(dma, unmapped_read_fetches_nothing)
 	char mark[96], what[512];
 	uint8_t got[PG];
 	struct buf b;
+	bool reported;
 	int ret;
 
 	ASSERT_EQ(0, buf_new(&b, 2 * PG, 4, "2 pages"));
@@ -311,8 +338,9 @@ TEST_F(dma, unmapped_read_fetches_nothing)
 		TH_LOG("the device read the mapped neighbour's content through a hole");
 	ASSERT_BUF(&b, "read of the hole");
 	ret = __vct_iommu_fault_logged(self->e->bdf, hole, mark, 500, what, sizeof(what));
-	ASSERT_LE(1, ret) TH_LOG("IOMMU fault for %#" PRIx64 ": %s", hole, what);
+	reported = fault_reported(_metadata, self->e->bdf, hole, ret, what);
 	buf_free(&b);
+	XFAIL_IF_UNREPORTED(reported);
 }
 
 /*
@@ -401,6 +429,7 @@ TEST_F(dma, readonly_mapping_refuses_device_write)
 	char mark[96], what[512];
 	uint8_t got[PG];
 	struct buf b;
+	bool reported;
 	int ret;
 
 	ASSERT_EQ(0, buf_new(&b, PG, 8, "read-only mapped page"));
@@ -410,13 +439,14 @@ TEST_F(dma, readonly_mapping_refuses_device_write)
 	DMA_OK(__vct_dma_write(self->e, iova, 0, BUF));
 	ASSERT_BUF(&b, "device write to a READ-only mapping");
 	ret = __vct_iommu_fault_logged(self->e->bdf, iova, mark, 500, what, sizeof(what));
-	ASSERT_LE(1, ret) TH_LOG("IOMMU fault for %#" PRIx64 ": %s", iova, what);
+	reported = fault_reported(_metadata, self->e->bdf, iova, ret, what);
 
 	DMA_OK(__vct_dma_read(self->e, iova, 0, BUF));
 	DMA_OK(__vct_dma_fetch(self->e, 0, got, BUF));
 	ASSERT_EQ(-1, vct_mem_diff(got, b.va, BUF))
 		TH_LOG("device read of a READ-only mapping did not return the page");
 	buf_free(&b);
+	XFAIL_IF_UNREPORTED(reported);
 }
 
 /*
@@ -434,9 +464,16 @@ TEST_F(dma, writeonly_mapping_refuses_device_read)
 	uint8_t got[PG], other[PG];
 	struct buf b;
 	bool leaked;
+	enum vct_iommu_hw hw;
 
-	if (!iommu_is_vtd(self->e->bdf))
-		SKIP(return, "only VT-d is known here to express write-only in its page tables");
+	hw = vct_pci_iommu_hw(self->e->bdf);
+	if (hw == VCT_IOMMU_HW_SMMUV3 || hw == VCT_IOMMU_HW_SMMU)
+		SKIP(return, "%s: ARM's stage-1 LPAE page-table format cannot express "
+		     "write-only (io-pgtable-arm's arm_lpae_prot_to_pte maps a "
+		     "WRITE-only request read-write)", vct_iommu_hw_name(hw));
+	if (hw != VCT_IOMMU_HW_VTD)
+		SKIP(return, "%s: only VT-d is known here to express write-only in its "
+		     "page tables", vct_iommu_hw_name(hw));
 	ASSERT_EQ(0, buf_new(&b, PG, 9, "write-only mapped page"));
 	MAP(self->iommu, iova, PG, b.va, VCT_PROT_WRITE);
 	vct_pattern_fill(other, sizeof(other), 0x07e4);

@@ -121,6 +121,7 @@ FIXTURE(capchain) {
 	struct vct_err err;
 	struct vct_ranges r;
 	void *info;
+	uint32_t misaligned;
 };
 
 FIXTURE_SETUP(capchain)
@@ -230,6 +231,72 @@ TEST_F(capchain, next_beyond_argsz_is_rejected_naming_offset)
 TEST_F(capchain, misaligned_cap_is_rejected_naming_offset)
 {
 	EXPECT_WALK_ERROR("misaligned", EINVAL, "capability at 0x3c is not 8-byte aligned");
+}
+
+#define WALK_LENIENT(max) vct_capchain_walk_align(self->c.buf, self->c.argsz, self->c.fixed, \
+				self->c.first, VCT_CAPCHAIN_LENIENT, self->caps, max, &self->n, \
+				&self->misaligned, &self->err)
+
+/* Linux 6.1's unpadded chain: the strict walk refuses it at IOVA_RANGE. */
+TEST_F(capchain, linux61_chain_is_rejected_by_strict_walk)
+{
+	EXPECT_WALK_ERROR("linux-6.1", EINVAL, "capability at 0x44 is not 8-byte aligned");
+}
+
+/* The lenient walk reads it whole and names the first misaligned capability. */
+TEST_F(capchain, linux61_chain_walks_leniently_reporting_misalignment)
+{
+	uint32_t avail = 0;
+
+	LOAD("linux-6.1");
+	self->misaligned = 1;
+	ASSERT_EQ(0, WALK_LENIENT(MAX_CAPS)) TH_LOG("%s", self->err.msg);
+	EXPECT_EQ(0x44, self->misaligned);
+	ASSERT_EQ(3, self->n);
+	EXPECT_EQ(0x38, self->caps[1].offset);
+	EXPECT_EQ(12, self->caps[1].len);
+	EXPECT_EQ(0x44, self->caps[2].offset);
+	EXPECT_EQ(48, self->caps[2].len);
+	ASSERT_EQ(0, vct_cap_iova_ranges(self->c.buf, &self->caps[2], &self->r, &self->err))
+		TH_LOG("%s", self->err.msg);
+	ASSERT_EQ(2, self->r.n);
+	EXPECT_EQ(0xfedfffff, self->r.v[0].last);
+	EXPECT_EQ(0xfef00000, self->r.v[1].start);
+	EXPECT_EQ(0xffffffffffff, self->r.v[1].last);
+	ASSERT_EQ(0, vct_cap_dma_avail(self->c.buf, &self->caps[1], &avail, &self->err));
+	EXPECT_EQ(65535, avail);
+}
+
+/* An aligned chain walks the same leniently, with nothing misaligned. */
+TEST_F(capchain, aligned_chain_walks_leniently_with_no_misalignment)
+{
+	LOAD("q35-good");
+	self->misaligned = 1;
+	ASSERT_EQ(0, WALK_LENIENT(MAX_CAPS)) TH_LOG("%s", self->err.msg);
+	EXPECT_EQ(3, self->n);
+	EXPECT_EQ(0, self->misaligned);
+}
+
+/* Lenient means 4-byte alignment, not none. */
+TEST_F(capchain, lenient_walk_rejects_cap_not_4_byte_aligned)
+{
+	LOAD("misaligned-2");
+	EXPECT_EQ(-EINVAL, WALK_LENIENT(MAX_CAPS));
+	EXPECT_MSG("capability at 0x3a is not 4-byte aligned");
+}
+
+/* Lenient relaxes alignment only: a cycle is still one (the misalignment seen first is reported). */
+TEST_F(capchain, lenient_walk_keeps_other_checks)
+{
+	LOAD("cycle");
+	EXPECT_EQ(-ELOOP, WALK_LENIENT(MAX_CAPS));
+	EXPECT_MSG("next points to itself (cycle)");
+	memset(&self->c, 0, sizeof(self->c));
+	LOAD("misaligned");
+	/* 0x3c is accepted (4-byte aligned); the garbage next it holds is not. */
+	EXPECT_EQ(-EINVAL, WALK_LENIENT(MAX_CAPS));
+	EXPECT_MSG("capability at 0xffff is not 4-byte aligned");
+	EXPECT_EQ(0x3c, self->misaligned);
 }
 
 TEST_F(capchain, self_link_is_rejected_as_cycle)
