@@ -641,47 +641,59 @@ static unsigned ncpus(void)
 	return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (unsigned)n;
 }
 
-/* 1 .. nCPU threads sharing one container, each at its own IOVA. */
-TEST_F_TIMEOUT(stress, threads_one_container, 600)
+/*
+ * 1 .. maxt threads running 4 KiB map+unmap pairs, thread i on io[i]:
+ * pairs/s per thread count, reported as `pattern` (a figure, never asserted).
+ */
+static void thread_sweep(struct __test_metadata *_metadata, FIXTURE_DATA(stress) *self,
+			 struct vct_iommu **io, unsigned maxt, void *p, const char *pattern)
 {
 	unsigned nt, r, count = self->full ? 512 : 128;
-	struct vct_iommu *io[MAX_THREADS];
 	double v[15], nv[15];
 	char err[256];
-	struct buf b;
 
-	ASSERT_EQ(0, buf_alloc(&b, B_ANON, 4096, err, sizeof(err))) TH_LOG("%s", err);
-	for (nt = 1; nt <= ncpus(); nt++) {
+	for (nt = 1; nt <= maxt; nt++) {
 		struct vct_stats st;
 
-		for (r = 0; r < nt; r++)
-			io[r] = self->iommu;
 		for (r = 0; r < self->reps; r++) {
 			double cal = vct_calibrate();
 
-			v[r] = run_workers(io, nt, b.p, count, err, sizeof(err));
+			v[r] = run_workers(io, nt, p, count, err, sizeof(err));
 			ASSERT_LT(0, v[r]) TH_LOG("%s", err);
 			nv[r] = v[r] * cal;
 		}
 		emit(_metadata, &METRIC(.metric = "pairs_per_s", .unit = "1/s", .higher_is_better = 1,
-			.backing = "anon", .pattern = "one_container", .size = 4096,
+			.backing = "anon", .pattern = pattern, .size = 4096,
 			.threads = nt, .count = count, .values = v, .reps = self->reps, .norm = nv));
 		vct_stats(v, self->reps, &st);
-		ksft_print_msg("%s %u thread(s), one container: %.0f pairs/s (cv %.1f %%)\n",
-			       self->backend, nt, st.median, st.cv * 100);
+		ksft_print_msg("%s %u thread(s), %s: %.0f pairs/s (cv %.1f %%)\n",
+			       self->backend, nt, pattern, st.median, st.cv * 100);
 	}
+}
+
+/* 1 .. nCPU threads sharing one container, each at its own IOVA. */
+TEST_F_TIMEOUT(stress, threads_one_container, 600)
+{
+	struct vct_iommu *io[MAX_THREADS];
+	char err[256];
+	unsigned r;
+	struct buf b;
+
+	ASSERT_EQ(0, buf_alloc(&b, B_ANON, 4096, err, sizeof(err))) TH_LOG("%s", err);
+	for (r = 0; r < ncpus(); r++)
+		io[r] = self->iommu;
+	thread_sweep(_metadata, self, io, ncpus(), b.p, "one_container");
 	buf_free(&b);
 }
 
 /* 1 .. min(nCPU, groups) threads, each with a container (and group) of its own. */
 TEST_F_TIMEOUT(stress, threads_own_containers, 600)
 {
-	unsigned nt, r, ndev, maxt, count = self->full ? 512 : 128;
+	unsigned r, ndev, maxt;
 	struct vct_iommu *io[MAX_THREADS] = { 0 };
 	struct vct_iommu_dev devs[VCT_IOMMU_MAX_GROUPS];
 	char err[256];
 	struct buf b;
-	double v[15], nv[15];
 	int ret;
 
 	ret = __vct_test_devices(devs, VCT_ARRAY_SIZE(devs), err, sizeof(err));
@@ -703,23 +715,7 @@ TEST_F_TIMEOUT(stress, threads_own_containers, 600)
 			TH_LOG("%s: %s", devs[r].bdf, vct_iommu_last_error(io[r]));
 	}
 	ASSERT_EQ(0, buf_alloc(&b, B_ANON, 4096, err, sizeof(err))) TH_LOG("%s", err);
-	for (nt = 1; nt <= maxt; nt++) {
-		struct vct_stats st;
-
-		for (r = 0; r < self->reps; r++) {
-			double cal = vct_calibrate();
-
-			v[r] = run_workers(io, nt, b.p, count, err, sizeof(err));
-			ASSERT_LT(0, v[r]) TH_LOG("%s", err);
-			nv[r] = v[r] * cal;
-		}
-		emit(_metadata, &METRIC(.metric = "pairs_per_s", .unit = "1/s", .higher_is_better = 1,
-			.backing = "anon", .pattern = "own_containers", .size = 4096,
-			.threads = nt, .count = count, .values = v, .reps = self->reps, .norm = nv));
-		vct_stats(v, self->reps, &st);
-		ksft_print_msg("%s %u thread(s), own containers: %.0f pairs/s (cv %.1f %%)\n",
-			       self->backend, nt, st.median, st.cv * 100);
-	}
+	thread_sweep(_metadata, self, io, maxt, b.p, "own_containers");
 	for (r = 0; r < maxt; r++)
 		vct_iommu_close(io[r]);
 	buf_free(&b);
