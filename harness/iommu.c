@@ -7,7 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/vfio.h>
 
 static const struct {
 	const char *name;
@@ -285,4 +290,14 @@ int __vct_iommu_setup(enum vct_backend b, size_t need, size_t attach,
 fail:
 	vct_iommu_close(iommu);
 	return ret;
+}
+
+enum vct_backend vct_backend_preferred(void)
+{
+	int fd = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
+	int v2 = fd >= 0 && ioctl(fd, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) > 0;
+
+	if (fd >= 0)
+		close(fd);
+	return v2 ? VCT_BACKEND_TYPE1v2 : VCT_BACKEND_TYPE1;
 }

@@ -141,6 +141,13 @@ extern const struct vct_iommu_ops vct_iommu_type1_ops;
  */
 int __vct_iommu_open(enum vct_backend b, struct vct_iommu **out, char *why,
 		     size_t why_len);
+/*
+ * For suites that test devices rather than the IOMMU model: the backend to
+ * use, type1v2 where the kernel offers it, else type1.  (If neither is
+ * there, opening type1 then fails and says why.)
+ */
+enum vct_backend vct_backend_preferred(void);
+
 /* Detach everything, close every fd, free.  NULL is fine. */
 void vct_iommu_close(struct vct_iommu *iommu);
 

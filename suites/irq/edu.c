@@ -99,9 +99,7 @@ FIXTURE_SETUP(irq)
 	memcpy(self->bdf, devs[i].bdf, sizeof(self->bdf));
 	self->group = devs[i].group;
 
-	ret = __vct_iommu_open(VCT_BACKEND_TYPE1v2, &self->iommu, why, sizeof(why));
-	if (ret == -EOPNOTSUPP)
-		ret = __vct_iommu_open(VCT_BACKEND_TYPE1, &self->iommu, why, sizeof(why));
+	ret = __vct_iommu_open(vct_backend_preferred(), &self->iommu, why, sizeof(why));
 	if (ret == -ENOENT || ret == -EOPNOTSUPP)
 		SKIP(return, "%s", why);
 	ASSERT_EQ(0, ret) TH_LOG("%s", why);

@@ -29,9 +29,7 @@ FIXTURE_SETUP(info)
 	int ret;
 
 	vct_mark_test(_metadata, variant);
-	ret = __vct_iommu_setup(VCT_BACKEND_TYPE1v2, 1, 1, &self->iommu, devs, why, sizeof(why));
-	if (ret == VCT_SKIP_ENV && strstr(why, "TYPE1v2"))
-		ret = __vct_iommu_setup(VCT_BACKEND_TYPE1, 1, 1, &self->iommu, devs, why, sizeof(why));
+	ret = __vct_iommu_setup(vct_backend_preferred(), 1, 1, &self->iommu, devs, why, sizeof(why));
 	if (ret == VCT_SKIP_ENV)
 		SKIP(return, "%s", why);
 	ASSERT_EQ(0, ret) TH_LOG("%s", why);
