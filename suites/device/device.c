@@ -75,10 +75,7 @@ FIXTURE_SETUP(device)
 	int ret;
 
 	vct_mark_test(_metadata, variant);
-	ret = __vct_iommu_setup(vct_backend_preferred(), 1, 1, &self->iommu, devs, why, sizeof(why));
-	if (ret == VCT_SKIP_ENV)
-		SKIP(return, "%s", why);
-	ASSERT_EQ(0, ret) TH_LOG("%s", why);
+	VCT_IOMMU_SETUP_OR_SKIP(vct_backend_preferred(), 1, 1, &self->iommu, devs);
 
 	ret = __vct_test_devices(all, MAX_DEVS, why, sizeof(why));
 	ASSERT_LE(1, ret) TH_LOG("%s", why);

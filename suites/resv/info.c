@@ -25,14 +25,9 @@ FIXTURE(info) {
 FIXTURE_SETUP(info)
 {
 	struct vct_iommu_dev devs[VCT_IOMMU_MAX_GROUPS];
-	char why[512] = "";
-	int ret;
 
 	vct_mark_test(_metadata, variant);
-	ret = __vct_iommu_setup(vct_backend_preferred(), 1, 1, &self->iommu, devs, why, sizeof(why));
-	if (ret == VCT_SKIP_ENV)
-		SKIP(return, "%s", why);
-	ASSERT_EQ(0, ret) TH_LOG("%s", why);
+	VCT_IOMMU_SETUP_OR_SKIP(vct_backend_preferred(), 1, 1, &self->iommu, devs);
 }
 
 FIXTURE_TEARDOWN(info)
