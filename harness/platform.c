@@ -2,11 +2,13 @@
 /* platform.c - see platform.h. */
 #include "platform.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pcidev.h"
 #include "util.h"
@@ -39,7 +41,10 @@ static int parse_resv_token(char *tok, struct vct_resv_region *r)
 	return parse_type(colon + 1, &r->type);
 }
 
-int __vct_expected_resv(struct vct_resv_list *out, struct vct_err *err)
+static int platform_common_resv(struct vct_resv_list *out, char *how, size_t how_len);
+
+/* The profile's list: 0, -ENOENT unset or empty, -EINVAL malformed. */
+static int profile_resv(struct vct_resv_list *out, struct vct_err *err)
 {
 	const char *env = getenv("VCT_EXPECT_RESV");
 	char *list, *tok, *save = NULL;
@@ -48,7 +53,7 @@ int __vct_expected_resv(struct vct_resv_list *out, struct vct_err *err)
 
 	memset(out, 0, sizeof(*out));
 	snprintf(out->path, sizeof(out->path), "$VCT_EXPECT_RESV");
-	if (!env)
+	if (!env || !env[strspn(env, " \t\n")])
 		return vct_errf(err, ENOENT, "VCT_EXPECT_RESV is not set");
 	list = strdup(env);
 	if (!list)
@@ -222,4 +227,614 @@ int __vct_aperture(const char *bdf, struct vct_range *out, char *how,
 	snprintf(how, how_len, "%s%s%s", hret ? "" : hw_how,
 		 !hret && !pret ? ", agreeing with " : "", pret ? "" : prof_how);
 	return 0;
+}
+
+/* ---- what the platform itself reports (see platform.h) -------------------- */
+
+#define X86_MSI_START	0xfee00000ull	/* IOAPIC_RANGE_START, intel/iommu.c */
+#define X86_MSI_END	0xfeefffffull
+#define AMD_HT_START	0xfd00000000ull	/* HT_RANGE_START, amd/amd_iommu_types.h */
+#define AMD_HT_END	0xffffffffffull
+#define SMMU_MSI_START	0x8000000ull	/* MSI_IOVA_BASE, arm-smmu-v3.h */
+#define SMMU_MSI_END	(0x8000000ull + 0x100000ull - 1)	/* + MSI_IOVA_LENGTH */
+#define FLOPPY_END	(16ull * 1024 * 1024 - 1)	/* intel/iommu.c, FLOPPY_WA */
+
+static uint16_t le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)le16(p) | (uint32_t)le16(p + 2) << 16;
+}
+
+static uint64_t le64(const uint8_t *p)
+{
+	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
+void vct_dmar_free(struct vct_dmar *d)
+{
+	free(d->rmrr);
+	memset(d, 0, sizeof(*d));
+}
+
+/* Device scopes in [p, end) of the structure at `off` into r. */
+static int dmar_scopes(const char *name, const uint8_t *p, const uint8_t *end,
+		       size_t off, struct vct_dmar_rmrr *r, struct vct_err *err)
+{
+	while (p < end) {
+		struct vct_dmar_scope *s;
+		unsigned int slen, i;
+
+		if (end - p < 2)
+			return vct_errf(err, EINVAL, "%s: offset %#zx: device scope header runs past its RMRR",
+					name, off);
+		slen = p[1];
+		if (slen < 6 || (slen - 6) % 2 || slen > (size_t)(end - p))
+			return vct_errf(err, EINVAL,
+					"%s: offset %#zx: device scope length %u (want 6 + 2 per hop, within the RMRR's %td remaining bytes)",
+					name, off, slen, end - p);
+		if ((slen - 6) / 2 > VCT_DMAR_MAX_PATH || r->nscopes == VCT_DMAR_MAX_SCOPES)
+			return vct_errf(err, EINVAL, "%s: offset %#zx: more than %d scopes or a path of more than %d hops",
+					name, off, VCT_DMAR_MAX_SCOPES, VCT_DMAR_MAX_PATH);
+		s = &r->scopes[r->nscopes++];
+		s->type = p[0];
+		s->bus = p[5];
+		s->npath = (uint8_t)((slen - 6) / 2);
+		for (i = 0; i < s->npath; i++) {
+			s->path[i][0] = p[6 + 2 * i];
+			s->path[i][1] = p[7 + 2 * i];
+		}
+		p += slen;
+	}
+	return 0;
+}
+
+int vct_dmar_parse(const char *name, const uint8_t *buf, size_t len,
+		   struct vct_dmar *out, struct vct_err *err)
+{
+	uint32_t tlen;
+	uint8_t sum = 0;
+	size_t off, i;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if (len < 48)
+		return vct_errf(err, EINVAL, "%s: truncated: %zu bytes, the DMAR header alone is 48",
+				name, len);
+	if (memcmp(buf, "DMAR", 4))
+		return vct_errf(err, EINVAL, "%s: signature '%.4s', not DMAR", name,
+				(const char *)buf);
+	tlen = le32(buf + 4);
+	if (tlen < 48)
+		return vct_errf(err, EINVAL, "%s: header length %u, below the 48-byte header",
+				name, tlen);
+	if (tlen > len)
+		return vct_errf(err, EINVAL, "%s: header length %u, but %zu bytes (truncated)",
+				name, tlen, len);
+	for (i = 0; i < tlen; i++)
+		sum = (uint8_t)(sum + buf[i]);
+	if (sum)
+		return vct_errf(err, EINVAL, "%s: checksum: the %u bytes sum to 0x%02x, not 0",
+				name, tlen, sum);
+	out->haw = buf[36] + 1u;
+	out->flags = buf[37];
+	for (off = 48; off < tlen; ) {
+		uint16_t type, slen;
+
+		if (tlen - off < 4) {
+			ret = vct_errf(err, EINVAL, "%s: offset %#zx: structure header runs past the table's end (%u)",
+				       name, off, tlen);
+			vct_dmar_free(out);
+			return ret;
+		}
+		type = le16(buf + off);
+		slen = le16(buf + off + 2);
+		if (slen < 4 || slen > tlen - off) {
+			ret = vct_errf(err, EINVAL,
+				       "%s: offset %#zx: structure type %u of length %u (below its 4-byte header or past the table's end, %u)",
+				       name, off, type, slen, tlen);
+			vct_dmar_free(out);
+			return ret;
+		}
+		if (type == 0) {		/* DRHD */
+			if (slen < 16) {
+				ret = vct_errf(err, EINVAL, "%s: offset %#zx: DRHD length %u, below 16",
+					       name, off, slen);
+				vct_dmar_free(out);
+				return ret;
+			}
+			out->ndrhd++;
+		} else if (type == 1) {		/* RMRR */
+			struct vct_dmar_rmrr *nr, *r;
+
+			if (slen < 24) {
+				ret = vct_errf(err, EINVAL, "%s: offset %#zx: RMRR length %u, below 24",
+					       name, off, slen);
+				vct_dmar_free(out);
+				return ret;
+			}
+			nr = realloc(out->rmrr, (out->nrmrr + 1) * sizeof(*nr));
+			if (!nr) {
+				vct_dmar_free(out);
+				return -ENOMEM;
+			}
+			out->rmrr = nr;
+			r = &nr[out->nrmrr++];
+			memset(r, 0, sizeof(*r));
+			r->offset = off;
+			r->segment = le16(buf + off + 6);
+			r->base = le64(buf + off + 8);
+			r->limit = le64(buf + off + 16);
+			ret = dmar_scopes(name, buf + off + 24, buf + off + slen, off, r, err);
+			if (ret) {
+				vct_dmar_free(out);
+				return ret;
+			}
+		}
+		off += slen;
+	}
+	return 0;
+}
+
+int vct_dmar_scope_bdf(const struct vct_dmar_scope *s, uint16_t segment,
+		       const struct vct_pci_topo *topo, char bdf[VCT_BDF_LEN])
+{
+	unsigned int bus = s->bus, i, sec, sub;
+
+	if ((s->type != 1 && s->type != 2) || !s->npath)
+		return -EINVAL;
+	for (i = 0; i < s->npath; i++) {
+		snprintf(bdf, VCT_BDF_LEN, "%04x:%02x:%02x.%x", segment, bus & 0xff,
+			 s->path[i][0] & 0x1f, s->path[i][1] & 0x7);
+		if (i + 1 == s->npath)
+			break;
+		if (topo->bridge(topo->ctx, bdf, &sec, &sub))
+			return -ENODEV;
+		bus = sec;
+	}
+	return 0;
+}
+
+/* Is `bdf` (on bus b of its segment) below bridge `br`? */
+static bool below(const struct vct_pci_topo *topo, const char *br, const char *bdf)
+{
+	unsigned int sec, sub, seg_b, seg_d, bus;
+
+	if (sscanf(br, "%x:", &seg_b) != 1 || sscanf(bdf, "%x:%x:", &seg_d, &bus) != 2 ||
+	    seg_b != seg_d || topo->bridge(topo->ctx, br, &sec, &sub))
+		return false;
+	return bus >= sec && bus <= sub;
+}
+
+static int resv_append(struct vct_resv_list *l, uint64_t start, uint64_t end,
+		       enum vct_resv_type type)
+{
+	struct vct_resv_region *nv = realloc(l->v, (l->n + 1) * sizeof(*nv));
+
+	if (!nv)
+		return -ENOMEM;
+	l->v = nv;
+	nv[l->n].start = start;
+	nv[l->n].end = end;
+	nv[l->n].type = type;
+	nv[l->n].line = (unsigned int)l->n + 1;
+	l->n++;
+	return 0;
+}
+
+int vct_dmar_device_regions(const struct vct_dmar *d, const char *bdf,
+			    uint32_t cls, const struct vct_pci_topo *topo,
+			    struct vct_resv_list *out, unsigned int *unresolved)
+{
+	/* device_rmrr_is_relaxable(): IS_USB_DEVICE || IS_GFX_DEVICE */
+	bool relax = (cls >> 8) == 0x0c03 || (cls >> 16) == 0x03;
+	unsigned int seg = 0;
+	size_t i, j;
+	int ret;
+
+	if (sscanf(bdf, "%x:", &seg) != 1)
+		return -EINVAL;
+	for (i = 0; i < d->nrmrr; i++) {
+		const struct vct_dmar_rmrr *r = &d->rmrr[i];
+
+		for (j = 0; j < r->nscopes; j++) {
+			char at[VCT_BDF_LEN];
+
+			if (r->scopes[j].type != 1 && r->scopes[j].type != 2)
+				continue;
+			if (vct_dmar_scope_bdf(&r->scopes[j], r->segment, topo, at)) {
+				(*unresolved)++;
+				continue;
+			}
+			if (r->segment != seg)
+				continue;
+			if (strcmp(at, bdf) &&
+			    !(r->scopes[j].type == 2 && below(topo, at, bdf)))
+				continue;
+			ret = resv_append(out, r->base, r->limit,
+					  relax ? VCT_RESV_DIRECT_RELAXABLE : VCT_RESV_DIRECT);
+			if (ret)
+				return ret;
+			break;	/* one region per RMRR */
+		}
+	}
+	if ((cls >> 8) == 0x0601)
+		return resv_append(out, 0, FLOPPY_END, VCT_RESV_DIRECT_RELAXABLE);
+	return 0;
+}
+
+static int cmp_region(const void *a, const void *b)
+{
+	const struct vct_resv_region *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return (int)x->type - (int)y->type;
+}
+
+void vct_resv_normalize(struct vct_resv_list *l)
+{
+	size_t i, j, n = 0;
+
+	if (!l->n)
+		return;
+	qsort(l->v, l->n, sizeof(*l->v), cmp_region);
+	for (i = 0; i < l->n; i++) {
+		/* the last kept region of the same type */
+		for (j = n; j-- > 0; )
+			if (l->v[j].type == l->v[i].type)
+				break;
+		if (j != (size_t)-1 && j < n && l->v[i].start <= l->v[j].end + 1) {
+			if (l->v[i].end > l->v[j].end)
+				l->v[j].end = l->v[i].end;
+			continue;
+		}
+		l->v[n++] = l->v[i];
+	}
+	l->n = n;
+	for (i = 0; i < n; i++)
+		l->v[i].line = (unsigned int)i + 1;
+}
+
+/* sysfs topology: a bridge's secondary/subordinate bus from its config. */
+static int sysfs_bridge(void *ctx, const char *bdf, unsigned int *sec,
+			unsigned int *sub)
+{
+	char path[256];
+	uint8_t cfg[0x1b];
+	FILE *f;
+	size_t n;
+
+	(void)ctx;
+	snprintf(path, sizeof(path), VCT_SYSFS_PCI_DEVICES "/%s/config", bdf);
+	f = fopen(path, "re");
+	if (!f)
+		return -ENODEV;
+	n = fread(cfg, 1, sizeof(cfg), f);
+	fclose(f);
+	/* header type 1 (PCI-PCI bridge) or 2 (CardBus) */
+	if (n < sizeof(cfg) || !(cfg[0x0e] & 0x7f))
+		return -ENODEV;
+	*sec = cfg[0x19];
+	*sub = cfg[0x1a];
+	return 0;
+}
+
+const struct vct_pci_topo vct_pci_topo_sysfs = { .bridge = sysfs_bridge };
+
+/* A whole firmware table: *buf malloc'ed; -errno (-ENOENT: no such table). */
+static int read_table(const char *sig, uint8_t **buf, size_t *len)
+{
+	char path[256];
+	uint8_t *b = NULL;
+	size_t n = 0, cap = 0;
+	FILE *f;
+	int ret = 0;
+
+	*buf = NULL;
+	*len = 0;
+	snprintf(path, sizeof(path), "%s/%s", VCT_ACPI_TABLES, sig);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	for (;;) {
+		size_t got;
+
+		if (n == cap) {
+			uint8_t *nb = realloc(b, cap ? 2 * cap : 4096);
+
+			if (!nb) {
+				ret = -ENOMEM;
+				break;
+			}
+			b = nb;
+			cap = cap ? 2 * cap : 4096;
+		}
+		got = fread(b + n, 1, cap - n, f);
+		if (!got)
+			break;
+		n += got;
+	}
+	if (ferror(f))
+		ret = -EIO;
+	fclose(f);
+	if (ret) {
+		free(b);
+		return ret;
+	}
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+/* Does the ACPI table `sig` hold a structure of a type in [lo, hi]? */
+static bool table_has_type(const char *sig, size_t first, unsigned int lo,
+			   unsigned int hi)
+{
+	uint8_t *b;
+	size_t len, off;
+	bool hit = false;
+
+	if (read_table(sig, &b, &len))
+		return false;
+	for (off = first; off + 4 <= len; ) {
+		unsigned int type = b[off];
+		size_t slen = le16(b + off + 2);	/* IVHD/IVMD: type u8, flags u8, length u16 */
+
+		if (!slen)
+			break;
+		if (type >= lo && type <= hi)
+			hit = true;
+		off += slen;
+	}
+	free(b);
+	return hit;
+}
+
+/* The regions every group of an IOMMU of kind `hw` holds (see platform.h). */
+static int common_regions(enum vct_iommu_hw hw, struct vct_resv_list *out,
+			  char *how, size_t how_len)
+{
+	int ret;
+
+	switch (hw) {
+	case VCT_IOMMU_HW_VTD:
+		snprintf(how, how_len, "platform: VT-d interrupt range");
+		return resv_append(out, X86_MSI_START, X86_MSI_END, VCT_RESV_MSI);
+	case VCT_IOMMU_HW_AMDVI:
+		snprintf(how, how_len, "platform: AMD-Vi interrupt and HyperTransport ranges");
+		ret = resv_append(out, X86_MSI_START, X86_MSI_END, VCT_RESV_MSI);
+		return ret ? ret : resv_append(out, AMD_HT_START, AMD_HT_END, VCT_RESV_RESERVED);
+	case VCT_IOMMU_HW_SMMUV3:
+	case VCT_IOMMU_HW_SMMU:
+		snprintf(how, how_len, "platform: %s software MSI window", vct_iommu_hw_name(hw));
+		return resv_append(out, SMMU_MSI_START, SMMU_MSI_END, VCT_RESV_MSI);
+	default:
+		snprintf(how, how_len,
+			 "platform: %s: its reserved regions are what the IOMMU reports (virtio-iommu: what the device probes); no firmware source is derived here",
+			 vct_iommu_hw_name(hw));
+		return -ENOENT;
+	}
+}
+
+/* A device-tree reserved-memory node with iommu-addresses (of_iommu.c)? */
+static bool dt_has_iommu_addresses(void)
+{
+	const char *rm = "/proc/device-tree/reserved-memory";
+	struct dirent *de;
+	bool hit = false;
+	DIR *d = opendir(rm);
+
+	if (!d)
+		return false;
+	while (!hit && (de = readdir(d))) {
+		char path[512];
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/iommu-addresses", rm, de->d_name);
+		hit = !access(path, F_OK);
+	}
+	closedir(d);
+	return hit;
+}
+
+/* An IORT RMR node (type 6; IORT spec E.b)? Nodes start at the offset in bytes 40..43. */
+static bool iort_has_rmr(void)
+{
+	uint8_t *b;
+	size_t len, off;
+	uint32_t i, nodes;
+	bool hit = false;
+
+	if (read_table("IORT", &b, &len))
+		return false;
+	if (len >= 44) {
+		nodes = le32(b + 36);
+		off = le32(b + 40);
+		for (i = 0; i < nodes && off + 3 <= len && !hit; i++) {
+			uint16_t nlen = le16(b + off + 1);
+
+			hit = b[off] == 6;
+			if (!nlen)
+				break;
+			off += nlen;
+		}
+	}
+	free(b);
+	return hit;
+}
+
+int __vct_platform_group_resv(unsigned int group, struct vct_resv_list *out,
+			      char *how, size_t how_len)
+{
+	char bdfs[64][VCT_BDF_LEN];
+	struct vct_dmar dmar = { 0 };
+	struct vct_err err = { "" };
+	enum vct_iommu_hw hw;
+	unsigned int unresolved = 0;
+	int i, n, ret;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->path, sizeof(out->path), "platform (group %u)", group);
+	n = __vct_group_devices(group, bdfs, 64);
+	if (n <= 0) {
+		snprintf(how, how_len, "group %u: no PCI devices (%s)", group,
+			 n ? vct_errno_name(-n) : "none");
+		return -ENOENT;
+	}
+	hw = vct_pci_iommu_hw(bdfs[0]);
+	ret = common_regions(hw, out, how, how_len);
+	if (ret)
+		goto out;
+	if (hw == VCT_IOMMU_HW_AMDVI &&
+	    table_has_type("IVRS", 48, 0x20, 0x22)) {
+		snprintf(how, how_len, "platform: the IVRS has IVMD blocks, not derived here");
+		ret = -ENOENT;
+		goto out;
+	}
+	if ((hw == VCT_IOMMU_HW_SMMUV3 || hw == VCT_IOMMU_HW_SMMU) &&
+	    (dt_has_iommu_addresses() || iort_has_rmr())) {
+		snprintf(how, how_len,
+			 "platform: IORT RMR nodes or device-tree iommu-addresses may reserve more: not derived here");
+		ret = -ENOENT;
+		goto out;
+	}
+	if (hw == VCT_IOMMU_HW_VTD) {
+		uint8_t *tab;
+		size_t len;
+
+		ret = read_table("DMAR", &tab, &len);
+		if (ret) {
+			snprintf(how, how_len, "%s/DMAR: %s", VCT_ACPI_TABLES, vct_errno_name(-ret));
+			ret = -ENOENT;
+			goto out;
+		}
+		ret = vct_dmar_parse(VCT_ACPI_TABLES "/DMAR", tab, len, &dmar, &err);
+		free(tab);
+		if (ret) {
+			snprintf(how, how_len, "%s", err.msg);
+			goto out;
+		}
+		for (i = 0; i < n && !ret; i++) {
+			char path[256];
+			uint64_t cls = 0;
+
+			snprintf(path, sizeof(path), VCT_SYSFS_PCI_DEVICES "/%.*s/class",
+				 VCT_BDF_LEN, bdfs[i]);
+			if (__vct_read_u64(path, 16, &cls))
+				continue;
+			ret = vct_dmar_device_regions(&dmar, bdfs[i], (uint32_t)cls,
+						      &vct_pci_topo_sysfs, out, &unresolved);
+		}
+		snprintf(how + strlen(how), how_len - strlen(how),
+			 " and DMAR (%zu RMRR, %u scope(s) naming no device)", dmar.nrmrr,
+			 unresolved);
+		vct_dmar_free(&dmar);
+		if (ret)
+			goto out;
+	}
+	vct_resv_normalize(out);
+	return 0;
+out:
+	vct_resv_free(out);
+	return ret;
+}
+
+/* The kind of IOMMU the first grouped PCI device sits behind. */
+static enum vct_iommu_hw platform_iommu(void)
+{
+	struct vct_pcidev *all;
+	enum vct_iommu_hw hw = VCT_IOMMU_HW_NONE;
+	int i, n = __vct_pci_list(&all);
+
+	for (i = 0; i < n && hw == VCT_IOMMU_HW_NONE; i++)
+		if (__vct_pci_iommu_group(all[i].bdf) >= 0)
+			hw = vct_pci_iommu_hw(all[i].bdf);
+	if (n > 0)
+		free(all);
+	return hw;
+}
+
+/* What every group holds, from the platform (0, -ENOENT: not derivable). */
+static int platform_common_resv(struct vct_resv_list *out, char *how, size_t how_len)
+{
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	ret = common_regions(platform_iommu(), out, how, how_len);
+	snprintf(out->path, sizeof(out->path), "%s", how);
+	if (ret)
+		vct_resv_free(out);
+	else
+		vct_resv_normalize(out);
+	return ret;
+}
+
+static bool same_regions(const struct vct_resv_list *a, const struct vct_resv_list *b)
+{
+	size_t i;
+
+	if (a->n != b->n)
+		return false;
+	for (i = 0; i < a->n; i++)
+		if (a->v[i].start != b->v[i].start || a->v[i].end != b->v[i].end ||
+		    a->v[i].type != b->v[i].type)
+			return false;
+	return true;
+}
+
+/* "0x..-0x..:type ..." of a list, for messages. */
+static void regions_text(const struct vct_resv_list *l, char *buf, size_t len)
+{
+	size_t i, at = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < l->n && at < len; i++)
+		at += (size_t)snprintf(buf + at, len - at, "%s0x%llx-0x%llx:%s", i ? " " : "",
+				       (unsigned long long)l->v[i].start,
+				       (unsigned long long)l->v[i].end,
+				       vct_resv_type_name(l->v[i].type));
+}
+
+int __vct_expected_resv(struct vct_resv_list *out, struct vct_err *err)
+{
+	struct vct_resv_list plat, sorted = { 0 };
+	char how[256], a[200], b[200];
+	int pret, ret = profile_resv(out, err);
+
+	if (ret == -ENOENT) {
+		/* a host without a profile's expect_resv: the platform's */
+		ret = platform_common_resv(out, how, sizeof(how));
+		if (ret == -ENOENT)
+			return vct_errf(err, ENOENT, "VCT_EXPECT_RESV is not set and %s", how);
+		return ret;
+	}
+	if (ret)
+		return ret;
+	pret = platform_common_resv(&plat, how, sizeof(how));
+	if (pret)
+		return 0;	/* nothing to cross-check with */
+	sorted.n = out->n;
+	sorted.v = malloc(out->n * sizeof(*sorted.v) + 1);
+	if (!sorted.v) {
+		vct_resv_free(&plat);
+		return 0;
+	}
+	memcpy(sorted.v, out->v, out->n * sizeof(*sorted.v));
+	vct_resv_normalize(&sorted);
+	if (!same_regions(&sorted, &plat)) {
+		regions_text(&sorted, a, sizeof(a));
+		regions_text(&plat, b, sizeof(b));
+		ret = vct_errf(err, EINVAL,
+			       "profile and platform disagree: VCT_EXPECT_RESV gives %s, %s gives %s",
+			       a, how, b);
+		vct_resv_free(out);
+	}
+	free(sorted.v);
+	vct_resv_free(&plat);
+	return ret;
 }

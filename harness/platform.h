@@ -20,13 +20,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pcidev.h"
 #include "range.h"
 #include "resv.h"
 
 /*
- * Parse $VCT_EXPECT_RESV into a list (line = position in the list, 1-based).
- * 0, -ENOENT when unset (a SKIP), -EINVAL when malformed (err says where).
- * Free with vct_resv_free().
+ * What every IOMMU group must reserve: $VCT_EXPECT_RESV parsed into a list
+ * (line = position in the list, 1-based) when the profile sets it, and
+ * then cross-checked against what the platform reports where that is
+ * derivable (see below: the regions common to every group); when the
+ * profile does not set it (unset or empty: a local host), the platform's.
+ * out->path says which.  0; -ENOENT when neither gives it (a SKIP, err
+ * says why); -EINVAL when malformed or when profile and platform
+ * disagree (err says how).  Free with vct_resv_free().
  */
 int __vct_expected_resv(struct vct_resv_list *out, struct vct_err *err);
 
@@ -46,5 +52,117 @@ int __vct_aperture(const char *bdf, struct vct_range *out, char *how,
 /* Intel VT-d: aperture from the CAP and ECAP registers.  -ENOENT if unknown. */
 int vct_vtd_aperture(uint64_t cap, uint64_t ecap, struct vct_range *out,
 		     char *how, size_t how_len);
+
+/* ---- what the platform itself reports --------------------------------------
+ *
+ * Where the profile gives no expect_resv (a local host), the regions come
+ * from the platform, as the kernel's IOMMU drivers derive them:
+ *   VT-d     the interrupt range 0xfee00000-0xfeefffff (msi) in every
+ *            group; per device, the ACPI DMAR table's RMRRs whose device
+ *            scope names it (direct, or direct-relaxable for USB and
+ *            display devices: intel/iommu.c device_rmrr_is_relaxable), and
+ *            0-16 MiB direct-relaxable for an ISA bridge
+ *            (CONFIG_INTEL_IOMMU_FLOPPY_WA);
+ *   AMD-Vi   msi as VT-d plus the HyperTransport range 0xfd00000000-
+ *            0xffffffffff (reserved) in every group (amd/iommu.c
+ *            amd_iommu_get_resv_regions); IVRS IVMD blocks are not
+ *            derived here (a SKIP when the IVRS has any);
+ *   SMMU     the software MSI window 0x8000000-0x80fffff (MSI_IOVA_BASE,
+ *            MSI_IOVA_LENGTH in arm-smmu-v3.c / arm-smmu.c); IORT RMR
+ *            nodes and device-tree iommu-addresses are not derived here
+ *            (a SKIP when the platform has any);
+ *   virtio-iommu  nothing: its regions are what the device probes, so
+ *            the only check is against sysfs itself.
+ */
+
+/* Where the kernel shows ACPI tables; tests may point it elsewhere. */
+#define VCT_ACPI_TABLES "/sys/firmware/acpi/tables"
+
+#define VCT_DMAR_MAX_SCOPES	16
+#define VCT_DMAR_MAX_PATH	8
+
+/* A DMAR device scope (VT-d spec 8.3.1). */
+struct vct_dmar_scope {
+	uint8_t type;		/* 1 PCI endpoint, 2 PCI sub-hierarchy, 3 IOAPIC, 4 HPET, 5 ACPI */
+	uint8_t bus;		/* start bus number */
+	uint8_t npath;		/* hops: (device, function) pairs, bridges first */
+	uint8_t path[VCT_DMAR_MAX_PATH][2];
+};
+
+/* A Reserved Memory Region Reporting structure (VT-d spec 8.4). */
+struct vct_dmar_rmrr {
+	uint16_t segment;
+	uint64_t base, limit;	/* limit: the last byte */
+	size_t offset;		/* in the table, for messages */
+	size_t nscopes;
+	struct vct_dmar_scope scopes[VCT_DMAR_MAX_SCOPES];
+};
+
+struct vct_dmar {
+	unsigned int haw;	/* host address width, bits */
+	uint8_t flags;		/* bit 0 INTR_REMAP, bit 1 X2APIC_OPT_OUT */
+	unsigned int ndrhd;
+	size_t nrmrr;
+	struct vct_dmar_rmrr *rmrr;
+};
+
+/*
+ * Parse a DMAR table (the raw bytes of VCT_ACPI_TABLES/DMAR).  Checks the
+ * signature, that the header's length fits the buffer, the checksum (all
+ * bytes sum to 0 mod 256), every structure's length (at least its header,
+ * within the table), RMRR and scope lengths and that a scope path fits
+ * its structure.  0, or -EINVAL with err saying "<name>: offset 0x..: what".
+ * Free with vct_dmar_free().
+ */
+int vct_dmar_parse(const char *name, const uint8_t *buf, size_t len,
+		   struct vct_dmar *out, struct vct_err *err);
+void vct_dmar_free(struct vct_dmar *d);
+
+/* Bridges of the PCI topology a scope path walks (sysfs or a test's). */
+struct vct_pci_topo {
+	/* secondary and subordinate bus of bridge `bdf`; -ENODEV if none */
+	int (*bridge)(void *ctx, const char *bdf, unsigned int *secondary,
+		      unsigned int *subordinate);
+	void *ctx;
+};
+/* The topology the kernel shows (config space bytes 0x19/0x1a in sysfs). */
+extern const struct vct_pci_topo vct_pci_topo_sysfs;
+
+/*
+ * The BDF a scope names: its start bus and first hop, then through each
+ * bridge's secondary bus.  -ENODEV when a bridge on the path does not
+ * exist (the scope points nowhere), -EINVAL for a scope that is not PCI.
+ */
+int vct_dmar_scope_bdf(const struct vct_dmar_scope *s, uint16_t segment,
+		       const struct vct_pci_topo *topo, char bdf[VCT_BDF_LEN]);
+
+/*
+ * Append to `out` what intel-iommu reserves for PCI device `bdf` (24-bit
+ * class code `cls`) from the DMAR: each RMRR with a scope that names it
+ * (an endpoint scope equal to bdf, or a sub-hierarchy scope whose bridge
+ * is bdf or has bdf on a bus below it), direct or, for a USB (0x0c03xx)
+ * or display (0x03xxxx) device, direct-relaxable; and for an ISA bridge
+ * (0x0601xx) 0-16 MiB direct-relaxable.  *unresolved counts scopes that
+ * name no device (skipped, as the kernel never matches them).  0 or -errno.
+ */
+int vct_dmar_device_regions(const struct vct_dmar *d, const char *bdf,
+			    uint32_t cls, const struct vct_pci_topo *topo,
+			    struct vct_resv_list *out, unsigned int *unresolved);
+
+/*
+ * Sort a region list as the kernel keeps it (by start, then type) and
+ * merge overlapping or touching regions of the same type, as
+ * iommu_insert_resv_region() does.
+ */
+void vct_resv_normalize(struct vct_resv_list *l);
+
+/*
+ * What IOMMU group `group` must reserve, from the platform (see above):
+ * 0 with `out` normalized; -ENOENT when this IOMMU's regions are not
+ * derivable here (`how` says why: a SKIP); -EINVAL for a malformed
+ * firmware table (`how` says where).  `how` says what it was derived from.
+ */
+int __vct_platform_group_resv(unsigned int group, struct vct_resv_list *out,
+			      char *how, size_t how_len);
 
 #endif /* VCT_PLATFORM_H */

@@ -96,6 +96,9 @@ static size_t engines_first(struct vct_iommu_dev *devs, size_t n,
 	struct vct_iommu_dev mine[VCT_IOMMU_MAX_GROUPS], other[VCT_IOMMU_MAX_GROUPS];
 	size_t i, nm = 0, no = 0;
 
+	memset(mine, 0, sizeof(mine));
+	memset(other, 0, sizeof(other));
+
 	for (i = 0; i < n && i < VCT_IOMMU_MAX_GROUPS; i++) {
 		const char *drv = vct_dma_driver_name(devs[i].bdf);
 

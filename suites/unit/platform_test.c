@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * platform_test - the firmware-table parsers and derivations of
+ * harness/platform.c on fixtures/acpi/: a DMAR table captured from the
+ * q35 + VT-d guest, a hand-made one with RMRRs, and broken ones.  Every
+ * rejection checks the errno and what the message says (it is what a run
+ * on a broken platform shows).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "platform.h"
+#include "test.h"
+#include "util.h"
+
+#define ACPI	VCT_FIXTURES "/acpi/"
+
+FIXTURE(platform) {
+	uint8_t buf[4096];
+	size_t len;
+	struct vct_dmar d;
+	struct vct_err err;
+	struct vct_resv_list l;
+};
+
+FIXTURE_SETUP(platform)
+{
+	vct_mark_test(_metadata, variant);
+	memset(self, 0, sizeof(*self));
+}
+
+FIXTURE_TEARDOWN(platform)
+{
+	vct_dmar_free(&self->d);
+	vct_resv_free(&self->l);
+}
+
+static size_t load(struct __test_metadata *_metadata, const char *name,
+		   uint8_t *buf, size_t max)
+{
+	char path[512];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), ACPI "%s", name);
+	f = fopen(path, "re");
+	if (!f) {
+		TH_LOG("%s: %s", path, strerror(errno));
+		return 0;
+	}
+	n = fread(buf, 1, max, f);
+	fclose(f);
+	return n;
+}
+
+#define PARSE(name) \
+	vct_dmar_parse(name, self->buf, \
+		       self->len = load(_metadata, name, self->buf, sizeof(self->buf)), \
+		       &self->d, &self->err)
+
+#define EXPECT_SAYS(what) \
+	EXPECT_TRUE(strstr(self->err.msg, what) != NULL) \
+		TH_LOG("message \"%s\" should say \"%s\"", self->err.msg, what)
+
+/*
+ * A fake PCI topology: bridge 00:1c.0 with bus 2 behind it, bridge 00:1d.0
+ * with buses 3-5; nothing else is a bridge.
+ */
+static int fake_bridge(void *ctx, const char *bdf, unsigned int *sec, unsigned int *sub)
+{
+	(void)ctx;
+	if (!strcmp(bdf, "0000:00:1c.0")) {
+		*sec = *sub = 2;
+		return 0;
+	}
+	if (!strcmp(bdf, "0000:00:1d.0")) {
+		*sec = 3;
+		*sub = 5;
+		return 0;
+	}
+	return -ENODEV;
+}
+
+static const struct vct_pci_topo topo = { .bridge = fake_bridge };
+
+/* QEMU 7.2's q35 DMAR with intel-iommu,intremap=on: one DRHD, no RMRR. */
+TEST_F(platform, dmar_q35_captured_parses)
+{
+	unsigned int unresolved = 0;
+
+	ASSERT_EQ(0, PARSE("dmar-q35-qemu7.2")) TH_LOG("%s", self->err.msg);
+	EXPECT_EQ(1u, self->d.ndrhd);
+	EXPECT_EQ(0u, self->d.nrmrr);
+	/* aw-bits=48: the host address width field says 48 - 1 */
+	EXPECT_EQ(48u, self->d.haw);
+	EXPECT_EQ(1, self->d.flags & 1) TH_LOG("INTR_REMAP flag (intremap=on)");
+	/* the ICH9 LPC (ISA bridge) gets the floppy window, nothing else anything */
+	ASSERT_EQ(0, vct_dmar_device_regions(&self->d, "0000:00:1f.0", 0x060100, &topo,
+					     &self->l, &unresolved));
+	ASSERT_EQ(1u, self->l.n);
+	EXPECT_EQ(0u, self->l.v[0].start);
+	EXPECT_EQ(0xffffffull, self->l.v[0].end);
+	EXPECT_EQ(VCT_RESV_DIRECT_RELAXABLE, self->l.v[0].type);
+	ASSERT_EQ(0, vct_dmar_device_regions(&self->d, "0000:00:03.0", 0x00ff00, &topo,
+					     &self->l, &unresolved));
+	EXPECT_EQ(1u, self->l.n);
+	EXPECT_EQ(0u, unresolved);
+}
+
+/* Three RMRRs: a USB endpoint, an NVMe behind a bridge, a display sub-hierarchy. */
+TEST_F(platform, dmar_rmrr_scopes_give_device_regions)
+{
+	unsigned int unresolved = 0;
+
+	ASSERT_EQ(0, PARSE("dmar-good")) TH_LOG("%s", self->err.msg);
+	ASSERT_EQ(3u, self->d.nrmrr);
+	EXPECT_EQ(0x7a000000ull, self->d.rmrr[0].base);
+	EXPECT_EQ(0x7a0fffffull, self->d.rmrr[0].limit);
+	ASSERT_EQ(1u, self->d.rmrr[1].nscopes);
+	EXPECT_EQ(2, self->d.rmrr[1].scopes[0].npath);
+
+	/* USB controller 00:14.0: its RMRR is relaxable */
+	ASSERT_EQ(0, vct_dmar_device_regions(&self->d, "0000:00:14.0", 0x0c0330, &topo,
+					     &self->l, &unresolved));
+	ASSERT_EQ(1u, self->l.n);
+	EXPECT_EQ(0x7a000000ull, self->l.v[0].start);
+	EXPECT_EQ(VCT_RESV_DIRECT_RELAXABLE, self->l.v[0].type);
+	vct_resv_free(&self->l);
+
+	/* 02:00.0 through bridge 00:1c.0 (path 1c.0 -> 00.0): direct */
+	ASSERT_EQ(0, vct_dmar_device_regions(&self->d, "0000:02:00.0", 0x010802, &topo,
+					     &self->l, &unresolved));
+	ASSERT_EQ(1u, self->l.n);
+	EXPECT_EQ(0x7b000000ull, self->l.v[0].start);
+	EXPECT_EQ(0x7b3fffffull, self->l.v[0].end);
+	EXPECT_EQ(VCT_RESV_DIRECT, self->l.v[0].type);
+	vct_resv_free(&self->l);
+
+	/* a display device on bus 4, below sub-hierarchy scope 00:1d.0 */
+	ASSERT_EQ(0, vct_dmar_device_regions(&self->d, "0000:04:00.0", 0x030000, &topo,
+					     &self->l, &unresolved));
+	ASSERT_EQ(1u, self->l.n);
+	EXPECT_EQ(0x7c000000ull, self->l.v[0].start);
+	EXPECT_EQ(VCT_RESV_DIRECT_RELAXABLE, self->l.v[0].type);
+	vct_resv_free(&self->l);
+
+	/* bus 6 is outside 00:1d.0's 3-5; 00:14.1 is not 00:14.0: nothing */
+	ASSERT_EQ(0, vct_dmar_device_regions(&self->d, "0000:06:00.0", 0x010802, &topo,
+					     &self->l, &unresolved));
+	ASSERT_EQ(0, vct_dmar_device_regions(&self->d, "0000:00:14.1", 0x0c0330, &topo,
+					     &self->l, &unresolved));
+	EXPECT_EQ(0u, self->l.n);
+	EXPECT_EQ(0u, unresolved);
+}
+
+TEST_F(platform, dmar_scope_pointing_nowhere_reserves_nothing)
+{
+	unsigned int unresolved = 0;
+	char bdf[VCT_BDF_LEN];
+
+	ASSERT_EQ(0, PARSE("dmar-scope-nowhere")) TH_LOG("%s", self->err.msg);
+	ASSERT_EQ(1u, self->d.nrmrr);
+	/* its path goes through 00:1e.0, which is no bridge */
+	EXPECT_EQ(-ENODEV, vct_dmar_scope_bdf(&self->d.rmrr[0].scopes[0], 0, &topo, bdf));
+	ASSERT_EQ(0, vct_dmar_device_regions(&self->d, "0000:00:1e.0", 0x060400, &topo,
+					     &self->l, &unresolved));
+	EXPECT_EQ(0u, self->l.n);
+	EXPECT_EQ(1u, unresolved);
+}
+
+TEST_F(platform, dmar_truncated_refused)
+{
+	EXPECT_EQ(-EINVAL, PARSE("dmar-truncated"));
+	EXPECT_SAYS("header length 162, but 152 bytes (truncated)");
+	EXPECT_EQ(-EINVAL, PARSE("dmar-short-header"));
+	EXPECT_SAYS("truncated: 40 bytes");
+	EXPECT_EQ(-EINVAL, vct_dmar_parse("empty", self->buf, 0, &self->d, &self->err));
+}
+
+TEST_F(platform, dmar_bad_checksum_refused)
+{
+	EXPECT_EQ(-EINVAL, PARSE("dmar-bad-checksum"));
+	EXPECT_SAYS("checksum: the 162 bytes sum to 0x01, not 0");
+}
+
+TEST_F(platform, dmar_bad_lengths_refused)
+{
+	EXPECT_EQ(-EINVAL, PARSE("dmar-bad-structure-length"));
+	EXPECT_SAYS("offset 0x40: structure type 1 of length 200");
+	EXPECT_EQ(-EINVAL, PARSE("dmar-bad-scope-length"));
+	EXPECT_SAYS("offset 0x40: device scope length 7");
+	/* the signature is checked first of all */
+	ASSERT_LT(0u, load(_metadata, "dmar-good", self->buf, sizeof(self->buf)));
+	memcpy(self->buf, "IVRS", 4);
+	EXPECT_EQ(-EINVAL, vct_dmar_parse("ivrs", self->buf, 162, &self->d, &self->err));
+	EXPECT_SAYS("signature 'IVRS', not DMAR");
+}
+
+/* The kernel's list order and merging (iommu_insert_resv_region). */
+TEST_F(platform, resv_normalize_sorts_and_merges_same_type)
+{
+	static const struct vct_resv_region in[] = {
+		{ 0xfee00000, 0xfeefffff, VCT_RESV_MSI, 0 },
+		{ 0x0, 0xffffff, VCT_RESV_DIRECT_RELAXABLE, 0 },
+		{ 0x1000000, 0x1ffffff, VCT_RESV_DIRECT_RELAXABLE, 0 },	/* touches: merged */
+		{ 0x800000, 0x8fffff, VCT_RESV_DIRECT, 0 },		/* other type: kept */
+	};
+
+	self->l.v = malloc(sizeof(in));
+	ASSERT_NE(NULL, self->l.v);
+	memcpy(self->l.v, in, sizeof(in));
+	self->l.n = VCT_ARRAY_SIZE(in);
+	vct_resv_normalize(&self->l);
+	ASSERT_EQ(3u, self->l.n);
+	EXPECT_EQ(0x0ull, self->l.v[0].start);
+	EXPECT_EQ(0x1ffffffull, self->l.v[0].end);
+	EXPECT_EQ(VCT_RESV_DIRECT_RELAXABLE, self->l.v[0].type);
+	EXPECT_EQ(0x800000ull, self->l.v[1].start);
+	EXPECT_EQ(VCT_RESV_DIRECT, self->l.v[1].type);
+	EXPECT_EQ(0xfee00000ull, self->l.v[2].start);
+}
+
+VCT_HARNESS_MAIN
