@@ -451,8 +451,8 @@ int vct_dmar_device_regions(const struct vct_dmar *d, const char *bdf,
 			}
 			if (r->segment != seg)
 				continue;
-			if (strcmp(at, bdf) &&
-			    !(r->scopes[j].type == 2 && below(topo, at, bdf)))
+			/* i_dev != device && !is_downstream_to_pci_bridge(device, i_dev) */
+			if (strcmp(at, bdf) && !below(topo, at, bdf))
 				continue;
 			ret = resv_append(out, r->base, r->limit,
 					  relax ? VCT_RESV_DIRECT_RELAXABLE : VCT_RESV_DIRECT);

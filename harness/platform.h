@@ -139,8 +139,8 @@ int vct_dmar_scope_bdf(const struct vct_dmar_scope *s, uint16_t segment,
 /*
  * Append to `out` what intel-iommu reserves for PCI device `bdf` (24-bit
  * class code `cls`) from the DMAR: each RMRR with a scope that names it
- * (an endpoint scope equal to bdf, or a sub-hierarchy scope whose bridge
- * is bdf or has bdf on a bus below it), direct or, for a USB (0x0c03xx)
+ * or names a bridge with bdf on a bus below it (intel-iommu's
+ * is_downstream_to_pci_bridge), direct or, for a USB (0x0c03xx)
  * or display (0x03xxxx) device, direct-relaxable; and for an ISA bridge
  * (0x0601xx) 0-16 MiB direct-relaxable.  *unresolved counts scopes that
  * name no device (skipped, as the kernel never matches them).  0 or -errno.
