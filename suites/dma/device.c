@@ -467,6 +467,7 @@ TEST_F(dma, unmapped_write_lands_nowhere)
 
 	ASSERT_EQ(0, __vct_kmsg_mark(mark, sizeof(mark)));
 	DMA_DONE(__vct_dma_write(self->e, hole, 0, BUF));
+	TH_LOG("write to the blocked hole completed with device status %#x", self->e->status);
 	ASSERT_BUF(&b, "write to the hole");
 	ASSERT_BUF(&stage, "write to the hole");
 	ret = __vct_iommu_fault_logged(self->e->bdf, hole, mark, 500, what, sizeof(what));
@@ -518,6 +519,8 @@ TEST_F(dma, unmapped_read_fetches_nothing)
 		EXPECT_EQ(blocked_answer(self->e, seen), ret)
 			TH_LOG("compare of the hole answered %d (status %#x): %s", ret,
 			       self->e->status, self->e->err);
+		TH_LOG("compare of the blocked hole: answer %d, status %#x (a read of the mapped neighbour answers %d)",
+		       ret, self->e->status, seen);
 	} else {
 		FILL();
 		ASSERT_EQ(0, __vct_kmsg_mark(mark, sizeof(mark)));
