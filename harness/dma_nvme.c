@@ -135,6 +135,7 @@ static int submit(struct vct_dma_engine *e, uint8_t opc, uint64_t iova,
 	c.cdw10 = (uint32_t)(off / bs);
 	c.cdw12 = (uint32_t)(len / bs - 1);
 	e->status = 0;
+	e->err[0] = '\0';
 	ret = __vct_nvme_submit(d->n, Q_IO, &c);
 	if (ret)
 		snprintf(e->err, sizeof(e->err), "%s", d->n->err);

@@ -164,6 +164,12 @@ static int profile_aperture(struct vct_range *out, char *how, size_t how_len)
 	const char *bits = getenv("VCT_APERTURE_BITS");
 	uint64_t v;
 
+	/* the runner exports an empty value for a profile without the key */
+	if (range && !range[0])
+		range = NULL;
+	if (bits && !bits[0])
+		bits = NULL;
+
 	if (range) {
 		char buf[64], *dash;
 
