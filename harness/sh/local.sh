@@ -106,7 +106,7 @@ local_journal_stale() {
 # local_modules: load vfio-pci and vfio_iommu_type1 when they are missing,
 # journaling every module that the load brought in (unloaded after restore).
 local_modules() {
-    chain="vfio_pci vfio_pci_core vfio_iommu_type1 vfio irqbypass"
+    chain="irqbypass vfio vfio_iommu_type1 vfio_pci_core vfio_pci"   # load order
     before=""
     for m in $chain; do [ -d "$(vct_sys)/module/$m" ] && before="$before $m "; done
     for want in vfio_pci vfio_iommu_type1; do
@@ -193,6 +193,8 @@ local_teardown() {
 local_main() {
     # shellcheck source=harness/sh/bind.sh
     . "$VCT_TOP/harness/sh/bind.sh"
+    # shellcheck source=harness/sh/collect.sh
+    . "$VCT_TOP/harness/sh/collect.sh"
     phase=setup gpid="" kpid="" journaled="" restore_failed=0 sig_rc="" interrupted="" work=""
     if [ -z "${VCT_SYSFS:-}" ] && [ "$(id -u)" != 0 ]; then
         die "--host local changes device bindings: run it as root"
@@ -274,7 +276,7 @@ local_main() {
     { if [ -c "$kdev" ]; then cat "$kdev" & else tail -n +1 -f "$kdev" & fi
       echo $! > "$work/kmsg.pid"; wait; } 2>/dev/null |
         awk -v m="$mark" 'on { print; fflush() } !on && index($0, m) { on = 1 }' > "$kmsg" &
-    printf '%s\n' "$mark" > "$kdev" 2>/dev/null || say "cannot write to $kdev: splats cannot be attributed to tests"
+    printf '%s\n' "$mark" >> "$kdev" 2>/dev/null || say "cannot write to $kdev: splats cannot be attributed to tests"
     i=0
     while [ ! -s "$work/kmsg.pid" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
     kpid=$(cat "$work/kmsg.pid" 2>/dev/null || true)
@@ -290,8 +292,10 @@ local_main() {
     reason=""
     while kill -0 "$gpid" 2>/dev/null; do
         sleep 0.5
+        # After a signal the program's end (killed) is not its own result:
+        # collate.awk gives the unfinished tests the signal as the reason.
+        [ -z "$interrupted" ] || break
         collect_new_records
-        [ -z "$interrupted" ] || { reason=$interrupted; break; }
         if [ $(($(date +%s) - started)) -ge "$timeout" ]; then
             reason="run exceeded its ${timeout}s timeout"; break
         fi
@@ -301,8 +305,7 @@ local_main() {
     kill -TERM "$gpid" 2>/dev/null || true
     wait "$gpid" 2>/dev/null || true
     gpid=""
-    [ -z "$interrupted" ] || reason=$interrupted
-    collect_new_records
+    if [ -n "$interrupted" ]; then reason=$interrupted; else collect_new_records; fi
     [ -n "$reason" ] || [ "$guest_done" = 1 ] || reason="the guest half stopped before finishing (see $work/guest.log)"
     [ -n "$reason" ] && say "incomplete run: $reason"
     collect_finish "$reason"
