@@ -127,8 +127,11 @@ local_modules() {
 # local_host_json: the machine, for run.json's "host".
 local_host_json() {
     dmi="$(vct_sys)/class/dmi/id"
-    cpu=$(awk -F': *' '/^model name/ { print $2; exit }' "${VCT_PROC:-/proc}/cpuinfo" 2>/dev/null)
-    [ -n "$cpu" ] || cpu=$(awk -F': *' '/^CPU implementer/ { i = $2 } /^CPU part/ { p = $2 } END { if (i != "") print "implementer " i " part " p }' "${VCT_PROC:-/proc}/cpuinfo" 2>/dev/null)
+    ci="${VCT_PROC:-/proc}/cpuinfo"
+    cpu=$(awk -F': *' '/^model name/ { print $2; exit }' "$ci" 2>/dev/null || true)
+    # arm64 names no model: its implementer and part numbers (MIDR fields).
+    [ -n "$cpu" ] || cpu=$(awk -F': *' '/^CPU implementer/ { i = $2 } /^CPU part/ { p = $2 }
+        END { if (i != "") print "implementer " i " part " p }' "$ci" 2>/dev/null || true)
     printf '{"kind": "local", "hostname": %s, "sys_vendor": %s, "product_name": %s, "cpu": %s, "machine": %s, "kernel_release": %s, "iommus": [' \
         "$(json_str "$(uname -n)")" "$(json_str "$(cat "$dmi/sys_vendor" 2>/dev/null)")" \
         "$(json_str "$(cat "$dmi/product_name" 2>/dev/null)")" "$(json_str "$cpu")" \
