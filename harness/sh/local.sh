@@ -20,7 +20,10 @@
 
 # local_options: local-only options, checked once the profile's kind is known.
 local_options() {
-    [ "$kind" = local ] && return 0
+    if [ "$kind" = local ]; then
+        [ -z "$proof" ] || usage_error "--proof is for a QEMU host (the guest runs the local kind inside)"
+        return 0
+    fi
     [ -z "$devices$dry_run$restore_only$force" ] ||
         usage_error "--device, --dry-run, --restore and --force are for --host local (a QEMU host binds its profile's devices)"
 }
