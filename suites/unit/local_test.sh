@@ -146,7 +146,7 @@ echo $$ > "$FAKE_DIR/prog.pid"
 drv=$(basename "$(readlink "$VCT_SYSFS/bus/pci/devices/0000:00:03.0/driver" 2>/dev/null)" 2>/dev/null)
 echo 32 > "$VCT_SYSFS/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages"
 case "$(cat "$FAKE_DIR/behaviour")" in
-    sleep) : > "$FAKE_DIR/started"; sleep 60 ;;
+    sleep) : > "$FAKE_DIR/started"; sleep 60; : > "$FAKE_DIR/finished" ;;
     crash) kill -SEGV $$ ;;
 esac
 if [ "$drv" = vfio-pci ] && [ "$VCT_DEVICES" = "0000:00:03.0" ]; then echo "ok 1 fake.device_bound"
@@ -283,7 +283,7 @@ check local.no_selection_touches_no_device no_selection
 
 sigterm_run() {
     fake_machine
-    echo sleep > "$tmp/behaviour"; rm -f "$tmp/started"
+    echo sleep > "$tmp/behaviour"; rm -f "$tmp/started" "$tmp/finished"
     st=0
     # shellcheck disable=SC2086
     $sh_cmd "$tree/run.sh" --host local --no-build --results "$tmp/res" --device 00:03.0 --suite fake \
@@ -298,6 +298,8 @@ sigterm_run() {
     wait "$pid" || st=$?
     [ "$st" = 143 ] || { echo "exit $st, want 143"; cat "$tmp/e"; return 1; }
     ! kill -0 "$prog" 2>/dev/null || { echo "program $prog still runs"; return 1; }
+    # killed, not waited for: it never reached the end of its sleep
+    [ ! -e "$tmp/finished" ] || { echo "the program was not killed: it finished its sleep"; return 1; }
     [ -z "$(driver_of 0000:00:03.0)" ] &&
     [ "$(cat "$S/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages")" = 16 ] &&
     [ ! -e "$tmp/state/journal" ] &&
