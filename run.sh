@@ -297,8 +297,11 @@ set -- -accel "$accel" -nodefaults -no-reboot -display none -monitor none \
 if [ -n "$firmware" ] && [ -f "/usr/share/qemu/$firmware" ]; then
     set -- "$@" -bios "/usr/share/qemu/$firmware"
 fi
+# The profile's `images` (NAME:SIZE): sparse image files in the work dir,
+# named @WORK@/NAME.img in its qemu arguments.
+for im in $(prof images); do truncate -s "${im#*:}" "$work/${im%%:*}.img" || die "cannot create image $im"; done
 # shellcheck disable=SC2046 # profile qemu arguments are whitespace-separated words
-set -- "$@" $(prof qemu) $perf_qemu
+set -- "$@" $(prof qemu | sed "s|@WORK@|$work|g") $perf_qemu
 printf '%s' "$qemu" > "$work/qemu.cmd"; printf ' %s' "$@" >> "$work/qemu.cmd"; echo >> "$work/qemu.cmd"
 
 qpid=""

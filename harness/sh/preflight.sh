@@ -353,3 +353,10 @@ preflight_check() {
     done
     return "$pf_status"
 }
+
+# preflight_blockdevs BDF: the whole disks the device provides, one a line
+# (the walk the block-device refusals use; for tests that must find them).
+preflight_blockdevs() {
+    pf_sys=${VCT_SYSFS:-/sys}
+    pf_blockdevs "$1"
+}
