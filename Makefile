@@ -12,7 +12,7 @@
 # KSRC=/path/to/linux when given, else from Debian's linux-source-6.12,
 # extracted into $(CACHE) by harness/sh/ksrc.sh.
 
-HOST_ARCH := $(shell uname -m | sed -e 's/aarch64/arm64/')
+HOST_ARCH := $(shell harness/sh/arch.sh)
 ARCH      ?= $(HOST_ARCH)
 CACHE     ?= $(or $(VFIOCT_CACHE),$(HOME)/.cache/vfio-ct)
 BUILD     ?= build/$(ARCH)

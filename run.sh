@@ -71,6 +71,7 @@ say() { printf '# %s\n' "$*" >&2; }
 host=qemu-x86_64-vtd kernel_spec="" moddir="" suites="" list=0 results=""
 timeout=1200 idle=180 accel="" build=1 matrix=""
 stress="" duration="" baseline="" fail_pct=""
+devices="" dry_run="" restore_only="" force=""   # --host local only (harness/sh/local.sh)
 need_arg() { [ $# -ge 2 ] && [ -n "$2" ] || usage_error "option $1 needs an argument"; }
 is_count() { case "$1" in ''|*[!0-9]*) return 1 ;; *) [ "$1" -gt 0 ] ;; esac; }
 while [ $# -gt 0 ]; do
@@ -93,6 +94,11 @@ while [ $# -gt 0 ]; do
         --accel) need_arg "$@"; accel=$2; shift ;;
         --accel=*) accel=${1#*=} ;;
         --no-build) build=0 ;;
+        --device) need_arg "$@"; devices="$devices $2"; shift ;;
+        --device=*) devices="$devices ${1#*=}" ;;
+        --dry-run) dry_run=1 ;;
+        --restore) restore_only=1 ;;
+        --force) force=1 ;;
         --matrix=*) matrix="${1#*=} " ;;
         --matrix) case "${2:-}" in
                       ''|-*) matrix=" " ;;
@@ -140,10 +146,17 @@ prof() {
         }
         END { print r }' "$profile"
 }
-arch=$(prof arch)
+# kind: `qemu` (the default) boots a guest; `local` is this machine itself
+# (harness/sh/local.sh): its build is this machine's architecture.
+kind=$(prof kind)
+case "${kind:=qemu}" in qemu|local) ;; *) die "$profile: kind must be qemu or local, not '$kind'" ;; esac
+# shellcheck source=harness/sh/local.sh
+. "$VCT_TOP/harness/sh/local.sh"
+local_options
+if [ "$kind" = local ]; then arch=$("$VCT_TOP/harness/sh/arch.sh"); else arch=$(prof arch); fi
 case "$arch" in x86_64|arm64) ;; *) die "$profile: arch must be x86_64 or arm64, not '$arch'" ;; esac
 [ -n "$kernel_spec" ] || kernel_spec=$(prof kernel)
-[ -n "$kernel_spec" ] || die "$profile names no kernel and --kernel was not given"
+[ -n "$kernel_spec" ] || [ "$kind" = local ] || die "$profile names no kernel and --kernel was not given"
 [ -n "$accel" ] || accel=$(prof accel)
 [ -n "$accel" ] || accel=tcg,thread=single
 
@@ -178,12 +191,14 @@ if [ "$list" = 1 ]; then
         [ "${rel%%/*}" = unit ] && continue
         printf '  %s\n' "$rel"
         bin="$BUILD/suites/$rel"
-        if [ -x "$bin" ] && [ "$arch" = "$(uname -m | sed 's/aarch64/arm64/')" ]; then
+        if [ -x "$bin" ] && [ "$arch" = "$("$VCT_TOP/harness/sh/arch.sh")" ]; then
             "$bin" --vct-list | sed 's/^/      /'
         fi
     done
     exit 0
 fi
+
+[ "$kind" = local ] && local_main
 
 # ---- set-up ---------------------------------------------------------------------
 run_id="$(date +%Y%m%d-%H%M%S)-$host"
@@ -197,7 +212,7 @@ started=$(date +%s)
 started_iso=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 
 deps="build run-$arch"
-[ "$arch" = "$(uname -m | sed 's/aarch64/arm64/')" ] || deps="$deps cross"
+[ "$arch" = "$("$VCT_TOP/harness/sh/arch.sh")" ] || deps="$deps cross"
 # shellcheck disable=SC2086 # word list of groups
 "$VCT_TOP/harness/sh/deps.sh" $deps || die "dependencies could not be installed"
 

@@ -131,7 +131,7 @@ for p in "$@"; do
 done
 
 # Host tools (-x): the binary and its libraries, like the programs'.
-host_arch=$(uname -m | sed 's/aarch64/arm64/')
+host_arch=$("$here/arch.sh")
 for t in $tools; do
     if [ "$host_arch" != "$arch" ]; then
         printf 'initramfs: tool %s left out: the host is %s, the guest %s\n' "$t" "$host_arch" "$arch" >&2
