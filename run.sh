@@ -365,7 +365,7 @@ collect_finish "$reason"
 ended=$(date +%s)
 results_write "$release" "$(cat "$kdir/origin")" "$qemu_version" "$started_iso" \
     "$((ended - started))" "$reason"
-rm -rf "$work/initrd.gz"
+rm -rf "$work/initrd.gz" "$work"/*.img
 say "results in $results"
 perf_finish "$release" "$qemu_version"
 [ "$run_failed" = 0 ] && [ "$perf_failed" = 0 ]

@@ -22,6 +22,41 @@
 #     and is back on nvme afterwards; the edu devices likewise.
 # Every scenario's verdict also goes into a table at the end (`# table:`).
 set -eu
+# The tests, in order (the runner lists them before it runs the program).
+tests() {
+    cat <<'LIST'
+local.setup.data_nvme_holds_a_mounted_ext2
+local.setup.swap_disk_is_swap
+local.setup.nic_up_with_a_route
+local.refused.nvme_mounted
+local.refused.nvme_mounted_with_force
+local.refused.swap
+local.refused.swap_with_force
+local.refused.nic_routed
+local.refused.nic_routed_with_force
+local.refused.boot_display
+local.refused.boot_display_with_force
+local.refused.shared_group
+local.refused.shared_group_with_force
+local.refused.malformed_bdf
+local.refused.nonexistent_device
+local.refused.unknown_id
+local.refused.other_boot_journal
+local.dry_run_changes_nothing
+local.refused.nvme_signature
+local.force_overrides_a_signature
+local.refused.nic_up
+local.force_overrides_an_interface_up
+local.restore.edu_dma
+local.dma_suite_passes_through_edu
+local.restore.failing_test
+local.restore.sigterm
+local.restore.crash
+local.restore.nvme_dma
+local.dma_suite_passes_through_nvme_and_nvme_is_back
+LIST
+}
+if [ "${1:-}" = --vct-list ]; then tests; exit 0; fi
 TREE=${VCT_HOME:-/vfio-ct}
 RUN="$TREE/run.sh"
 # shellcheck source=harness/sh/preflight.sh
@@ -38,9 +73,9 @@ trap cleanup EXIT
 trap 'cleanup; exit 130' INT TERM HUP
 
 say() { printf '# %s\n' "$*"; }
-pass() { n=$((n + 1)); echo "ok $n $1"; }
-fail() { n=$((n + 1)); echo "not ok $n $1"; shift; for l in "$@"; do say "$l"; done; failed=1; }
-skip() { n=$((n + 1)); echo "ok $n $1 # SKIP $2"; }
+pass() { n=$((n + 1)); echo "ok $n $1"; echo "$1" >> "$tmp/ran"; }
+fail() { n=$((n + 1)); echo "not ok $n $1"; echo "$1" >> "$tmp/ran"; shift; for l in "$@"; do say "$l"; done; failed=1; }
+skip() { n=$((n + 1)); echo "ok $n $1 # SKIP $2"; echo "$1" >> "$tmp/ran"; }
 table() { printf '%s\n' "$*" >> "$tmp/table"; }
 
 # snapshot: what a run must leave as it found it: every PCI device's driver
@@ -153,25 +188,25 @@ say "edu (own groups):$EDUS; NVMe idle ${IDLE:-none}, data ${DATA:-none} (${DATA
     "swap disk ${SWAPDISK:-none} ($SWAPBDF); boot display ${VGA:-none}; shared group ${SHARED_G:-none}: $SHARED with $SHARED_M on $SHARED_DRV"
 
 echo "TAP version 13"
-echo "1..29"
+echo "1..$(tests | wc -l)"
 
 # The server in use.
 if [ -n "$DATADISK" ] && mke2fs -q -F "/dev/$DATADISK" > "$tmp/mkfs" 2>&1 &&
     mkdir -p /mnt/vct-data && mount -t ext2 "/dev/$DATADISK" /mnt/vct-data && echo data > /mnt/vct-data/file; then
-    pass "local.setup.nvme_${DATADISK}_holds_a_mounted_ext2"
+    pass local.setup.data_nvme_holds_a_mounted_ext2
 else
-    fail "local.setup.nvme_${DATADISK:-none}_holds_a_mounted_ext2" "data NVMe ${DATA:-missing}: $(cat "$tmp/mkfs" 2>/dev/null)"
+    fail local.setup.data_nvme_holds_a_mounted_ext2 "data NVMe ${DATA:-missing} (${DATADISK:-no disk}): $(cat "$tmp/mkfs" 2>/dev/null)"
 fi
 if [ -n "$SWAPDISK" ] && mkswap "/dev/$SWAPDISK" > "$tmp/mkswap" 2>&1 && swapon "/dev/$SWAPDISK"; then
-    pass "local.setup.${SWAPDISK}_is_swap"
+    pass local.setup.swap_disk_is_swap
 else
-    fail "local.setup.${SWAPDISK:-none}_is_swap" "$(cat "$tmp/mkswap" 2>/dev/null)"
+    fail local.setup.swap_disk_is_swap "swap disk ${SWAPDISK:-missing}: $(cat "$tmp/mkswap" 2>/dev/null)"
 fi
 if [ -n "$IFC" ] && ip addr add 192.0.2.1/24 dev "$IFC" && ip link set "$IFC" up &&
     awk -v i="$IFC" '$1 == i { f = 1 } END { exit !f }' /proc/net/route; then
-    pass "local.setup.${IFC}_up_with_a_route"
+    pass local.setup.nic_up_with_a_route
 else
-    fail "local.setup.${IFC:-none}_up_with_a_route" "NIC ${NIC:-missing}"
+    fail local.setup.nic_up_with_a_route "NIC ${NIC:-missing} (${IFC:-no interface})"
 fi
 # The server's own hugepage configuration (a restore must keep it).
 echo 16 > /proc/sys/vm/nr_hugepages
@@ -320,5 +355,6 @@ fi
 
 say "table: scenario | message | exit | bindings unchanged"
 sed 's/^/# table: /' "$tmp/table"
-[ "$n" = 29 ] || { say "plan mismatch: ran $n"; failed=1; }
+tests > "$tmp/listed"
+cmp -s "$tmp/listed" "$tmp/ran" || { say "the tests that ran are not the tests listed:"; diff "$tmp/listed" "$tmp/ran" | sed 's/^/# /'; failed=1; }
 exit "$failed"
