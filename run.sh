@@ -54,6 +54,9 @@ Run the vfio-ct conformance suites on an emulated host and report TAP.
   --fail-on-regression PCT
                      with --baseline: exit 1 when a metric regressed by
                      more than PCT percent
+  --destructive      allow tests to write device media (VCT_ALLOW_DESTRUCTIVE=1
+                     in the guest): the NVMe DMA engine then writes the first
+                     4 KiB of namespace 1
   -h, --help         show this help and exit
 
 Standard output carries the run's TAP (kselftest runner format: one block per
@@ -70,7 +73,7 @@ say() { printf '# %s\n' "$*" >&2; }
 # ---- options -----------------------------------------------------------------
 host=qemu-x86_64-vtd kernel_spec="" moddir="" suites="" list=0 results=""
 timeout=1200 idle=180 accel="" build=1 matrix=""
-stress="" duration="" baseline="" fail_pct=""
+stress="" duration="" baseline="" fail_pct="" destructive=""
 devices="" dry_run="" restore_only="" force=""   # --host local only (harness/sh/local.sh)
 need_arg() { [ $# -ge 2 ] && [ -n "$2" ] || usage_error "option $1 needs an argument"; }
 is_count() { case "$1" in ''|*[!0-9]*) return 1 ;; *) [ "$1" -gt 0 ] ;; esac; }
@@ -105,6 +108,7 @@ while [ $# -gt 0 ]; do
                       *) matrix="$2 "; shift ;;
                   esac ;;
         --stress) stress=full ;;
+        --destructive) destructive=1 ;;
         --duration) need_arg "$@"; duration=$2; shift ;;
         --duration=*) duration=${1#*=} ;;
         --baseline) need_arg "$@"; baseline=$2; shift ;;
@@ -282,6 +286,7 @@ per_kernel() {
     printf "VCT_MODPARAMS='%s'\n" "$(prof modparams)"
     printf "VCT_NVME_SERIAL='%s'\n" "$(prof nvme_serial)"
     printf 'export VCT_PROFILE VCT_BIND VCT_DEVICES VCT_EXPECT_RESV VCT_APERTURE_BITS VCT_PROG_TIMEOUT VCT_NVME_SERIAL\n'
+    [ -z "$destructive" ] || printf 'VCT_ALLOW_DESTRUCTIVE=1\nexport VCT_ALLOW_DESTRUCTIVE\n'
 } > "$work/env"
 perf_env >> "$work/env"
 
