@@ -203,6 +203,7 @@ else
     fail local.setup.swap_disk_is_swap "swap disk ${SWAPDISK:-missing}: $(cat "$tmp/mkswap" 2>/dev/null)"
 fi
 if [ -n "$IFC" ] && ip addr add 192.0.2.1/24 dev "$IFC" && ip link set "$IFC" up &&
+    { i=0; until [ "$(cat "/sys/class/net/$IFC/operstate")" = up ] || [ $i -ge 20 ]; do sleep 0.5; i=$((i + 1)); done; true; } &&
     awk -v i="$IFC" '$1 == i { f = 1 } END { exit !f }' /proc/net/route; then
     pass local.setup.nic_up_with_a_route
 else
