@@ -17,7 +17,7 @@ ARCH      ?= $(HOST_ARCH)
 CACHE     ?= $(or $(VFIOCT_CACHE),$(HOME)/.cache/vfio-ct)
 BUILD     ?= build/$(ARCH)
 KSRC      ?=
-KHDR      := $(CACHE)/kheaders/v2-$(if $(KSRC),$(shell printf '%s' '$(abspath $(KSRC))' | cksum | cut -d' ' -f1),linux-source-6.12)
+KHDR      := $(CACHE)/kheaders/v3-$(if $(KSRC),$(shell printf '%s' '$(abspath $(KSRC))' | cksum | cut -d' ' -f1),linux-source-6.12)
 FIXTURES  := $(abspath fixtures)
 
 ifeq ($(ARCH),$(HOST_ARCH))
@@ -110,9 +110,9 @@ UNIT_SH   := $(sort $(wildcard suites/unit/*.sh))
 unit: unit-plain unit-san unit-sh
 unit-plain: $(UNIT_SRCS:%.c=$(BUILD)/%)
 	prove --norc -v --exec '' $^
-unit-sh:
-	VCT_SH=dash prove --norc -v --exec dash $(UNIT_SH)
-	VCT_SH='busybox ash' VCT_AWK='busybox awk' prove --norc -v --exec 'busybox ash' $(UNIT_SH)
+unit-sh: $(KHDR)/VERSION
+	VCT_KHDR='$(KHDR)' VCT_SH=dash prove --norc -v --exec dash $(UNIT_SH)
+	VCT_KHDR='$(KHDR)' VCT_SH='busybox ash' VCT_AWK='busybox awk' prove --norc -v --exec 'busybox ash' $(UNIT_SH)
 unit-san: $(UNIT_SAN)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	prove --norc -v --exec '' $^
@@ -158,15 +158,38 @@ mutants: all
 	prove --norc -v --exec sh fixtures/mutants/check.sh
 
 # ---- install (kselftest layout) ---------------------------------------------
+# INSTALL_PATH/AREA/PROGRAM, kselftest-list.txt (`AREA:PROGRAM` lines) and
+# AREA/settings, so the kernel's run_kselftest.sh (installed next to them by
+# the kernel's own selftests install, or copied there) runs every program;
+# plus run.sh, harness/, hosts/ and build/ARCH/suites/AREA -> ../../../AREA
+# links, so `run.sh --host local` runs the same tree.
+#
+# The runner gives a program 45 s unless its collection's settings say
+# `timeout=`.  Slowest guest times seen (run.json "seconds", QEMU TCG on a
+# loaded 2-core machine, 2026-12-01): stress/kdma 31 s (with fio),
+# dma/device 27 s (arm64), stress/maps 21 s (arm64), irq/nvme 14 s,
+# device/device 9 s, the rest under 3 s.  Each collection gets about ten
+# times its slowest, at least 120 s (real hardware is faster than TCG; a
+# shared CI machine can be slower); stress more, for VCT_STRESS=full.
+KSFT_TIMEOUT        := 120
+KSFT_TIMEOUT_dma    := 300
+KSFT_TIMEOUT_irq    := 180
+KSFT_TIMEOUT_stress := 600
 INSTALL_PATH ?= $(CURDIR)/install
 install: all
-	@mkdir -p '$(INSTALL_PATH)'
+	@mkdir -p '$(INSTALL_PATH)' '$(INSTALL_PATH)/build/$(ARCH)/suites'
 	@: > '$(INSTALL_PATH)/kselftest-list.txt'
 	@for p in $(filter-out $(BUILD)/suites/unit/%,$(SUITES)); do \
 	    area=$$(basename $$(dirname $$p)); \
 	    mkdir -p '$(INSTALL_PATH)'/$$area; \
 	    install -m 0755 $$p '$(INSTALL_PATH)'/$$area/; \
 	    echo "$$area:$$(basename $$p)" >> '$(INSTALL_PATH)/kselftest-list.txt'; \
+	    ln -sfn ../../../$$area '$(INSTALL_PATH)/build/$(ARCH)/suites/'$$area; \
+	done
+	@for area in $(sort $(filter-out unit,$(notdir $(patsubst %/,%,$(dir $(SUITE_SRCS)))))); do \
+	    t=$$(case $$area in dma) echo $(KSFT_TIMEOUT_dma) ;; irq) echo $(KSFT_TIMEOUT_irq) ;; \
+	         stress) echo $(KSFT_TIMEOUT_stress) ;; *) echo $(KSFT_TIMEOUT) ;; esac); \
+	    printf 'timeout=%s\n' $$t > '$(INSTALL_PATH)'/$$area/settings; \
 	done
 	cp -R run.sh harness hosts fixtures '$(INSTALL_PATH)/'
 	@echo "installed into $(INSTALL_PATH)"

@@ -75,6 +75,7 @@ host=qemu-x86_64-vtd kernel_spec="" moddir="" suites="" list=0 results=""
 timeout=1200 idle=180 accel="" build=1 matrix=""
 stress="" duration="" baseline="" fail_pct="" destructive=""
 devices="" dry_run="" restore_only="" force=""   # --host local only (harness/sh/local.sh)
+proof=""                                          # harness/sh/proof.sh
 need_arg() { [ $# -ge 2 ] && [ -n "$2" ] || usage_error "option $1 needs an argument"; }
 is_count() { case "$1" in ''|*[!0-9]*) return 1 ;; *) [ "$1" -gt 0 ] ;; esac; }
 while [ $# -gt 0 ]; do
@@ -102,6 +103,8 @@ while [ $# -gt 0 ]; do
         --dry-run) dry_run=1 ;;
         --restore) restore_only=1 ;;
         --force) force=1 ;;
+        --proof) need_arg "$@"; proof=$2; shift ;;
+        --proof=*) proof=${1#*=} ;;
         --matrix=*) matrix="${1#*=} " ;;
         --matrix) case "${2:-}" in
                       ''|-*) matrix=" " ;;
@@ -225,6 +228,10 @@ if [ "$build" = 1 ]; then
     make -C "$VCT_TOP" ARCH="$arch" -j"$(nproc 2>/dev/null || echo 2)" all > "$results/build.log" 2>&1 ||
         { tail -n 30 "$results/build.log" >&2; die "build failed"; }
 fi
+bind_ids=$(prof bind)
+# shellcheck source=harness/sh/proof.sh
+. "$VCT_TOP/harness/sh/proof.sh"
+proof_setup
 [ -n "$(programs)" ] || die "no suite programs match '${suites:-all}' in $BUILD (build first, or check --suite)"
 
 # A profile marked `unsupported = REASON` is not booted: every test of every
@@ -278,8 +285,8 @@ per_kernel() {
 # The guest's environment: what the profile says the platform is.
 {
     printf "VCT_PROFILE='%s'\n" "$host"
-    printf "VCT_BIND='%s'\n" "$(prof bind)"
-    printf "VCT_DEVICES='%s'\n" "$(prof bind)"
+    printf "VCT_BIND='%s'\n" "$bind_ids"
+    printf "VCT_DEVICES='%s'\n" "$bind_ids"
     printf "VCT_EXPECT_RESV='%s'\n" "$(prof expect_resv)"
     printf "VCT_APERTURE_BITS='%s'\n" "$(per_kernel "$(prof aperture_bits)")"
     printf "VCT_PROG_TIMEOUT='%s'\n" "$timeout"
@@ -295,7 +302,7 @@ perf_guest
 # in Debian's 6.1 (the guest then loads its modules before finding its ports).
 # shellcheck disable=SC2046 # program paths have no spaces (checked above)
 "$VCT_TOP/harness/sh/initramfs.sh" -o "$work/initrd.gz" -a "$arch" -k "$kdir" \
-    -b "$busybox" -e "$work/env" ${moddir:+-M "$moddir"} -m "virtio_pci virtio_console $(prof modules) $perf_modules" -t "$(prof test_modules)" \
+    -b "$busybox" -e "$work/env" ${moddir:+-M "$moddir"} ${proof_tree:+-T "$proof_tree"} -m "virtio_pci virtio_console $(prof modules) $perf_modules" -t "$(prof test_modules)" \
     -x "$(prof guest_tools) $perf_tools" \
     $(programs) 2>"$work/initramfs.log" ||
     { cat "$work/initramfs.log" >&2; die "initramfs could not be built"; }

@@ -21,7 +21,8 @@
 #   device BDF DRIVER OVERRIDE NUMVFS   as found; "-" for none / absent
 #   hugepages SIZE N              /sys/kernel/mm/hugepages/SIZE/nr_hugepages
 #   module NAME                   a module this run loaded (appended after
-#                                 loading it; unloaded after the restore)
+#                                 loading it, in load order; unloaded in
+#                                 reverse order after the restore)
 #
 # Records are prefixed to fd 3 (the record channel, see guest.sh) as
 # "@setup ok|fail bind BDF ..."; diagnostics go to stderr as "run.sh: ...".

@@ -29,7 +29,7 @@ VCT_RUNDIR=${VCT_RUNDIR:-$VCT_HOME}
 . "$VCT_HOME/harness/sh/metrics.sh"
 
 emit() { printf '%s\n' "$*" >&3; }
-kmark() { printf 'vfio-ct: %s\n' "$*" > "${VCT_KMSG:-/dev/kmsg}" 2>/dev/null || true; }
+kmark() { printf 'vfio-ct: %s\n' "$*" >> "${VCT_KMSG:-/dev/kmsg}" 2>/dev/null || true; }
 
 # find_port NAME: the /dev node of the virtio-serial port called NAME.
 find_port() {

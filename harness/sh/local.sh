@@ -20,7 +20,10 @@
 
 # local_options: local-only options, checked once the profile's kind is known.
 local_options() {
-    [ "$kind" = local ] && return 0
+    if [ "$kind" = local ]; then
+        [ -z "$proof" ] || usage_error "--proof is for a QEMU host (the guest runs the local kind inside)"
+        return 0
+    fi
     [ -z "$devices$dry_run$restore_only$force" ] ||
         usage_error "--device, --dry-run, --restore and --force are for --host local (a QEMU host binds its profile's devices)"
 }
@@ -106,7 +109,7 @@ local_journal_stale() {
 # local_modules: load vfio-pci and vfio_iommu_type1 when they are missing,
 # journaling every module that the load brought in (unloaded after restore).
 local_modules() {
-    chain="vfio_pci vfio_pci_core vfio_iommu_type1 vfio irqbypass"
+    chain="irqbypass vfio vfio_iommu_type1 vfio_pci_core vfio_pci"   # load order
     before=""
     for m in $chain; do [ -d "$(vct_sys)/module/$m" ] && before="$before $m "; done
     for want in vfio_pci vfio_iommu_type1; do
@@ -127,8 +130,11 @@ local_modules() {
 # local_host_json: the machine, for run.json's "host".
 local_host_json() {
     dmi="$(vct_sys)/class/dmi/id"
-    cpu=$(awk -F': *' '/^model name/ { print $2; exit }' "${VCT_PROC:-/proc}/cpuinfo" 2>/dev/null)
-    [ -n "$cpu" ] || cpu=$(awk -F': *' '/^CPU implementer/ { i = $2 } /^CPU part/ { p = $2 } END { if (i != "") print "implementer " i " part " p }' "${VCT_PROC:-/proc}/cpuinfo" 2>/dev/null)
+    ci="${VCT_PROC:-/proc}/cpuinfo"
+    cpu=$(awk -F': *' '/^model name/ { print $2; exit }' "$ci" 2>/dev/null || true)
+    # arm64 names no model: its implementer and part numbers (MIDR fields).
+    [ -n "$cpu" ] || cpu=$(awk -F': *' '/^CPU implementer/ { i = $2 } /^CPU part/ { p = $2 }
+        END { if (i != "") print "implementer " i " part " p }' "$ci" 2>/dev/null || true)
     printf '{"kind": "local", "hostname": %s, "sys_vendor": %s, "product_name": %s, "cpu": %s, "machine": %s, "kernel_release": %s, "iommus": [' \
         "$(json_str "$(uname -n)")" "$(json_str "$(cat "$dmi/sys_vendor" 2>/dev/null)")" \
         "$(json_str "$(cat "$dmi/product_name" 2>/dev/null)")" "$(json_str "$cpu")" \
@@ -193,6 +199,8 @@ local_teardown() {
 local_main() {
     # shellcheck source=harness/sh/bind.sh
     . "$VCT_TOP/harness/sh/bind.sh"
+    # shellcheck source=harness/sh/collect.sh
+    . "$VCT_TOP/harness/sh/collect.sh"
     phase=setup gpid="" kpid="" journaled="" restore_failed=0 sig_rc="" interrupted="" work=""
     if [ -z "${VCT_SYSFS:-}" ] && [ "$(id -u)" != 0 ]; then
         die "--host local changes device bindings: run it as root"
@@ -274,7 +282,7 @@ local_main() {
     { if [ -c "$kdev" ]; then cat "$kdev" & else tail -n +1 -f "$kdev" & fi
       echo $! > "$work/kmsg.pid"; wait; } 2>/dev/null |
         awk -v m="$mark" 'on { print; fflush() } !on && index($0, m) { on = 1 }' > "$kmsg" &
-    printf '%s\n' "$mark" > "$kdev" 2>/dev/null || say "cannot write to $kdev: splats cannot be attributed to tests"
+    printf '%s\n' "$mark" >> "$kdev" 2>/dev/null || say "cannot write to $kdev: splats cannot be attributed to tests"
     i=0
     while [ ! -s "$work/kmsg.pid" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
     kpid=$(cat "$work/kmsg.pid" 2>/dev/null || true)
@@ -290,8 +298,10 @@ local_main() {
     reason=""
     while kill -0 "$gpid" 2>/dev/null; do
         sleep 0.5
+        # After a signal the program's end (killed) is not its own result:
+        # collate.awk gives the unfinished tests the signal as the reason.
+        [ -z "$interrupted" ] || break
         collect_new_records
-        [ -z "$interrupted" ] || { reason=$interrupted; break; }
         if [ $(($(date +%s) - started)) -ge "$timeout" ]; then
             reason="run exceeded its ${timeout}s timeout"; break
         fi
@@ -301,8 +311,7 @@ local_main() {
     kill -TERM "$gpid" 2>/dev/null || true
     wait "$gpid" 2>/dev/null || true
     gpid=""
-    [ -z "$interrupted" ] || reason=$interrupted
-    collect_new_records
+    if [ -n "$interrupted" ]; then reason=$interrupted; else collect_new_records; fi
     [ -n "$reason" ] || [ "$guest_done" = 1 ] || reason="the guest half stopped before finishing (see $work/guest.log)"
     [ -n "$reason" ] && say "incomplete run: $reason"
     collect_finish "$reason"
