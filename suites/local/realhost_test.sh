@@ -124,14 +124,16 @@ refused() {
     table "$rname | $want | $st | $(unchanged "$rname" && echo yes || echo no)"
 }
 
-# restored NAME WANT-STATUS ARGS... (the run in $st and snapshots already
-# taken): the status, and everything as before.
+# restored NAME WANT-STATUS BDF (the run in $st, its results in
+# $tmp/res-NAME, the snapshots taken): the status, BDF was bound to vfio-pci
+# during the run, and everything is as before.
 restored() {
     rname=$1 want=$2
-    if [ "$st" = "$want" ] && unchanged "$rname" && [ ! -e /run/vfio-ct/journal ]; then
+    bound=$(grep -c "^@setup ok bind $3 " "$tmp/res-$rname/work/stream.log" 2>/dev/null || true)
+    if [ "$st" = "$want" ] && [ "$bound" = 1 ] && unchanged "$rname" && [ ! -e /run/vfio-ct/journal ]; then
         pass "local.restore.$rname"
     else
-        fail "local.restore.$rname" "exit $st (want $want)" \
+        fail "local.restore.$rname" "exit $st (want $want); $3 bound to vfio-pci during the run: $([ "$bound" = 1 ] && echo yes || echo no)" \
             "bindings and hugepages: $(unchanged "$rname" && echo unchanged || echo "CHANGED: $(changes "$rname")")" \
             "journal: $([ -e /run/vfio-ct/journal ] && echo LEFT BEHIND || echo removed)" \
             "$(sed 's/^/stderr: /' "$tmp/$rname.err" | tail -n 15)"
@@ -173,7 +175,8 @@ for g in /sys/kernel/iommu_groups/*; do
     host="" free=""
     for m in "$g"/devices/*; do
         m=$(basename "$m") drv=$(driver_of "$m")
-        [ "$(pf_hex "/sys/bus/pci/devices/$m/config" 14 1)" = 00 ] || continue
+        ht=$(pf_hex "/sys/bus/pci/devices/$m/config" 14 1)
+        [ -n "$ht" ] && [ $((0x$ht & 0x7f)) = 0 ] || continue
         if [ "$drv" = none ]; then free=${free:-$m}
         elif ! pf_dma_safe_driver "$drv"; then host=${host:-$m}; fi
     done
@@ -289,13 +292,13 @@ local_run edu_dma --device "$EDU1" --suite dma
 # shellcheck disable=SC2046 # three numbers
 set -- $(counts edu_dma)
 say "dma through edu $EDU1: $1 passed, $2 skipped, $3 failed, exit $st"
-restored edu_dma 0
+restored edu_dma 0 "$EDU1"
 if [ "$1" -gt 0 ] && [ "$3" = 0 ]; then pass local.dma_suite_passes_through_edu
 else fail local.dma_suite_passes_through_edu "$1 passed, $3 failed" "$(tail -n 20 "$tmp/edu_dma.out")"; fi
 
 # A failing test: a program that reports `not ok` (put into the tree's
-# programs for this one run).
-progs=$(dirname "$(dirname "$(find "$TREE" -path '*/suites/dma/device' | head -n 1)")")
+# programs, build/ARCH/suites, for this one run).
+progs="$TREE/build/$(uname -m | sed 's/aarch64/arm64/')/suites"
 mkdir -p "$progs/proof"
 cat > "$progs/proof/fails" <<'EOF'
 #!/bin/sh
@@ -306,7 +309,7 @@ EOF
 chmod +x "$progs/proof/fails"
 local_run failing_test --device "$EDU1" --suite proof/fails
 rm -rf "$progs/proof"
-restored failing_test 1
+restored failing_test 1 "$EDU1"
 
 # SIGTERM mid-run: while the dma program holds the device open.
 snapshot > "$tmp/sigterm.before"
@@ -314,7 +317,8 @@ sh "$RUN" --host local --no-build --results "$tmp/res-sigterm" --device "$EDU1" 
     > "$tmp/sigterm.out" 2> "$tmp/sigterm.err" < /dev/null &
 rp=$!
 i=0
-until [ -s "$tmp/res-sigterm/work/prog.pid" ] && [ "$(driver_of "$EDU1")" = vfio-pci ] || [ $i -ge 600 ]; do
+until [ -s "$tmp/res-sigterm/work/prog.pid" ] && [ "$(driver_of "$EDU1")" = vfio-pci ] || [ $i -ge 600 ] ||
+      ! kill -0 "$rp" 2>/dev/null; do
     sleep 0.5; i=$((i + 1))
 done
 bound_then=$(driver_of "$EDU1")
@@ -323,7 +327,7 @@ kill -TERM "$rp"
 st=0; wait "$rp" || st=$?
 snapshot > "$tmp/sigterm.after"
 say "SIGTERM after $((i / 2 + 3)) s, the device on ${bound_then} then"
-restored sigterm 143
+restored sigterm 143 "$EDU1"
 
 # A crashing test program: SIGSEGV to the running dma program's process group.
 snapshot > "$tmp/crash.before"
@@ -331,14 +335,16 @@ sh "$RUN" --host local --no-build --results "$tmp/res-crash" --device "$EDU1" --
     > "$tmp/crash.out" 2> "$tmp/crash.err" < /dev/null &
 rp=$!
 i=0
-until [ -s "$tmp/res-crash/work/prog.pid" ] || [ $i -ge 600 ]; do sleep 0.5; i=$((i + 1)); done
+until [ -s "$tmp/res-crash/work/prog.pid" ] || [ $i -ge 600 ] || ! kill -0 "$rp" 2>/dev/null; do
+    sleep 0.5; i=$((i + 1))
+done
 sleep 3
 pg=$(cat "$tmp/res-crash/work/prog.pid" 2>/dev/null || echo "")
 [ -z "$pg" ] || kill -SEGV -- "-$pg" 2>/dev/null || kill -SEGV "$pg" 2>/dev/null || true
 st=0; wait "$rp" || st=$?
 snapshot > "$tmp/crash.after"
 say "SIGSEGV to the test program (process group ${pg:-none}); run.sh exit $st"
-restored crash 1
+restored crash 1 "$EDU1"
 
 # The idle NVMe as the DMA engine: the dma suite through it, and back on nvme.
 before_drv=$(driver_of "$IDLE")
@@ -346,7 +352,7 @@ local_run nvme_dma --device "$IDLE" --suite dma
 # shellcheck disable=SC2046 # three numbers
 set -- $(counts nvme_dma)
 say "dma through NVMe $IDLE: $1 passed, $2 skipped, $3 failed, exit $st; driver before $before_drv, after $(driver_of "$IDLE")"
-restored nvme_dma 0
+restored nvme_dma 0 "$IDLE"
 if [ "$1" -gt 0 ] && [ "$3" = 0 ] && [ "$before_drv" = nvme ] && [ "$(driver_of "$IDLE")" = nvme ]; then
     pass local.dma_suite_passes_through_nvme_and_nvme_is_back
 else
