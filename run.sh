@@ -20,7 +20,8 @@ fi
 usage() {
     cat <<'USAGE'
 Usage: ./run.sh [OPTION]...
-Run the vfio-ct conformance suites on an emulated host and report TAP.
+Run the vfio-ct conformance suites on an emulated host (or, with --host
+local, on this machine) and report TAP.
 
   --host NAME        host profile from hosts/NAME.conf (default: qemu-x86_64-vtd)
   --kernel SPEC      guest kernel: debian:SUITE[:PACKAGE] (a Debian kernel
@@ -57,12 +58,29 @@ Run the vfio-ct conformance suites on an emulated host and report TAP.
   --destructive      allow tests to write device media (VCT_ALLOW_DESTRUCTIVE=1
                      in the guest): the NVMe DMA engine then writes the first
                      4 KiB of namespace 1
+  --device BDF|VENDOR:DEVICE
+                     (--host local) select a device to bind to vfio-pci and
+                     test; repeatable.  Default: $VCT_DEVICES, else
+                     $VFIO_SELFTESTS_BDF; none: nothing is bound and the
+                     device-level tests SKIP
+  --dry-run          (--host local) print the plan (each device, its
+                     driver, IOMMU group, group members, reserved regions)
+                     and the preflight verdicts; change nothing
+  --force            (--host local) passed to the preflight checks (it
+                     overrides only "interface up" and "signature present")
+  --restore          (--host local) only restore what the journal of an
+                     interrupted run records, then exit
+  --proof PROGRAM    (QEMU host) the guest carries the installed tree and
+                     runs PROGRAM (which calls /vfio-ct/run.sh --host local)
+                     instead of the suites; default: the profile's `proof`
   -h, --help         show this help and exit
 
 Standard output carries the run's TAP (kselftest runner format: one block per
 test program); standard error carries one progress line per test.  Exit
-status: 0 when no test failed, 1 when any did or the guest did not finish,
-2 on a usage or set-up error.
+status: 0 when no test failed, 1 when any did or the guest did not finish
+(--host local: or a restore step could not be verified), 2 on a usage or
+set-up error, a bad device selection, a preflight refusal or another boot's
+journal; --host local after SIGINT/SIGTERM/SIGHUP: 130/143/129, restored.
 USAGE
 }
 

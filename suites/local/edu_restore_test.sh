@@ -86,6 +86,9 @@ grep -q '^ok [0-9]* dma\.' "$tmp/pass/tap/dma.device.tap" || ok=1
 result local_proof.edu_bound_dma_suite_passes_edu_unbound_after "$ok" "$detail" \
     "edu before: $(grep "^$edu " "$tmp/pass.before"); after: $(grep "^$edu " "$tmp/pass.after")"
 [ "$ok" = 0 ] || sed 's/^/stderr: /' "$tmp/pass.err" | tail -n 20 | while IFS= read -r l; do say "$l"; done
+# What the local run skipped and why, and its own summary line.
+grep -h '# SKIP' "$tmp/pass/tap/dma.device.tap" | sed 's/^/skipped: /' | while IFS= read -r l; do say "$l"; done
+grep -h '^# pass ' "$tmp/pass.err" | sed 's/^# /local run: /' | while IFS= read -r l; do say "$l"; done
 
 # 2. SIGTERM while the dma program runs
 start term
