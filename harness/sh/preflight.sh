@@ -283,6 +283,29 @@ pf_net() {
     done
 }
 
+# pf_predicted_groups BDF: the groups a device without one will join or sit
+# next to when bound (pci_device_group): those of its other functions
+# (multi-function devices without ACS share one) and of the bridges above it
+# (a path without ACS, or a PCIe-to-PCI bridge's alias, joins theirs).
+pf_predicted_groups() {
+    pg_real=$(readlink -f "$pf_sys/bus/pci/devices/$1" 2>/dev/null) || return 0
+    {
+        for pg_f in "$pf_sys/bus/pci/devices/${1%.*}".*; do
+            [ "$(basename "$pg_f")" != "$1" ] || continue
+            pg_l=$(readlink "$pg_f/iommu_group" 2>/dev/null) && basename "$pg_l"
+        done
+        pg_p=$(dirname "$pg_real")
+        while :; do
+            case "$(basename "$pg_p")" in
+                [0-9a-f][0-9a-f][0-9a-f][0-9a-f]:[0-9a-f][0-9a-f]:[0-9a-f][0-9a-f].[0-7]) ;;
+                *) break ;;
+            esac
+            pg_l=$(readlink "$pg_p/iommu_group" 2>/dev/null) && basename "$pg_l"
+            pg_p=$(dirname "$pg_p")
+        done
+    } | sort -u | tr '\n' ' ' | sed 's/ $//'
+}
+
 # pf_member BDF SELECTED GROUP: every refusal that applies to one member of a
 # selected device's IOMMU group.
 pf_member() {
@@ -338,17 +361,30 @@ preflight_check() {
             pf_refuse "$pc_b" "no such PCI device (no $pc_d)"
             continue
         fi
-        pc_g=$(readlink "$pc_d/iommu_group" 2>/dev/null) || {
-            pf_refuse "$pc_b" "in no IOMMU group: the IOMMU does not translate its DMA"
-            continue
-        }
-        pc_g=$(basename "$pc_g")
-        for pc_m in "$pf_sys/kernel/iommu_groups/$pc_g/devices"/*; do
-            [ -e "$pc_m" ] || [ -L "$pc_m" ] || continue
-            pc_m=$(basename "$pc_m")
-            case "$pf_seen" in *" $pc_m "*) continue ;; esac
-            pf_seen="$pf_seen$pc_m "
-            pf_member "$pc_m" "$pc_b" "$pc_g"
+        if pc_g=$(readlink "$pc_d/iommu_group" 2>/dev/null); then
+            pc_gs=$(basename "$pc_g")
+        else
+            # Device-tree and IORT platforms give a device its group when a
+            # driver probes it (dma_configure -> iommu_probe_device): an
+            # unbound device has none yet, and binding vfio-pci creates it.
+            # A bound device without one is not translated.
+            pc_drv=$(pf_driver "$pc_b")
+            if [ -n "$pc_drv" ]; then
+                pf_refuse "$pc_b" "in no IOMMU group although $pc_drv drives it: the IOMMU does not translate its DMA"
+                continue
+            fi
+            pc_gs=$(pf_predicted_groups "$pc_b")
+            pf_out warning "$pc_b" "in no IOMMU group yet (this platform gives a device its group when a driver binds it): checked with the groups of its other functions and upstream bridges (${pc_gs:-none})"
+            case "$pf_seen" in *" $pc_b "*) ;; *) pf_seen="$pf_seen$pc_b "; pf_member "$pc_b" "$pc_b" - ;; esac
+        fi
+        for pc_g in $pc_gs; do
+            for pc_m in "$pf_sys/kernel/iommu_groups/$pc_g/devices"/*; do
+                [ -e "$pc_m" ] || [ -L "$pc_m" ] || continue
+                pc_m=$(basename "$pc_m")
+                case "$pf_seen" in *" $pc_m "*) continue ;; esac
+                pf_seen="$pf_seen$pc_m "
+                pf_member "$pc_m" "$pc_b" "$pc_g"
+            done
         done
     done
     return "$pf_status"

@@ -156,8 +156,11 @@ say "proof on $arch, Linux $(uname -r), tree $TREE"
 EDUS="" DATA="" IDLE="" NIC="" IFC="" SWAPBDF="" SWAPDISK="" VGA="" SHARED="" SHARED_M="" SHARED_DRV="" SHARED_G=""
 for d in /sys/bus/pci/devices/*; do
     b=$(basename "$d") g=$(basename "$(readlink "$d/iommu_group" 2>/dev/null)" 2>/dev/null || echo "")
+    # Alone: in a group of its own, or (device-tree platforms: no group
+    # until a driver binds it) in none and the only function of its slot.
     members=0
-    [ -z "$g" ] || members=$(ls "/sys/kernel/iommu_groups/$g/devices" | wc -l)
+    if [ -n "$g" ]; then members=$(ls "/sys/kernel/iommu_groups/$g/devices" | wc -l)
+    else members=$(ls -d "/sys/bus/pci/devices/${b%.*}".* | wc -l); fi
     if [ "$(cat "$d/vendor"):$(cat "$d/device")" = 0x1234:0x11e8 ] && [ "$members" = 1 ]; then EDUS="$EDUS $b"; fi
     [ "$(cat "$d/boot_vga" 2>/dev/null)" = 1 ] && VGA=$b
     for i in "$d"/net/*; do
@@ -187,6 +190,20 @@ for g in /sys/kernel/iommu_groups/*; do
         SHARED=$free SHARED_M=$host SHARED_DRV=$(driver_of "$host") SHARED_G=$(basename "$g")
     fi
 done
+# Device-tree platforms: an unbound endpoint with no group yet, whose other
+# function (no ACS: the same group once bound) is on a host driver.
+if [ -z "$SHARED" ]; then
+    for d in /sys/bus/pci/devices/*; do
+        b=$(basename "$d")
+        [ ! -e "$d/iommu_group" ] && [ "$(driver_of "$b")" = none ] || continue
+        for f in "/sys/bus/pci/devices/${b%.*}".*; do
+            m=$(basename "$f") drv=$(driver_of "$m")
+            [ "$m" != "$b" ] && [ "$drv" != none ] && ! pf_dma_safe_driver "$drv" && [ -e "$f/iommu_group" ] || continue
+            [ -n "$SHARED" ] || { SHARED=$b SHARED_M=$m SHARED_DRV=$drv SHARED_G=$(basename "$(readlink "$f/iommu_group")"); }
+        done
+    done
+fi
+# shellcheck disable=SC2086 # a word list
 set -- $EDUS
 EDU1=${1:-}
 DATADISK=$( [ -z "$DATA" ] || preflight_blockdevs "$DATA" | head -n 1)
