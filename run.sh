@@ -55,6 +55,9 @@ local, on this machine) and report TAP.
   --fail-on-regression PCT
                      with --baseline: exit 1 when a metric regressed by
                      more than PCT percent
+  --destructive      allow tests to write device media (VCT_ALLOW_DESTRUCTIVE=1
+                     in the guest): the NVMe DMA engine then writes the first
+                     4 KiB of namespace 1
   --device BDF|VENDOR:DEVICE
                      (--host local) select a device to bind to vfio-pci and
                      test; repeatable.  Default: $VCT_DEVICES, else
@@ -88,7 +91,7 @@ say() { printf '# %s\n' "$*" >&2; }
 # ---- options -----------------------------------------------------------------
 host=qemu-x86_64-vtd kernel_spec="" moddir="" suites="" list=0 results=""
 timeout=1200 idle=180 accel="" build=1 matrix=""
-stress="" duration="" baseline="" fail_pct=""
+stress="" duration="" baseline="" fail_pct="" destructive=""
 devices="" dry_run="" restore_only="" force=""   # --host local only (harness/sh/local.sh)
 proof=""                                          # harness/sh/proof.sh
 need_arg() { [ $# -ge 2 ] && [ -n "$2" ] || usage_error "option $1 needs an argument"; }
@@ -126,6 +129,7 @@ while [ $# -gt 0 ]; do
                       *) matrix="$2 "; shift ;;
                   esac ;;
         --stress) stress=full ;;
+        --destructive) destructive=1 ;;
         --duration) need_arg "$@"; duration=$2; shift ;;
         --duration=*) duration=${1#*=} ;;
         --baseline) need_arg "$@"; baseline=$2; shift ;;
@@ -307,6 +311,7 @@ per_kernel() {
     printf "VCT_MODPARAMS='%s'\n" "$(prof modparams)"
     printf "VCT_NVME_SERIAL='%s'\n" "$(prof nvme_serial)"
     printf 'export VCT_PROFILE VCT_BIND VCT_DEVICES VCT_EXPECT_RESV VCT_APERTURE_BITS VCT_PROG_TIMEOUT VCT_NVME_SERIAL\n'
+    [ -z "$destructive" ] || printf 'VCT_ALLOW_DESTRUCTIVE=1\nexport VCT_ALLOW_DESTRUCTIVE\n'
 } > "$work/env"
 perf_env >> "$work/env"
 
@@ -337,8 +342,11 @@ set -- -accel "$accel" -nodefaults -no-reboot -display none -monitor none \
 if [ -n "$firmware" ] && [ -f "/usr/share/qemu/$firmware" ]; then
     set -- "$@" -bios "/usr/share/qemu/$firmware"
 fi
+# The profile's `images` (NAME:SIZE): sparse image files in the work dir,
+# named @WORK@/NAME.img in its qemu arguments.
+for im in $(prof images); do truncate -s "${im#*:}" "$work/${im%%:*}.img" || die "cannot create image $im"; done
 # shellcheck disable=SC2046 # profile qemu arguments are whitespace-separated words
-set -- "$@" $(prof qemu) $perf_qemu
+set -- "$@" $(prof qemu | sed "s|@WORK@|$work|g") $perf_qemu
 printf '%s' "$qemu" > "$work/qemu.cmd"; printf ' %s' "$@" >> "$work/qemu.cmd"; echo >> "$work/qemu.cmd"
 
 qpid=""
@@ -387,7 +395,7 @@ collect_finish "$reason"
 ended=$(date +%s)
 results_write "$release" "$(cat "$kdir/origin")" "$qemu_version" "$started_iso" \
     "$((ended - started))" "$reason"
-rm -rf "$work/initrd.gz"
+rm -rf "$work/initrd.gz" "$work"/*.img
 say "results in $results"
 perf_finish "$release" "$qemu_version"
 [ "$run_failed" = 0 ] && [ "$perf_failed" = 0 ]

@@ -17,21 +17,39 @@
 
 static const struct vct_dma_driver *const drivers[] = {
 	&vct_dma_edu,
+	&vct_dma_nvme,
 };
 
-const struct vct_dma_driver *vct_dma_driver_find(uint16_t vendor,
-						 uint16_t device)
+const struct vct_dma_driver *vct_dma_driver_find(const struct vct_pcidev *p)
 {
 	size_t i;
 
 	for (i = 0; i < VCT_ARRAY_SIZE(drivers); i++)
-		if (drivers[i]->probe(vendor, device))
+		if (drivers[i]->probe(p))
 			return drivers[i];
 	return NULL;
 }
 
+const char *vct_dma_driver_name(const char *bdf)
+{
+	const struct vct_dma_driver *drv;
+	struct vct_pcidev pd;
+
+	if (__vct_pci_find_by_bdf(bdf, &pd))
+		return NULL;
+	drv = vct_dma_driver_find(&pd);
+	return drv ? drv->name : NULL;
+}
+
 int __vct_dma_open(struct vct_iommu *iommu, const char *bdf,
 		   struct vct_dma_engine **out, char *why, size_t why_len)
+{
+	return __vct_dma_open_at(iommu, bdf, VCT_DMA_OWN_IOVA, out, why, why_len);
+}
+
+int __vct_dma_open_at(struct vct_iommu *iommu, const char *bdf,
+		      uint64_t own_iova, struct vct_dma_engine **out,
+		      char *why, size_t why_len)
 {
 	struct vct_pcidev pd;
 	struct vct_dma_engine *e;
@@ -44,7 +62,7 @@ int __vct_dma_open(struct vct_iommu *iommu, const char *bdf,
 		snprintf(why, why_len, "%s: not found: %s", bdf, strerror(-ret));
 		return ret;
 	}
-	drv = vct_dma_driver_find(pd.vendor, pd.device);
+	drv = vct_dma_driver_find(&pd);
 	if (!drv) {
 		snprintf(why, why_len, "%s (%04x:%04x): no DMA engine driver",
 			 bdf, pd.vendor, pd.device);
@@ -58,6 +76,9 @@ int __vct_dma_open(struct vct_iommu *iommu, const char *bdf,
 	e->vendor = pd.vendor;
 	e->device = pd.device;
 	e->timeout_ms = 5000;
+	e->iommu = iommu;
+	e->own_iova = own_iova;
+	e->len_align = e->iova_align = 1;
 	e->device_fd = __vct_iommu_device_fd(iommu, pd.bdf);
 	if (e->device_fd < 0) {
 		ret = e->device_fd;
@@ -121,7 +142,7 @@ int __vct_dma_wait(struct vct_dma_engine *e)
 	if (!e->busy)
 		return 0;
 	ret = e->drv->wait(e, e->timeout_ms);
-	if (!ret)
+	if (!ret || ret == -EIO)	/* completed, with or without an error status */
 		e->busy = false;
 	return ret;
 }
@@ -153,6 +174,57 @@ int __vct_dma_copy(struct vct_dma_engine *e, uint64_t src, uint64_t dst,
 int __vct_dma_raise_irq(struct vct_dma_engine *e)
 {
 	return e->drv->raise_irq(e, e->timeout_ms);
+}
+
+int __vct_dma_read_check(struct vct_dma_engine *e, uint64_t iova, uint64_t off,
+			 uint64_t len)
+{
+	if (e->busy)
+		return -EBUSY;
+	if (!e->drv->read_check) {
+		snprintf(e->err, sizeof(e->err), "%s: the device cannot compare",
+			 e->drv->name);
+		return -EOPNOTSUPP;
+	}
+	return e->drv->read_check(e, iova, off, len);
+}
+
+int __vct_dma_map_own(struct vct_dma_engine *e)
+{
+	int ret;
+
+	if (!e->own_len)
+		return 0;
+	ret = __vct_iommu_map(e->iommu, e->own_iova, e->own_len, e->own_va,
+			      VCT_PROT_RW);
+	if (ret)
+		snprintf(e->err, sizeof(e->err), "map own memory at %#" PRIx64 ": %s",
+			 e->own_iova, vct_iommu_last_error(e->iommu));
+	return ret;
+}
+
+bool vct_dma_fits(const struct vct_dma_engine *e, uint64_t iova, uint64_t off,
+		  uint64_t len)
+{
+	return len && len <= e->max_len && off <= e->buf_size &&
+	       len <= e->buf_size - off && !(len % e->len_align) &&
+	       !(off % e->len_align) && !(iova % e->iova_align);
+}
+
+int vct_dma_seen_content(const void *ref, void *out, size_t len, uint32_t seed)
+{
+	unsigned char *o = out;
+	size_t i;
+
+	if (vct_mem_find_not(ref, 0, len) >= 0) {
+		memcpy(out, ref, len);
+		return 0;
+	}
+	vct_pattern_fill(out, len, seed);
+	for (i = 0; i < len; i++)
+		if (!o[i])
+			o[i] = 0x5a;
+	return 1;
 }
 
 void vct_dma_set_staging(struct vct_dma_engine *e, void *va, uint64_t iova,

@@ -22,7 +22,26 @@
  * write + memcpy.  Each costs one DMA.
  *
  * Drivers are ops tables (struct vct_dma_driver) registered in dma.c and
- * chosen by PCI vendor:device.  QEMU's edu (dma_edu.c) is the first.
+ * chosen by probing the PCI device.  QEMU's edu (dma_edu.c) is the first,
+ * NVMe controllers (dma_nvme.c) the second.
+ *
+ * Not every engine can do everything edu does; what it can is in the
+ * engine (set by init), and a test that needs more SKIPs with the reason:
+ *
+ *   can_load            load/read put arbitrary bytes into the device buffer
+ *                       (edu: always; NVMe: only with VCT_ALLOW_DESTRUCTIVE=1
+ *                       and media that keeps what is written, since its
+ *                       buffer is the namespace's first LBAs).  Without it
+ *                       the buffer holds what the device holds (fetch tells).
+ *   reads_compare_only  a device read cannot be fetched back: the device
+ *                       only compares what it read with its buffer
+ *                       (read_check; NVMe's Compare command).
+ *   len_align,          transfer lengths and buffer offsets must be
+ *   iova_align          multiples of len_align, IOVAs of iova_align (edu:
+ *                       1 and 1; NVMe: the LBA size and 4, PRP rules).
+ *   own_va/iova/len     memory the engine itself needs mapped in the IOMMU
+ *                       it was opened in (NVMe: its queues), at the IOVA the
+ *                       caller gave __vct_dma_open_at(); len 0 for none.
  *
  * Every __vct_dma_*() returns 0 or -errno; where the harness decided the
  * failure (not the kernel), e->err says why in words.  -ETIMEDOUT means
@@ -44,36 +63,60 @@ struct vct_dma_engine;
  * A driver.  What each op guarantees when it returns 0:
  */
 struct vct_dma_driver {
-	const char *name;			/* "edu" */
-	/* This driver can drive vendor:device (no side effects). */
-	bool (*probe)(uint16_t vendor, uint16_t device);
+	const char *name;			/* "edu", "nvme" */
+	/* This driver can drive the device (reads sysfs only). */
+	bool (*probe)(const struct vct_pcidev *p);
 	/*
-	 * e->device_fd is a VFIO device fd.  Afterwards the device's
-	 * registers are reachable (BAR mmap'ed or pread/pwrite), memory
-	 * decoding and bus mastering are enabled in its command register,
-	 * no DMA is in flight, and e->buf_size/e->max_len are set.
+	 * e->device_fd is a VFIO device fd, e->iommu the IOMMU it is
+	 * attached to.  Afterwards the device's registers are reachable
+	 * (BAR mmap'ed or pread/pwrite), memory decoding and bus mastering
+	 * are enabled in its command register, no DMA is in flight, and
+	 * buf_size, max_len, the capabilities (top of file) and own_* are
+	 * set; own memory is mapped.  -EPERM: the driver refuses this device
+	 * without an explicit permission (e->err says which; a SKIP).
 	 */
 	int (*init)(struct vct_dma_engine *e);
 	/*
 	 * Start device buffer [off, off+len) -> IOVA [iova, iova+len).
 	 * Returns once the device accepted the command; the bytes move
 	 * later.  -EBUSY if a transfer is still in flight (call wait),
-	 * -EINVAL if [off, off+len) is outside the buffer or len is 0 or
-	 * above max_len (checked here: edu aborts QEMU otherwise).
+	 * -EINVAL if [off, off+len) is outside the buffer, len is 0 or
+	 * above max_len, or off/len/iova break the engine's alignment
+	 * (checked here: edu aborts QEMU otherwise).
 	 */
 	int (*start_write)(struct vct_dma_engine *e, uint64_t iova,
 			   uint64_t off, uint64_t len);
-	/* Start IOVA [iova, iova+len) -> device buffer [off, off+len). */
+	/*
+	 * Start IOVA [iova, iova+len) -> device buffer [off, off+len).
+	 * -EOPNOTSUPP without can_load (e->err says why).
+	 */
 	int (*start_read)(struct vct_dma_engine *e, uint64_t iova,
 			  uint64_t off, uint64_t len);
 	/*
 	 * The transfer started last has completed: every byte the IOMMU let
 	 * through is in memory (or in the device buffer) and nothing of it
 	 * is still in flight.  A transfer the IOMMU blocked also completes:
-	 * completion says nothing about whether bytes landed.  -ETIMEDOUT
+	 * completion says nothing about whether bytes landed.  -EIO: it
+	 * completed with an error status (e->status; a device that reports
+	 * blocked accesses, such as a real NVMe controller's Data Transfer
+	 * Error, does so); e->status is 0 after a 0 return.  -ETIMEDOUT
 	 * after timeout_ms (the device may still be busy).
 	 */
 	int (*wait)(struct vct_dma_engine *e, int timeout_ms);
+	/*
+	 * Synchronous, changes neither side: the device reads IOVA
+	 * [iova, iova+len) and compares it with device buffer [off, off+len).
+	 * 0: what it read equals the buffer; 1: it differs (the device's
+	 * mismatch status); -EIO: another error status (e->status);
+	 * -EINVAL as start_write.  Only a device that read host memory can
+	 * answer 1, but what a blocked read yields is the device's choice:
+	 * QEMU's NVMe compares zeros (see dma_nvme.c), so use
+	 * vct_dma_seen_content() to pick memory whose answer proves a read.
+	 * NULL when the device cannot compare (__vct_dma_read_check then
+	 * answers -EOPNOTSUPP).
+	 */
+	int (*read_check)(struct vct_dma_engine *e, uint64_t iova,
+			  uint64_t off, uint64_t len);
 	/*
 	 * The device raised an interrupt and it was delivered to this
 	 * process (MSI through VFIO_DEVICE_SET_IRQS and an eventfd), within
@@ -90,14 +133,25 @@ struct vct_dma_driver {
 };
 
 extern const struct vct_dma_driver vct_dma_edu;
+extern const struct vct_dma_driver vct_dma_nvme;
 
 struct vct_dma_engine {
 	const struct vct_dma_driver *drv;
 	char bdf[VCT_BDF_LEN];
 	uint16_t vendor, device;
 	int device_fd;		/* VFIO device fd (the engine owns it) */
+	struct vct_iommu *iommu;	/* the IOMMU it was opened in */
 	uint64_t buf_size;	/* device buffer size */
 	uint64_t max_len;	/* largest single transfer */
+	/* capabilities (top of file), set by init */
+	bool can_load;
+	bool reads_compare_only;
+	uint64_t len_align, iova_align;
+	char cannot[256];	/* why not can_load (for a SKIP), "" when it can */
+	/* the engine's own mapped memory (top of file) */
+	void *own_va;
+	uint64_t own_iova, own_len;
+	uint32_t status;	/* the device's status of the last transfer, 0 ok */
 	int timeout_ms;		/* for the synchronous calls; default 5000 */
 	bool busy;		/* a transfer was started and not waited for */
 	/* staging: CPU access to the device buffer (see the top of file) */
@@ -108,17 +162,36 @@ struct vct_dma_engine {
 	void *priv;		/* the driver's */
 };
 
-/* The driver for vendor:device, or NULL. */
-const struct vct_dma_driver *vct_dma_driver_find(uint16_t vendor,
-						 uint16_t device);
+/* The driver for a device, or NULL. */
+const struct vct_dma_driver *vct_dma_driver_find(const struct vct_pcidev *p);
+/* The driver's name for device `bdf` ("edu", "nvme"), or NULL. */
+const char *vct_dma_driver_name(const char *bdf);
+
+/* Where __vct_dma_open() maps an engine's own memory (top of file). */
+#define VCT_DMA_OWN_IOVA	0xfff0000000ull
 
 /*
  * Open device `bdf` (already attached to `iommu`) as a DMA engine: find
- * its driver, get its VFIO device fd from the IOMMU backend and init.
- * -ENODEV: no driver for this device (a SKIP); `why` says why on failure.
+ * its driver, get its VFIO device fd from the IOMMU backend and init,
+ * mapping the engine's own memory (if any) at `own_iova` in `iommu`.
+ * -ENODEV: no driver for this device, -EPERM: the driver refuses it
+ * without an explicit permission (both a SKIP); `why` says why on failure.
  */
+int __vct_dma_open_at(struct vct_iommu *iommu, const char *bdf,
+		      uint64_t own_iova, struct vct_dma_engine **out,
+		      char *why, size_t why_len);
+/* The same with own memory at VCT_DMA_OWN_IOVA. */
 int __vct_dma_open(struct vct_iommu *iommu, const char *bdf,
 		   struct vct_dma_engine **out, char *why, size_t why_len);
+/*
+ * Map the engine's own memory again at own_iova (after the caller removed
+ * every mapping, e.g. VFIO_DMA_UNMAP_FLAG_ALL): 0 (also when it has
+ * none) or -errno.  Nothing else of the engine changes.
+ */
+int __vct_dma_map_own(struct vct_dma_engine *e);
+/* Do iova/off/len fit the engine's buffer, max_len and alignment? */
+bool vct_dma_fits(const struct vct_dma_engine *e, uint64_t iova, uint64_t off,
+		  uint64_t len);
 /* remove, close the device fd, free.  NULL is fine. */
 void vct_dma_close(struct vct_dma_engine *e);
 
@@ -145,6 +218,20 @@ int __vct_dma_copy(struct vct_dma_engine *e, uint64_t src, uint64_t dst,
 		   uint64_t len);
 /* See struct vct_dma_driver.raise_irq; uses e->timeout_ms. */
 int __vct_dma_raise_irq(struct vct_dma_engine *e);
+/* See struct vct_dma_driver.read_check; -EOPNOTSUPP without one. */
+int __vct_dma_read_check(struct vct_dma_engine *e, uint64_t iova, uint64_t off,
+			 uint64_t len);
+/*
+ * For read_check: given `ref` (the device buffer's bytes [off, off+len),
+ * as fetched), fill `out` with memory whose read_check answer proves
+ * that the device read it, and return that answer.  When ref holds a
+ * non-zero byte: out = ref, answer 0 (equal); a blocked read that yields
+ * zeros (QEMU) then answers 1 and a real controller's error -EIO.  When
+ * ref is all zeros: out = a pattern with no zero byte, answer 1
+ * (differs); a blocked read of zeros answers 0.  Either way a blocked
+ * read never gives the returned answer.
+ */
+int vct_dma_seen_content(const void *ref, void *out, size_t len, uint32_t seed);
 
 /*
  * Staging buffer for load/fetch: `va` mapped READ|WRITE at `iova` for
@@ -171,6 +258,7 @@ int __vct_dma_fetch(struct vct_dma_engine *e, uint64_t off, void *out,
 #define vct_dma_wait(e)				VCT_CHECK(__vct_dma_wait(e))
 #define vct_dma_load(e, off, data, len)		VCT_CHECK(__vct_dma_load(e, off, data, len))
 #define vct_dma_fetch(e, off, out, len)		VCT_CHECK(__vct_dma_fetch(e, off, out, len))
+#define vct_dma_read_check(e, iova, off, len)	VCT_CHECK(__vct_dma_read_check(e, iova, off, len))
 
 /* ---- helpers for checking what landed ----------------------------------- */
 

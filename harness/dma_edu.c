@@ -63,9 +63,9 @@ struct edu {
 	int irq_fd;			/* MSI eventfd, -1 until raise_irq */
 };
 
-static bool edu_probe(uint16_t vendor, uint16_t device)
+static bool edu_probe(const struct vct_pcidev *p)
 {
-	return vendor == 0x1234 && device == 0x11e8;
+	return p->vendor == 0x1234 && p->device == 0x11e8;
 }
 
 static int rd(struct vct_dma_engine *e, uint64_t reg, unsigned size,
@@ -237,6 +237,9 @@ static int edu_init(struct vct_dma_engine *e)
 		goto fail;
 	e->buf_size = EDU_BUF_USABLE;
 	e->max_len = EDU_BUF_USABLE;
+	e->can_load = true;		/* reads fill the buffer with any bytes */
+	e->reads_compare_only = false;
+	e->len_align = e->iova_align = 1;
 	return 0;
 fail:
 	if (d->bar)
@@ -378,5 +381,6 @@ const struct vct_dma_driver vct_dma_edu = {
 	.start_read = edu_start_read,
 	.wait = edu_wait,
 	.raise_irq = edu_raise_irq,
+	.read_check = NULL,		/* edu cannot compare */
 	.remove = edu_remove,
 };

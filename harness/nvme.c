@@ -347,6 +347,13 @@ static int nvme_start(struct vct_nvme *n)
 int __vct_nvme_open(struct vct_iommu *iommu, const char *bdf, uint64_t iova,
 		    struct vct_nvme **out, char *why, size_t why_len)
 {
+	return __vct_nvme_open_fd(iommu, bdf, -1, iova, out, why, why_len);
+}
+
+int __vct_nvme_open_fd(struct vct_iommu *iommu, const char *bdf, int fd,
+		       uint64_t iova, struct vct_nvme **out, char *why,
+		       size_t why_len)
+{
 	struct vct_region_info cfg, bar;
 	struct vct_err err = { "" };
 	struct vct_pcidev p;
@@ -379,7 +386,8 @@ int __vct_nvme_open(struct vct_iommu *iommu, const char *bdf, uint64_t iova,
 	n->emulated = p.vendor == 0x1b36 && p.device == 0x0010;
 	n->iommu = iommu;
 	n->iova = iova;
-	n->fd = __vct_iommu_device_fd(iommu, bdf);
+	n->fd_borrowed = fd >= 0;
+	n->fd = fd >= 0 ? fd : __vct_iommu_device_fd(iommu, bdf);
 	if (n->fd < 0) {
 		ret = n->fd;
 		snprintf(why, why_len, "%s: device fd: %s", bdf, vct_errno_name(-ret));
@@ -450,7 +458,7 @@ void vct_nvme_close(struct vct_nvme *n)
 		__vct_iommu_unmap(n->iommu, n->iova, VCT_NVME_ARENA, NULL);
 		vct_dma_free(n->arena, VCT_NVME_ARENA);
 	}
-	if (n->fd >= 0)
+	if (n->fd >= 0 && !n->fd_borrowed)
 		close(n->fd);
 	free(n);
 }

@@ -67,7 +67,8 @@ struct vct_nvme_queue {
 
 struct vct_nvme {
 	char bdf[VCT_BDF_LEN];
-	int fd;				/* VFIO device fd (owned) */
+	int fd;				/* VFIO device fd (owned unless fd_borrowed) */
+	bool fd_borrowed;		/* __vct_nvme_open_fd: the caller's fd */
 	bool emulated;			/* QEMU's 1b36:0010 */
 	volatile uint8_t *bar;
 	uint64_t bar_size;
@@ -96,6 +97,13 @@ struct vct_nvme {
  */
 int __vct_nvme_open(struct vct_iommu *iommu, const char *bdf, uint64_t iova,
 		    struct vct_nvme **out, char *why, size_t why_len);
+/*
+ * The same on a VFIO device fd the caller already holds (fd >= 0; -1:
+ * get one from `iommu`): vct_nvme_close() then leaves fd open.
+ */
+int __vct_nvme_open_fd(struct vct_iommu *iommu, const char *bdf, int fd,
+		       uint64_t iova, struct vct_nvme **out, char *why,
+		       size_t why_len);
 /* Delete I/O queues, disable the controller, unmap, close, free. */
 void vct_nvme_close(struct vct_nvme *n);
 

@@ -26,4 +26,30 @@
 		.backend = VCT_BACKEND_TYPE1v2, \
 	}
 
+/*
+ * VCT_BACKEND_ENGINE_VARIANTS(fixture): every backend with every DMA engine
+ * (dma.h driver names).  The edu variants keep the backend's bare name
+ * (type1, type1v2); every other engine's append its name (type1_nvme).
+ * `window` numbers the variants, so that a suite can give each an IOVA
+ * range of its own (the edu variants' equal the backend's value).
+ */
+#define VCT_BACKEND_ENGINE_VARIANTS(fixture) \
+	FIXTURE_VARIANT(fixture) { \
+		enum vct_backend backend; \
+		const char *engine; \
+		unsigned int window; \
+	}; \
+	FIXTURE_VARIANT_ADD(fixture, type1) { \
+		.backend = VCT_BACKEND_TYPE1, .engine = "edu", .window = 0, \
+	}; \
+	FIXTURE_VARIANT_ADD(fixture, type1v2) { \
+		.backend = VCT_BACKEND_TYPE1v2, .engine = "edu", .window = 1, \
+	}; \
+	FIXTURE_VARIANT_ADD(fixture, type1_nvme) { \
+		.backend = VCT_BACKEND_TYPE1, .engine = "nvme", .window = 2, \
+	}; \
+	FIXTURE_VARIANT_ADD(fixture, type1v2_nvme) { \
+		.backend = VCT_BACKEND_TYPE1v2, .engine = "nvme", .window = 3, \
+	}
+
 #endif /* VCT_VARIANTS_H */
