@@ -5,6 +5,7 @@
 #   make unit            offline unit tests (plain and ASan+UBSan builds)
 #   make lint            cppcheck and clang-tidy over the C, shellcheck over the shell
 #   make mutants         the suites against deliberately broken VFIO modules
+#   make proof           run.sh --host local proven inside the emulated servers
 #   make check           everything above plus the emulated conformance run
 #   make install INSTALL_PATH=DIR   kselftest-style install tree
 #
@@ -12,12 +13,12 @@
 # KSRC=/path/to/linux when given, else from Debian's linux-source-6.12,
 # extracted into $(CACHE) by harness/sh/ksrc.sh.
 
-HOST_ARCH := $(shell uname -m | sed -e 's/aarch64/arm64/')
+HOST_ARCH := $(shell harness/sh/arch.sh)
 ARCH      ?= $(HOST_ARCH)
 CACHE     ?= $(or $(VFIOCT_CACHE),$(HOME)/.cache/vfio-ct)
 BUILD     ?= build/$(ARCH)
 KSRC      ?=
-KHDR      := $(CACHE)/kheaders/v2-$(if $(KSRC),$(shell printf '%s' '$(abspath $(KSRC))' | cksum | cut -d' ' -f1),linux-source-6.12)
+KHDR      := $(CACHE)/kheaders/v3-$(if $(KSRC),$(shell printf '%s' '$(abspath $(KSRC))' | cksum | cut -d' ' -f1),linux-source-6.12)
 FIXTURES  := $(abspath fixtures)
 
 ifeq ($(ARCH),$(HOST_ARCH))
@@ -65,7 +66,7 @@ UNIT_SRCS := $(sort $(wildcard suites/unit/*.c))
 UNIT_SAN  := $(UNIT_SRCS:%.c=$(BUILD)-san/%)
 HDRS      := $(wildcard harness/*.h)
 
-.PHONY: all headers unit unit-plain unit-san unit-sh lint mutants cross check emulated install clean distclean deps
+.PHONY: proof all headers unit unit-plain unit-san unit-sh lint mutants cross check emulated install clean distclean deps
 .DEFAULT_GOAL := all
 
 all: $(LIB) $(SUITES)
@@ -110,9 +111,9 @@ UNIT_SH   := $(sort $(wildcard suites/unit/*.sh))
 unit: unit-plain unit-san unit-sh
 unit-plain: $(UNIT_SRCS:%.c=$(BUILD)/%)
 	prove --norc -v --exec '' $^
-unit-sh:
-	VCT_SH=dash prove --norc -v --exec dash $(UNIT_SH)
-	VCT_SH='busybox ash' VCT_AWK='busybox awk' prove --norc -v --exec 'busybox ash' $(UNIT_SH)
+unit-sh: $(KHDR)/VERSION
+	VCT_KHDR='$(KHDR)' VCT_SH=dash prove --norc -v --exec dash $(UNIT_SH)
+	VCT_KHDR='$(KHDR)' VCT_SH='busybox ash' VCT_AWK='busybox awk' prove --norc -v --exec 'busybox ash' $(UNIT_SH)
 unit-san: $(UNIT_SAN)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	prove --norc -v --exec '' $^
@@ -151,22 +152,55 @@ check: deps
 	@# The stress suite again, short, with fio and the kernel-owned disk.
 	./run.sh --no-build --suite stress --results results/check-stress-$$(date +%Y%m%d-%H%M%S)
 	./run.sh --no-build --host qemu-aarch64-smmuv3 --results results/check-arm64-$$(date +%Y%m%d-%H%M%S)
+	$(MAKE) proof
 	$(MAKE) mutants
+
+# The local host kind proven inside emulated servers, one step per
+# architecture: suites/local/realhost_test.sh (refusals, --force, --dry-run,
+# restores, the dma suite through NVMe and edu) in hosts/qemu-*-server.conf.
+# Cost, measured on the shared 2-core machine (noisy): x86_64 7-8 minutes,
+# arm64 about 10 (each: make install, one boot, 29 checks, ~30 local runs).
+proof: all
+	./run.sh --no-build --host qemu-x86_64-server --results results/check-proof-x86_64-$$(date +%Y%m%d-%H%M%S)
+	./run.sh --no-build --host qemu-aarch64-server --results results/check-proof-arm64-$$(date +%Y%m%d-%H%M%S)
 
 # Broken VFIO modules (fixtures/mutants/*.sed) that the suites must catch.
 mutants: all
 	prove --norc -v --exec sh fixtures/mutants/check.sh
 
 # ---- install (kselftest layout) ---------------------------------------------
+# INSTALL_PATH/AREA/PROGRAM, kselftest-list.txt (`AREA:PROGRAM` lines) and
+# AREA/settings, so the kernel's run_kselftest.sh (installed next to them by
+# the kernel's own selftests install, or copied there) runs every program;
+# plus run.sh, harness/, hosts/ and build/ARCH/suites/AREA -> ../../../AREA
+# links, so `run.sh --host local` runs the same tree.
+#
+# The runner gives a program 45 s unless its collection's settings say
+# `timeout=`.  Slowest guest times seen (run.json "seconds", QEMU TCG on a
+# loaded 2-core machine, 2026-12-01): stress/kdma 31 s (with fio),
+# dma/device 27 s (arm64), stress/maps 21 s (arm64), irq/nvme 14 s,
+# device/device 9 s, the rest under 3 s.  Each collection gets about ten
+# times its slowest, at least 120 s (real hardware is faster than TCG; a
+# shared CI machine can be slower); stress more, for VCT_STRESS=full.
+KSFT_TIMEOUT        := 120
+KSFT_TIMEOUT_dma    := 300
+KSFT_TIMEOUT_irq    := 180
+KSFT_TIMEOUT_stress := 600
 INSTALL_PATH ?= $(CURDIR)/install
 install: all
-	@mkdir -p '$(INSTALL_PATH)'
+	@mkdir -p '$(INSTALL_PATH)' '$(INSTALL_PATH)/build/$(ARCH)/suites'
 	@: > '$(INSTALL_PATH)/kselftest-list.txt'
 	@for p in $(filter-out $(BUILD)/suites/unit/%,$(SUITES)); do \
 	    area=$$(basename $$(dirname $$p)); \
 	    mkdir -p '$(INSTALL_PATH)'/$$area; \
 	    install -m 0755 $$p '$(INSTALL_PATH)'/$$area/; \
 	    echo "$$area:$$(basename $$p)" >> '$(INSTALL_PATH)/kselftest-list.txt'; \
+	    ln -sfn ../../../$$area '$(INSTALL_PATH)/build/$(ARCH)/suites/'$$area; \
+	done
+	@for area in $(sort $(filter-out unit,$(notdir $(patsubst %/,%,$(dir $(SUITE_SRCS)))))); do \
+	    t=$$(case $$area in dma) echo $(KSFT_TIMEOUT_dma) ;; irq) echo $(KSFT_TIMEOUT_irq) ;; \
+	         stress) echo $(KSFT_TIMEOUT_stress) ;; *) echo $(KSFT_TIMEOUT) ;; esac); \
+	    printf 'timeout=%s\n' $$t > '$(INSTALL_PATH)'/$$area/settings; \
 	done
 	cp -R run.sh harness hosts fixtures '$(INSTALL_PATH)/'
 	@echo "installed into $(INSTALL_PATH)"

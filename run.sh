@@ -20,7 +20,8 @@ fi
 usage() {
     cat <<'USAGE'
 Usage: ./run.sh [OPTION]...
-Run the vfio-ct conformance suites on an emulated host and report TAP.
+Run the vfio-ct conformance suites on an emulated host (or, with --host
+local, on this machine) and report TAP.
 
   --host NAME        host profile from hosts/NAME.conf (default: qemu-x86_64-vtd)
   --kernel SPEC      guest kernel: debian:SUITE[:PACKAGE] (a Debian kernel
@@ -57,12 +58,29 @@ Run the vfio-ct conformance suites on an emulated host and report TAP.
   --destructive      allow tests to write device media (VCT_ALLOW_DESTRUCTIVE=1
                      in the guest): the NVMe DMA engine then writes the first
                      4 KiB of namespace 1
+  --device BDF|VENDOR:DEVICE
+                     (--host local) select a device to bind to vfio-pci and
+                     test; repeatable.  Default: $VCT_DEVICES, else
+                     $VFIO_SELFTESTS_BDF; none: nothing is bound and the
+                     device-level tests SKIP
+  --dry-run          (--host local) print the plan (each device, its
+                     driver, IOMMU group, group members, reserved regions)
+                     and the preflight verdicts; change nothing
+  --force            (--host local) passed to the preflight checks (it
+                     overrides only "interface up" and "signature present")
+  --restore          (--host local) only restore what the journal of an
+                     interrupted run records, then exit
+  --proof PROGRAM    (QEMU host) the guest carries the installed tree and
+                     runs PROGRAM (which calls /vfio-ct/run.sh --host local)
+                     instead of the suites; default: the profile's `proof`
   -h, --help         show this help and exit
 
 Standard output carries the run's TAP (kselftest runner format: one block per
 test program); standard error carries one progress line per test.  Exit
-status: 0 when no test failed, 1 when any did or the guest did not finish,
-2 on a usage or set-up error.
+status: 0 when no test failed, 1 when any did or the guest did not finish
+(--host local: or a restore step could not be verified), 2 on a usage or
+set-up error, a bad device selection, a preflight refusal or another boot's
+journal; --host local after SIGINT/SIGTERM/SIGHUP: 130/143/129, restored.
 USAGE
 }
 
@@ -74,6 +92,8 @@ say() { printf '# %s\n' "$*" >&2; }
 host=qemu-x86_64-vtd kernel_spec="" moddir="" suites="" list=0 results=""
 timeout=1200 idle=180 accel="" build=1 matrix=""
 stress="" duration="" baseline="" fail_pct="" destructive=""
+devices="" dry_run="" restore_only="" force=""   # --host local only (harness/sh/local.sh)
+proof=""                                          # harness/sh/proof.sh
 need_arg() { [ $# -ge 2 ] && [ -n "$2" ] || usage_error "option $1 needs an argument"; }
 is_count() { case "$1" in ''|*[!0-9]*) return 1 ;; *) [ "$1" -gt 0 ] ;; esac; }
 while [ $# -gt 0 ]; do
@@ -96,6 +116,13 @@ while [ $# -gt 0 ]; do
         --accel) need_arg "$@"; accel=$2; shift ;;
         --accel=*) accel=${1#*=} ;;
         --no-build) build=0 ;;
+        --device) need_arg "$@"; devices="$devices $2"; shift ;;
+        --device=*) devices="$devices ${1#*=}" ;;
+        --dry-run) dry_run=1 ;;
+        --restore) restore_only=1 ;;
+        --force) force=1 ;;
+        --proof) need_arg "$@"; proof=$2; shift ;;
+        --proof=*) proof=${1#*=} ;;
         --matrix=*) matrix="${1#*=} " ;;
         --matrix) case "${2:-}" in
                       ''|-*) matrix=" " ;;
@@ -144,10 +171,17 @@ prof() {
         }
         END { print r }' "$profile"
 }
-arch=$(prof arch)
+# kind: `qemu` (the default) boots a guest; `local` is this machine itself
+# (harness/sh/local.sh): its build is this machine's architecture.
+kind=$(prof kind)
+case "${kind:=qemu}" in qemu|local) ;; *) die "$profile: kind must be qemu or local, not '$kind'" ;; esac
+# shellcheck source=harness/sh/local.sh
+. "$VCT_TOP/harness/sh/local.sh"
+local_options
+if [ "$kind" = local ]; then arch=$("$VCT_TOP/harness/sh/arch.sh"); else arch=$(prof arch); fi
 case "$arch" in x86_64|arm64) ;; *) die "$profile: arch must be x86_64 or arm64, not '$arch'" ;; esac
 [ -n "$kernel_spec" ] || kernel_spec=$(prof kernel)
-[ -n "$kernel_spec" ] || die "$profile names no kernel and --kernel was not given"
+[ -n "$kernel_spec" ] || [ "$kind" = local ] || die "$profile names no kernel and --kernel was not given"
 [ -n "$accel" ] || accel=$(prof accel)
 [ -n "$accel" ] || accel=tcg,thread=single
 
@@ -182,12 +216,14 @@ if [ "$list" = 1 ]; then
         [ "${rel%%/*}" = unit ] && continue
         printf '  %s\n' "$rel"
         bin="$BUILD/suites/$rel"
-        if [ -x "$bin" ] && [ "$arch" = "$(uname -m | sed 's/aarch64/arm64/')" ]; then
+        if [ -x "$bin" ] && [ "$arch" = "$("$VCT_TOP/harness/sh/arch.sh")" ]; then
             "$bin" --vct-list | sed 's/^/      /'
         fi
     done
     exit 0
 fi
+
+[ "$kind" = local ] && local_main
 
 # ---- set-up ---------------------------------------------------------------------
 run_id="$(date +%Y%m%d-%H%M%S)-$host"
@@ -201,7 +237,7 @@ started=$(date +%s)
 started_iso=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 
 deps="build run-$arch"
-[ "$arch" = "$(uname -m | sed 's/aarch64/arm64/')" ] || deps="$deps cross"
+[ "$arch" = "$("$VCT_TOP/harness/sh/arch.sh")" ] || deps="$deps cross"
 # shellcheck disable=SC2086 # word list of groups
 "$VCT_TOP/harness/sh/deps.sh" $deps || die "dependencies could not be installed"
 
@@ -210,6 +246,10 @@ if [ "$build" = 1 ]; then
     make -C "$VCT_TOP" ARCH="$arch" -j"$(nproc 2>/dev/null || echo 2)" all > "$results/build.log" 2>&1 ||
         { tail -n 30 "$results/build.log" >&2; die "build failed"; }
 fi
+bind_ids=$(prof bind)
+# shellcheck source=harness/sh/proof.sh
+. "$VCT_TOP/harness/sh/proof.sh"
+proof_setup
 [ -n "$(programs)" ] || die "no suite programs match '${suites:-all}' in $BUILD (build first, or check --suite)"
 
 # A profile marked `unsupported = REASON` is not booted: every test of every
@@ -263,8 +303,8 @@ per_kernel() {
 # The guest's environment: what the profile says the platform is.
 {
     printf "VCT_PROFILE='%s'\n" "$host"
-    printf "VCT_BIND='%s'\n" "$(prof bind)"
-    printf "VCT_DEVICES='%s'\n" "$(prof bind)"
+    printf "VCT_BIND='%s'\n" "$bind_ids"
+    printf "VCT_DEVICES='%s'\n" "$bind_ids"
     printf "VCT_EXPECT_RESV='%s'\n" "$(prof expect_resv)"
     printf "VCT_APERTURE_BITS='%s'\n" "$(per_kernel "$(prof aperture_bits)")"
     printf "VCT_PROG_TIMEOUT='%s'\n" "$timeout"
@@ -280,7 +320,7 @@ perf_guest
 # in Debian's 6.1 (the guest then loads its modules before finding its ports).
 # shellcheck disable=SC2046 # program paths have no spaces (checked above)
 "$VCT_TOP/harness/sh/initramfs.sh" -o "$work/initrd.gz" -a "$arch" -k "$kdir" \
-    -b "$busybox" -e "$work/env" ${moddir:+-M "$moddir"} -m "virtio_pci virtio_console $(prof modules) $perf_modules" -t "$(prof test_modules)" \
+    -b "$busybox" -e "$work/env" ${moddir:+-M "$moddir"} ${proof_tree:+-T "$proof_tree"} -m "virtio_pci virtio_console $(prof modules) $perf_modules" -t "$(prof test_modules)" \
     -x "$(prof guest_tools) $perf_tools" \
     $(programs) 2>"$work/initramfs.log" ||
     { cat "$work/initramfs.log" >&2; die "initramfs could not be built"; }
@@ -302,8 +342,11 @@ set -- -accel "$accel" -nodefaults -no-reboot -display none -monitor none \
 if [ -n "$firmware" ] && [ -f "/usr/share/qemu/$firmware" ]; then
     set -- "$@" -bios "/usr/share/qemu/$firmware"
 fi
+# The profile's `images` (NAME:SIZE): sparse image files in the work dir,
+# named @WORK@/NAME.img in its qemu arguments.
+for im in $(prof images); do truncate -s "${im#*:}" "$work/${im%%:*}.img" || die "cannot create image $im"; done
 # shellcheck disable=SC2046 # profile qemu arguments are whitespace-separated words
-set -- "$@" $(prof qemu) $perf_qemu
+set -- "$@" $(prof qemu | sed "s|@WORK@|$work|g") $perf_qemu
 printf '%s' "$qemu" > "$work/qemu.cmd"; printf ' %s' "$@" >> "$work/qemu.cmd"; echo >> "$work/qemu.cmd"
 
 qpid=""
@@ -352,7 +395,7 @@ collect_finish "$reason"
 ended=$(date +%s)
 results_write "$release" "$(cat "$kdir/origin")" "$qemu_version" "$started_iso" \
     "$((ended - started))" "$reason"
-rm -rf "$work/initrd.gz"
+rm -rf "$work/initrd.gz" "$work"/*.img
 say "results in $results"
 perf_finish "$release" "$qemu_version"
 [ "$run_failed" = 0 ] && [ "$perf_failed" = 0 ]

@@ -171,8 +171,22 @@ void vct_dma_free(void *p, uint64_t size)
 /* ---- test devices ------------------------------------------------------ */
 
 /*
- * Does $VCT_DEVICES (space separated vendor:device) list this device?  An
- * unset variable lists every device.  -EINVAL for a malformed entry.
+ * The test-device selection: $VCT_DEVICES, else $VFIO_SELFTESTS_BDF (the
+ * kernel selftests' variable); NULL when neither is set or both are empty
+ * (then no device is a test device: nothing is used unless selected).
+ */
+static const char *selection(void)
+{
+	const char *env = getenv("VCT_DEVICES");
+
+	if (!env || !*env)
+		env = getenv("VFIO_SELFTESTS_BDF");
+	return env && *env ? env : NULL;
+}
+
+/*
+ * Does the selection (space separated BDFs, "[dddd:]bb:dd.f", and/or
+ * vendor:device IDs) list this device?  -EINVAL for a malformed entry.
  */
 static int listed(const char *env, const struct vct_pcidev *d, char *why,
 		  size_t why_len)
@@ -181,18 +195,21 @@ static int listed(const char *env, const struct vct_pcidev *d, char *why,
 	const char *p = env;
 	int len;
 
-	if (!env)
-		return 1;
 	while (sscanf(p, " %31s%n", tok, &len) == 1) {
+		char bdf[VCT_BDF_LEN];
 		uint16_t vendor, device;
 
-		if (vct_pci_parse_id(tok, &vendor, &device)) {
+		if (!vct_bdf_canon(tok, bdf)) {
+			if (!strcmp(bdf, d->bdf))
+				return 1;
+		} else if (vct_pci_parse_id(tok, &vendor, &device)) {
 			whyf(why, why_len,
-			     "VCT_DEVICES: '%s' is not vendor:device", tok);
+			     "VCT_DEVICES/VFIO_SELFTESTS_BDF: '%s' is neither a BDF nor vendor:device",
+			     tok);
 			return -EINVAL;
-		}
-		if (vendor == d->vendor && device == d->device)
+		} else if (vendor == d->vendor && device == d->device) {
 			return 1;
+		}
 		p += len;
 	}
 	return 0;
@@ -201,12 +218,16 @@ static int listed(const char *env, const struct vct_pcidev *d, char *why,
 int __vct_test_devices(struct vct_iommu_dev *devs, size_t max, char *why,
 		       size_t why_len)
 {
-	const char *env = getenv("VCT_DEVICES");
+	const char *env = selection();
 	struct vct_pcidev *all;
 	char drv[64];
 	size_t n = 0;
 	int i, nall, ret = 0;
 
+	if (!env) {
+		whyf(why, why_len, "%s", VCT_NO_SELECTION);
+		return 0;
+	}
 	nall = __vct_pci_list(&all);
 	if (nall < 0) {
 		whyf(why, why_len, "cannot list PCI devices: %s",
@@ -252,13 +273,18 @@ int __vct_iommu_setup(enum vct_backend b, size_t need, size_t attach,
 {
 	struct vct_iommu_dev found[64];
 	struct vct_iommu *iommu;
-	const char *env = getenv("VCT_DEVICES");
+	const char *env = selection();
 	size_t i, n;
 	int ret;
 
 	*out = NULL;
 	if (attach > need || need > VCT_ARRAY_SIZE(found))
 		return -EINVAL;
+	if (need && !env) {
+		whyf(why, why_len, "needs %zu device(s): %s", need,
+		     VCT_NO_SELECTION);
+		return VCT_SKIP_ENV;
+	}
 	ret = __vct_iommu_open(b, &iommu, why, why_len);
 	if (ret == -ENOENT || ret == -EOPNOTSUPP)
 		return VCT_SKIP_ENV;
@@ -270,8 +296,8 @@ int __vct_iommu_setup(enum vct_backend b, size_t need, size_t attach,
 	n = vct_devs_distinct_groups(found, (size_t)ret);
 	if (n < need) {
 		whyf(why, why_len,
-		     "needs %zu device(s) bound to vfio-pci in distinct IOMMU groups, found %zu (VCT_DEVICES=%s)",
-		     need, n, env ? env : "unset: any device");
+		     "needs %zu device(s) bound to vfio-pci in distinct IOMMU groups, found %zu among the selected (%s)",
+		     need, n, env);
 		vct_iommu_close(iommu);
 		return VCT_SKIP_ENV;
 	}

@@ -212,12 +212,15 @@ int __vct_iommu_setup(enum vct_backend b, size_t need, size_t attach,
 		      char *why, size_t why_len);
 
 /*
- * Test devices: PCI devices whose vendor:device is listed in $VCT_DEVICES
- * (space separated, e.g. "1234:11e8"), or every device when it is unset,
- * that are bound to vfio-pci and have an IOMMU group; sorted by BDF, at
- * most `max`.  Returns the count or -errno (-EINVAL: malformed
- * $VCT_DEVICES, reason in `why`).
+ * Test devices: PCI devices listed in $VCT_DEVICES, else in
+ * $VFIO_SELFTESTS_BDF (space separated BDFs, "0000:00:03.0" or "00:03.0",
+ * and/or vendor:device IDs, "1234:11e8"), that are bound to vfio-pci and
+ * have an IOMMU group; sorted by BDF, at most `max`.  Neither variable set
+ * (or both empty): no device at all, and `why` says how to select one
+ * (VCT_NO_SELECTION).  Returns the count or -errno (-EINVAL: a malformed
+ * entry, reason in `why`).
  */
+#define VCT_NO_SELECTION "no test device selected: run.sh --device BDF|VENDOR:DEVICE (repeatable), or set VCT_DEVICES or VFIO_SELFTESTS_BDF"
 int __vct_test_devices(struct vct_iommu_dev *devs, size_t max, char *why,
 		       size_t why_len);
 

@@ -11,7 +11,7 @@ cache=${2:?usage: busybox.sh ARCH CACHE}
 
 die() { printf 'busybox: %s\n' "$*" >&2; exit 2; }
 
-if [ "$arch" = "$(uname -m | sed 's/aarch64/arm64/')" ]; then
+if [ "$arch" = "$("$here/arch.sh")" ]; then
     [ -x /bin/busybox ] || die "no /bin/busybox (apt-get install busybox-static)"
     printf '%s\n' /bin/busybox
     exit 0

@@ -106,6 +106,7 @@ collect_new_records() {
         case "$rec" in
             "@boot "*) say "guest up: Linux ${rec#@boot } after $(($(date +%s) - started))s" ;;
             "@setup fail "*) say "set-up failed: ${rec#@setup fail }" ;;
+            "@note "*) say "${rec#@note }" ;;
             "@begin "*) finish_setup ""; say "running ${rec#@begin }" ;;
             "@end "*) r=${rec#@end }; finish_program "${r% *}" "${r##* }" "" ;;
             "@done") guest_done=1 ;;
@@ -163,6 +164,8 @@ results_write() {
         printf '  "run_id": %s,\n' "$(json_str "$(basename "$results")")"
         printf '  "host_profile": %s,\n' "$(json_str "$host")"
         printf '  "arch": %s,\n' "$(json_str "$arch")"
+        # The machine itself, for a local host (local.sh local_host_json).
+        [ -z "${run_host_json:-}" ] || printf '  "host": %s,\n' "$run_host_json"
         printf '  "kernel_spec": %s,\n' "$(json_str "$kernel_spec")"
         printf '  "kernel_release": %s,\n' "$(json_str "$1")"
         printf '  "kernel_origin": %s,\n' "$(json_str "$2")"
@@ -206,8 +209,8 @@ collect_unsupported() {
         f="$results/tap/$area.$name.tap"
         # The test names come from the sources: a native build of the same
         # program lists them when the guest's build cannot run here.
-        native="$VCT_TOP/build/$(uname -m | sed 's/aarch64/arm64/')/$rel"
-        if [ "$arch" = "$(uname -m | sed 's/aarch64/arm64/')" ]; then
+        native="$VCT_TOP/build/$("$VCT_TOP/harness/sh/arch.sh")/$rel"
+        if [ "$arch" = "$("$VCT_TOP/harness/sh/arch.sh")" ]; then
             "$BUILD/$rel" --vct-list > "$work/tests" 2>/dev/null || : > "$work/tests"
         elif [ -x "$native" ]; then
             "$native" --vct-list > "$work/tests" 2>/dev/null || : > "$work/tests"

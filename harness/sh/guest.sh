@@ -20,11 +20,16 @@
 #         program and test boundaries (tests write their own, see test.h).
 
 VCT_HOME=${VCT_HOME:-/vfio-ct}
+# Local mode (VCT_LOCAL=1, started by local.sh): the programs live in
+# VCT_PROGDIR (a build or install tree) and the run's files (env,
+# programs.list, prog.pid) in VCT_RUNDIR (results/<run>/work).
+VCT_PROGDIR=${VCT_PROGDIR:-$VCT_HOME}
+VCT_RUNDIR=${VCT_RUNDIR:-$VCT_HOME}
 # shellcheck source=harness/sh/metrics.sh
 . "$VCT_HOME/harness/sh/metrics.sh"
 
 emit() { printf '%s\n' "$*" >&3; }
-kmark() { printf 'vfio-ct: %s\n' "$*" > /dev/kmsg 2>/dev/null || true; }
+kmark() { printf 'vfio-ct: %s\n' "$*" >> "${VCT_KMSG:-/dev/kmsg}" 2>/dev/null || true; }
 
 # find_port NAME: the /dev node of the virtio-serial port called NAME.
 find_port() {
@@ -67,42 +72,25 @@ load_modules() {
     done < "$VCT_HOME/modules.list"
 }
 
-# Device binding.  Original drivers are remembered in $VCT_RESTORE so that
-# restore_bindings can put every device back (on a real host this matters;
-# the trap calls it on every exit path).
-VCT_RESTORE=""
+# Device binding (bind.sh, shared with the local host kind): the profile's
+# `bind` IDs resolved to BDFs, journaled, bound; restore_bindings puts back
+# what the journal recorded (the trap calls it on every exit path).
+# shellcheck source=harness/sh/bind.sh
+. "$VCT_HOME/harness/sh/bind.sh"
 bind_vfio() {
-    for id in $VCT_BIND; do
-        vid=0x${id%%:*} did=0x${id#*:}
-        for d in /sys/bus/pci/devices/*; do
-            [ "$(cat "$d/vendor")" = "$vid" ] && [ "$(cat "$d/device")" = "$did" ] || continue
-            bdf=$(basename "$d")
-            old=""
-            [ -e "$d/driver" ] && old=$(basename "$(readlink "$d/driver")")
-            if [ "$old" = vfio-pci ]; then
-                emit "@setup ok bind $bdf $id already vfio-pci"
-                continue
-            fi
-            VCT_RESTORE="$VCT_RESTORE $bdf=${old:--}"
-            echo vfio-pci > "$d/driver_override"
-            [ -n "$old" ] && echo "$bdf" > "$d/driver/unbind"
-            echo "$bdf" > /sys/bus/pci/drivers_probe 2>/dev/null || true
-            now=""
-            [ -e "$d/driver" ] && now=$(basename "$(readlink "$d/driver")")
-            group=$(basename "$(readlink "$d/iommu_group" 2>/dev/null)" 2>/dev/null || echo none)
-            if [ "$now" = vfio-pci ]; then
-                emit "@setup ok bind $bdf $id group $group"
-            else
-                emit "@setup fail bind $bdf $id driver is '${now:-none}', not vfio-pci"
-            fi
-        done
-    done
+    # shellcheck disable=SC2086 # VCT_BIND: a word list of IDs
+    bdfs=$(dev_resolve 0 $VCT_BIND) || { emit "@setup fail bind $VCT_BIND malformed"; return 0; }
+    [ -n "$bdfs" ] || return 0
+    # shellcheck disable=SC2086 # one BDF per line
+    journal_begin $bdfs 2>/tmp/vct-journal.err ||
+        { emit "@setup fail bind journal $(cat /tmp/vct-journal.err)"; return 0; }
+    for bdf in $bdfs; do bind_vfio_pci "$bdf" 3>&3 || true; done
 }
 
 # report_groups: every IOMMU group's reserved regions and devices, so that a
 # run's results show the platform it ran on (and fixtures can be captured).
 report_groups() {
-    for g in /sys/kernel/iommu_groups/*; do
+    for g in "$(vct_sys)"/kernel/iommu_groups/*; do
         [ -d "$g" ] || continue
         n=$(basename "$g")
         while IFS= read -r l; do emit "@sysfs $n reserved_regions $l"; done < "$g/reserved_regions"
@@ -116,14 +104,8 @@ report_groups() {
 }
 
 restore_bindings() {
-    for pair in $VCT_RESTORE; do
-        bdf=${pair%%=*} old=${pair#*=}
-        d=/sys/bus/pci/devices/$bdf
-        [ -e "$d/driver" ] && echo "$bdf" > "$d/driver/unbind" 2>/dev/null
-        printf '\n' > "$d/driver_override" 2>/dev/null
-        [ "$old" != - ] && echo "$bdf" > /sys/bus/pci/drivers_probe 2>/dev/null
-    done
-    VCT_RESTORE=""
+    prog_stop "$VCT_RUNDIR/prog.pid"
+    journal_restore 2>&1 | while IFS= read -r l; do emit "@note $l"; done
 }
 
 # run_program REL: run one test program, tagging each line it prints.  The
@@ -133,10 +115,18 @@ run_program() {
     emit "@begin $rel"
     kmark "program begin $rel"
     t0=$(cut -d' ' -f1 /proc/uptime)
+    # The program runs in a session (and process group) of its own, named in
+    # prog.pid, so that prog_stop can end it and every test it forked.
     { rc=0
-      cd "$VCT_HOME/$(dirname "$rel")" &&
-          timeout -s KILL "${VCT_PROG_TIMEOUT:-900}" "./$(basename "$rel")" 2>&1 < /dev/null ||
-          rc=$?
+      if cd "$VCT_PROGDIR/$(dirname "$rel")"; then
+          setsid timeout -s KILL "${VCT_PROG_TIMEOUT:-900}" "./$(basename "$rel")" 2>&1 < /dev/null &
+          echo $! > "$VCT_RUNDIR/prog.pid"
+          wait $! || rc=$?
+          kill -KILL "-$(cat "$VCT_RUNDIR/prog.pid")" 2>/dev/null || true
+          rm -f "$VCT_RUNDIR/prog.pid"
+      else
+          rc=127
+      fi
       printf '@rc %s\n' "$rc"
     } | awk -v p="$rel" '
             /^@rc [0-9]+$/ { rc = $2; next }
@@ -148,8 +138,12 @@ run_program() {
 
 guest_main() {
     # shellcheck source=/dev/null
-    . "$VCT_HOME/env"
+    . "$VCT_RUNDIR/env"
     if [ "${VCT_LOCAL:-0}" != 1 ]; then
+        # The guest's own journal: the state directory of a local run inside
+        # this guest (/run/vfio-ct) stays that run's alone.
+        # shellcheck disable=SC2034 # read by bind.sh
+        VCT_STATE=/tmp/vfio-ct-guest
         guest_mounts
         # Behind a paravirtual IOMMU that is a module (virtio-iommu with an
         # ACPI VIOT table or a DT iommu-map), the virtio-serial device's probe
@@ -166,23 +160,33 @@ guest_main() {
         exec 3> "$out"
         [ -n "$kmsg" ] && cat /dev/kmsg > "$kmsg" &
     fi
-    export LD_LIBRARY_PATH=/lib
     export VCT_METRICS="$VCT_METRICS_FILE"
-    trap 'restore_bindings' EXIT
-    trap 'restore_bindings; exit 130' INT TERM HUP
+    if [ "${VCT_LOCAL:-0}" = 1 ]; then
+        # local.sh loaded the modules, bound the devices and restores them;
+        # here a signal only ends the program that runs.
+        trap 'prog_stop "$VCT_RUNDIR/prog.pid"; exit 143' TERM
+        trap 'prog_stop "$VCT_RUNDIR/prog.pid"; exit 129' HUP
+        trap 'prog_stop "$VCT_RUNDIR/prog.pid"; exit 130' INT
+    else
+        export LD_LIBRARY_PATH=/lib
+        trap 'restore_bindings' EXIT
+        trap 'restore_bindings; exit 130' INT TERM HUP
+    fi
     emit "@boot $(uname -r)"
-    [ -f /tmp/vct-early-setup ] && cat /tmp/vct-early-setup >&3
-    load_modules
-    bind_vfio
+    [ -f /tmp/vct-early-setup ] && [ "${VCT_LOCAL:-0}" != 1 ] && cat /tmp/vct-early-setup >&3
+    if [ "${VCT_LOCAL:-0}" != 1 ]; then
+        load_modules
+        bind_vfio
+    fi
     report_groups
     while IFS= read -r rel; do
-        "$VCT_HOME/$rel" --vct-list | while IFS= read -r t; do emit "@list $rel $t"; done
-    done < "$VCT_HOME/programs.list"
+        "$VCT_PROGDIR/$rel" --vct-list | while IFS= read -r t; do emit "@list $rel $t"; done
+    done < "$VCT_RUNDIR/programs.list"
     while IFS= read -r rel; do
         run_program "$rel"
         metrics_send
-    done < "$VCT_HOME/programs.list"
-    restore_bindings
+    done < "$VCT_RUNDIR/programs.list"
+    [ "${VCT_LOCAL:-0}" = 1 ] || restore_bindings
     emit "@done"
     if [ "${VCT_LOCAL:-0}" != 1 ]; then
         sync

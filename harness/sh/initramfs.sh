@@ -2,7 +2,7 @@
 # initramfs.sh: build the guest's initramfs (a gzip'ed newc cpio).
 #
 #   initramfs.sh -o OUT.cpio.gz -a ARCH -k KDIR -b BUSYBOX -e ENVFILE \
-#                [-M MODDIR] -m "MODULE..." [-x "TOOL..."] PROGRAM...
+#                [-M MODDIR] -m "MODULE..." [-x "TOOL..."] [-T TREE] PROGRAM...
 #
 # Contents: busybox (the shell and tools), the modules named with -m and
 # everything they depend on (decompressed, listed in load order in
@@ -12,6 +12,9 @@
 # Each TOOL named with -x (a host program found on PATH, e.g. fio) goes to
 # /bin/TOOL with the shared libraries it needs (same architecture only: a
 # tool for a foreign guest architecture is left out with a warning).
+# With -T, TREE (a `make install` tree: run.sh, harness/, hosts/, the
+# build) becomes /vfio-ct as a whole, every program in it with the shared
+# libraries it needs (the proof guests, harness/sh/proof.sh).
 # PROGRAM paths are taken relative to the build directory's parent so that
 # build/x86_64/suites/resv/foo lands as /vfio-ct/suites/resv/foo.
 set -eu
@@ -20,14 +23,15 @@ top=$(cd "$here/../.." && pwd)
 
 die() { printf 'initramfs: %s\n' "$*" >&2; exit 2; }
 
-out="" arch="" kdir="" busybox="" envfile="" moddir="" modules="" testmods="" tools=""
-while getopts o:a:k:b:e:M:m:t:x: opt; do
+out="" arch="" kdir="" busybox="" envfile="" moddir="" modules="" testmods="" tools="" tree=""
+while getopts o:a:k:b:e:M:m:t:x:T: opt; do
     case "$opt" in
         o) out=$OPTARG ;; a) arch=$OPTARG ;; k) kdir=$OPTARG ;;
         b) busybox=$OPTARG ;; e) envfile=$OPTARG ;; M) moddir=$OPTARG ;;
         m) modules=$OPTARG ;;
         t) testmods=$OPTARG ;;
         x) tools=$OPTARG ;;
+        T) tree=$OPTARG ;;
         *) die "bad option" ;;
     esac
 done
@@ -130,8 +134,17 @@ for p in "$@"; do
     copy_libs "$p"
 done
 
+# The installed tree (-T) and its programs' libraries.
+if [ -n "$tree" ]; then
+    [ -f "$tree/kselftest-list.txt" ] || die "-T $tree is not an installed tree (no kselftest-list.txt)"
+    cp -R "$tree/." "$stage/vfio-ct/"
+    while IFS= read -r t; do
+        copy_libs "$tree/${t%%:*}/${t#*:}"
+    done < "$tree/kselftest-list.txt"
+fi
+
 # Host tools (-x): the binary and its libraries, like the programs'.
-host_arch=$(uname -m | sed 's/aarch64/arm64/')
+host_arch=$("$here/arch.sh")
 for t in $tools; do
     if [ "$host_arch" != "$arch" ]; then
         printf 'initramfs: tool %s left out: the host is %s, the guest %s\n' "$t" "$host_arch" "$arch" >&2

@@ -4,6 +4,9 @@
 #   OUTDIR/kselftest/{kselftest_harness.h,kselftest.h}
 #   OUTDIR/uapi/linux/{vfio.h,iommufd.h}   installed as `make headers_install`
 #                                         does (the tree's own script + unifdef)
+#   OUTDIR/ksft/run_kselftest.sh, OUTDIR/ksft/kselftest/{runner.sh,prefix.pl}
+#                              the kselftest runner, for the unit test that
+#                              runs it over `make install`'s tree
 #   OUTDIR/VERSION             where they came from
 #
 # They come from the kernel tree named by $KSRC when set, otherwise from
@@ -18,7 +21,10 @@ members="tools/testing/selftests/kselftest_harness.h
 tools/testing/selftests/kselftest.h
 include/uapi/linux/vfio.h
 include/uapi/linux/iommufd.h
-scripts/headers_install.sh"
+scripts/headers_install.sh
+tools/testing/selftests/run_kselftest.sh
+tools/testing/selftests/kselftest/runner.sh
+tools/testing/selftests/kselftest/prefix.pl"
 
 [ -f "$out/VERSION" ] && exit 0
 command -v unifdef > /dev/null || { echo "ksrc: unifdef missing (apt-get install unifdef)" >&2; exit 2; }
@@ -48,7 +54,10 @@ else
     origin="$(basename "$deb")"
 fi
 
-mkdir -p "$tmp/out/kselftest" "$tmp/out/uapi/linux"
+mkdir -p "$tmp/out/kselftest" "$tmp/out/uapi/linux" "$tmp/out/ksft/kselftest"
+cp "$tmp/src/tools/testing/selftests/run_kselftest.sh" "$tmp/out/ksft/"
+cp "$tmp/src/tools/testing/selftests/kselftest/runner.sh" \
+   "$tmp/src/tools/testing/selftests/kselftest/prefix.pl" "$tmp/out/ksft/kselftest/"
 cp "$tmp/src/tools/testing/selftests/kselftest_harness.h" \
    "$tmp/src/tools/testing/selftests/kselftest.h" "$tmp/out/kselftest/"
 # Raw include/uapi headers still carry __user and friends: install them the

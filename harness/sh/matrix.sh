@@ -32,7 +32,10 @@ esac
 hosts=$(printf '%s' "$hosts" | tr ',' ' ' | xargs)
 kernels=$(printf '%s' "$kernels" | tr ',' ' ' | xargs)
 if [ -z "$hosts" ] || [ "$hosts" = all ]; then
-    hosts=$(for f in "$top"/hosts/*.conf; do basename "$f" .conf; done | xargs)
+    # Emulated hosts only: a `kind = local` profile is the machine itself.
+    hosts=$(for f in "$top"/hosts/*.conf; do
+                grep -Eq '^[[:space:]]*kind[[:space:]]*=[[:space:]]*local' "$f" || basename "$f" .conf
+            done | xargs)
 fi
 [ -n "$kernels" ] && [ "$kernels" != all ] || kernels=$default_kernels
 for h in $hosts; do

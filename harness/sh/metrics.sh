@@ -9,7 +9,7 @@
 # each record completed with run_id, host_profile, arch, kernel_release and
 # qemu); metrics_compare and metrics_report are in perf.sh.
 
-VCT_METRICS_FILE=/tmp/vct-metrics.jsonl
+VCT_METRICS_FILE=${VCT_METRICS_FILE:-/tmp/vct-metrics.jsonl}
 
 # metrics_send: (guest) ship the records the last program wrote.
 metrics_send() {

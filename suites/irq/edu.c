@@ -95,7 +95,8 @@ FIXTURE_SETUP(irq)
 			break;
 	}
 	if (i == n)
-		SKIP(return, "no edu (1234:11e8) among the test devices");
+		SKIP(return, "no edu (1234:11e8) among the test devices%s%s",
+		     why[0] ? ": " : "", why);
 	memcpy(self->bdf, devs[i].bdf, sizeof(self->bdf));
 	self->group = devs[i].group;
 

@@ -71,7 +71,8 @@ FIXTURE_SETUP(irq_nvme)
 			break;
 	}
 	if (i == cnt)
-		SKIP(return, "no NVMe controller among the test devices");
+		SKIP(return, "no NVMe controller among the test devices%s%s",
+		     why[0] ? ": " : "", why);
 	memcpy(self->bdf, devs[i].bdf, sizeof(self->bdf));
 	ret = __vct_nvme_in_use(self->bdf, why, sizeof(why));
 	if (ret > 0)
