@@ -60,7 +60,7 @@ until_running() {
     i=0
     until [ -s "$tmp/$1/work/prog.pid" ] && grep -q '^@begin suites/dma/device' "$tmp/$1/work/stream.log" 2>/dev/null &&
           [ "$(basename "$(readlink "/sys/bus/pci/devices/$edu/driver")")" = vfio-pci ]; do
-        [ $i -lt 600 ] || return 1
+        [ $i -lt 600 ] && kill -0 "$pid" 2>/dev/null || return 1   # gave up, or the run ended
         sleep 0.5; i=$((i + 1))
     done
     sleep 5   # well inside the program: tests have opened the device
