@@ -266,7 +266,9 @@ per_kernel() {
     printf "VCT_PROG_TIMEOUT='%s'\n" "$timeout"
     printf "VCT_MODPARAMS='%s'\n" "$(prof modparams)"
     printf "VCT_NVME_SERIAL='%s'\n" "$(prof nvme_serial)"
+    printf "VCT_EXPECT_RESV_DEV='%s'\n" "$(prof dt_resv)"
     printf 'export VCT_PROFILE VCT_BIND VCT_DEVICES VCT_EXPECT_RESV VCT_APERTURE_BITS VCT_PROG_TIMEOUT VCT_NVME_SERIAL\n'
+    printf 'export VCT_EXPECT_RESV_DEV\n'
 } > "$work/env"
 perf_env >> "$work/env"
 
@@ -299,6 +301,13 @@ if [ -n "$firmware" ] && [ -f "/usr/share/qemu/$firmware" ]; then
 fi
 # shellcheck disable=SC2046 # profile qemu arguments are whitespace-separated words
 set -- "$@" $(prof qemu) $perf_qemu
+# Devices the profile gives reservations of their own (`dt_resv`): the
+# guest boots QEMU's device tree with them added (harness/sh/dtb.sh).
+if [ -n "$(prof dt_resv)" ]; then
+    dtb=$("$VCT_TOP/harness/sh/dtb.sh" "$work/dtb" "$(prof dt_resv)" "$qemu" "$@") ||
+        die "the device tree with the profile's dt_resv could not be built"
+    set -- "$@" -dtb "$dtb"
+fi
 printf '%s' "$qemu" > "$work/qemu.cmd"; printf ' %s' "$@" >> "$work/qemu.cmd"; echo >> "$work/qemu.cmd"
 
 qpid=""

@@ -214,12 +214,27 @@ int __vct_iommu_setup(enum vct_backend b, size_t need, size_t attach,
 /*
  * Test devices: PCI devices whose vendor:device is listed in $VCT_DEVICES
  * (space separated, e.g. "1234:11e8"), or every device when it is unset,
- * that are bound to vfio-pci and have an IOMMU group; sorted by BDF, at
- * most `max`.  Returns the count or -errno (-EINVAL: malformed
+ * that are bound to vfio-pci and have an IOMMU group that VFIO can take:
+ * a group with a `direct` reserved region (firmware demands a 1:1 mapping;
+ * Linux 6.6+ refuses it at SET_CONTAINER, suites/resv tests exactly that)
+ * is left out.  Sorted by BDF, at most `max`.  Returns the count or -errno (-EINVAL: malformed
  * $VCT_DEVICES, reason in `why`).
  */
 int __vct_test_devices(struct vct_iommu_dev *devs, size_t max, char *why,
 		       size_t why_len);
+
+/* Whether IOMMU group `group` holds a `direct` reserved region (sysfs). */
+bool vct_group_requires_direct(unsigned int group);
+
+/*
+ * Two of devs[0..n) whose groups reserve differently: *b's group reserves
+ * IOVA (of the kinds VFIO excludes, VCT_RESV_MASK_VFIO_EXCLUDED) that *a's
+ * does not; *only_b gets that IOVA (free with vct_ranges_free()).  The
+ * first such pair in (a, b) order.  0; -ENOENT when every group reserves
+ * the same; -errno when a group's reserved_regions cannot be read.
+ */
+int __vct_devs_resv_pair(const struct vct_iommu_dev *devs, size_t n,
+			 size_t *a, size_t *b, struct vct_ranges *only_b);
 
 /* Keep the first device of each IOMMU group, in order; returns how many. */
 size_t vct_devs_distinct_groups(struct vct_iommu_dev *devs, size_t n);
