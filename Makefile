@@ -154,7 +154,7 @@ check: deps
 	$(MAKE) mutants
 
 # Broken VFIO modules (fixtures/mutants/*.sed) that the suites must catch.
-mutants: all
+mutants: all cross
 	prove --norc -v --exec sh fixtures/mutants/check.sh
 
 # ---- install (kselftest layout) ---------------------------------------------

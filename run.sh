@@ -304,8 +304,8 @@ set -- "$@" $(prof qemu) $perf_qemu
 # Devices the profile gives reservations of their own (`dt_resv`): the
 # guest boots QEMU's device tree with them added (harness/sh/dtb.sh).
 if [ -n "$(prof dt_resv)" ]; then
-    dtb=$("$VCT_TOP/harness/sh/dtb.sh" "$work/dtb" "$(prof dt_resv)" "$qemu" "$@") ||
-        die "the device tree with the profile's dt_resv could not be built"
+    dtb=$("$VCT_TOP/harness/sh/dtb.sh" "$work/dtb" "$(prof dt_resv)" "$qemu" "$@" 2>"$work/dtb.log") ||
+        { cat "$work/dtb.log" >&2; die "the device tree with the profile's dt_resv could not be built"; }
     set -- "$@" -dtb "$dtb"
 fi
 printf '%s' "$qemu" > "$work/qemu.cmd"; printf ' %s' "$@" >> "$work/qemu.cmd"; echo >> "$work/qemu.cmd"

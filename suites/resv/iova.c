@@ -701,7 +701,7 @@ TEST_F(resv, map_inside_direct_relaxable_region_succeeds)
 	}
 	vct_ranges_free(&usable);
 	if (!checked)
-		SKIP(return, "no attached group holds a direct-relaxable region (on q35 only the ISA bridge's group does, and the runner binds no device of it)");
+		SKIP(return, "no attached group holds a direct-relaxable region (on q35 only the ISA bridge's group does, and the runner binds no device of it; device-tree reservations are never direct-relaxable: of_iommu.c iommu_resv_region_get_type() gives direct or reserved; QEMU's VT-d reports no RMRR)");
 }
 
 /* Groups of the host whose reserved_regions list a `direct` region. */
