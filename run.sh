@@ -267,8 +267,9 @@ per_kernel() {
     printf "VCT_MODPARAMS='%s'\n" "$(prof modparams)"
     printf "VCT_NVME_SERIAL='%s'\n" "$(prof nvme_serial)"
     printf "VCT_EXPECT_RESV_DEV='%s'\n" "$(prof dt_resv)"
+    printf "VCT_HOTPLUG='%s'\n" "$(prof hotplug)"
     printf 'export VCT_PROFILE VCT_BIND VCT_DEVICES VCT_EXPECT_RESV VCT_APERTURE_BITS VCT_PROG_TIMEOUT VCT_NVME_SERIAL\n'
-    printf 'export VCT_EXPECT_RESV_DEV\n'
+    printf 'export VCT_EXPECT_RESV_DEV VCT_HOTPLUG\n'
 } > "$work/env"
 perf_env >> "$work/env"
 
@@ -299,8 +300,14 @@ set -- -accel "$accel" -nodefaults -no-reboot -display none -monitor none \
 if [ -n "$firmware" ] && [ -f "/usr/share/qemu/$firmware" ]; then
     set -- "$@" -bios "/usr/share/qemu/$firmware"
 fi
+# PCIe hotplug (profile key `hotplug`): a QMP monitor the runner owns and an
+# answer port for the guest (harness/sh/qmp.sh; requests come through collect.sh).
+# shellcheck source=harness/sh/qmp.sh
+. "$VCT_TOP/harness/sh/qmp.sh"
+qmp_qemu=""
+[ -z "$(prof hotplug)" ] || qmp_prepare
 # shellcheck disable=SC2046 # profile qemu arguments are whitespace-separated words
-set -- "$@" $(prof qemu) $perf_qemu
+set -- "$@" $(prof qemu) $perf_qemu $qmp_qemu
 # Devices the profile gives reservations of their own (`dt_resv`): the
 # guest boots QEMU's device tree with them added (harness/sh/dtb.sh).
 if [ -n "$(prof dt_resv)" ]; then
@@ -325,6 +332,7 @@ trap 'interrupted="interrupted by a signal"; stop_guest' INT TERM HUP
 say "booting $host ($qemu, $(basename "$kdir"))"
 "$qemu" "$@" > "$work/qemu.out" 2>&1 &
 qpid=$!
+[ -z "$qmp_qemu" ] || qmp_start
 
 # ---- collecting (collect.sh, sourced above) -------------------------------------------
 collect_init "$(programs)"
@@ -346,6 +354,7 @@ done
 stop_guest
 wait "$qpid" 2>/dev/null || true
 qpid=""
+qmp_stop
 collect_new_records
 [ -n "$reason" ] || [ "$guest_done" = 1 ] ||
     reason="guest stopped before finishing (panic, reset or power-off: see console.log)"
