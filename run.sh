@@ -268,6 +268,7 @@ per_kernel() {
     printf "VCT_NVME_SERIAL='%s'\n" "$(prof nvme_serial)"
     printf "VCT_EXPECT_RESV_DEV='%s'\n" "$(prof dt_resv)"
     printf "VCT_HOTPLUG='%s'\n" "$(prof hotplug)"
+    [ -z "$(prof irq_storm)" ] || printf "VCT_IRQ_STORM='%s'\nexport VCT_IRQ_STORM\n" "$(prof irq_storm)"
     printf 'export VCT_PROFILE VCT_BIND VCT_DEVICES VCT_EXPECT_RESV VCT_APERTURE_BITS VCT_PROG_TIMEOUT VCT_NVME_SERIAL\n'
     printf 'export VCT_EXPECT_RESV_DEV VCT_HOTPLUG\n'
 } > "$work/env"
