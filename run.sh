@@ -268,9 +268,10 @@ per_kernel() {
     printf "VCT_NVME_SERIAL='%s'\n" "$(prof nvme_serial)"
     printf "VCT_EXPECT_RESV_DEV='%s'\n" "$(prof dt_resv)"
     printf "VCT_HOTPLUG='%s'\n" "$(prof hotplug)"
+    printf "VCT_HOTPLUG_UNSUPPORTED='%s'\n" "$(prof hotplug_unsupported)"
     [ -z "$(prof irq_storm)" ] || printf "VCT_IRQ_STORM='%s'\nexport VCT_IRQ_STORM\n" "$(prof irq_storm)"
     printf 'export VCT_PROFILE VCT_BIND VCT_DEVICES VCT_EXPECT_RESV VCT_APERTURE_BITS VCT_PROG_TIMEOUT VCT_NVME_SERIAL\n'
-    printf 'export VCT_EXPECT_RESV_DEV VCT_HOTPLUG\n'
+    printf 'export VCT_EXPECT_RESV_DEV VCT_HOTPLUG VCT_HOTPLUG_UNSUPPORTED\n'
 } > "$work/env"
 perf_env >> "$work/env"
 

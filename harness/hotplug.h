@@ -12,13 +12,16 @@
  * runs it on QEMU's monitor), and the answer comes back on the
  * virtio-serial port $VCT_ANSWERS as "@qmp ID ok" or "@qmp ID error TEXT".
  *
- * What a removal is: QEMU's device_del on a pcie-root-port slot presses
- * the slot's attention button (an orderly, not a surprise, removal): the
- * guest's pciehp waits 5 s for a cancel, then removes the device; with
- * vfio-pci bound, vfio_pci_core_request() signals the device's REQ
- * interrupt to its user and vfio_unregister_group_dev() blocks until every
- * fd of the device is closed.  QEMU frees the device when the guest has
- * powered the slot off.
+ * What a removal is: an orderly one, never a surprise removal.  QEMU's
+ * device_del asks the guest to give the device up and frees it once the
+ * guest has: on q35 (QEMU 7.2 defaults its root ports to ACPI PCI hotplug)
+ * an ACPI eject request that the guest's acpiphp carries out at once; on a
+ * machine without ACPI hotplug (arm64 virt with a device tree) the slot's
+ * attention button, which the guest's pciehp acts on after its 5 s abort
+ * window.  Either way the PCI core then removes the device, and with
+ * vfio-pci bound vfio_pci_core_request() signals the device's REQ
+ * interrupt to its user while vfio_unregister_group_dev() blocks until
+ * every fd of the device is closed.
  */
 #ifndef VCT_HOTPLUG_H
 #define VCT_HOTPLUG_H
@@ -52,14 +55,16 @@ int __vct_hotplug_request(const char *cmd, const char *arg, char *err,
 /*
  * Plug slot->spec with QEMU id `id` into slot->bus and wait (timeout_ms)
  * until the guest has enumerated it: a PCI device that was not there
- * before appears with an IOMMU group; its BDF in bdf.  0 or -errno (err
- * says which step).
+ * before appears; its BDF in bdf.  0 or -errno (err says which step).
+ * Its IOMMU group may come later: on x86 at enumeration, on arm64 with a
+ * device tree only when a driver binds (the fwspec comes from
+ * of_dma_configure(), called from the bus's dma_configure at probe).
  */
 int __vct_hotplug_add(const struct vct_hotplug_slot *slot, const char *id,
 		      char bdf[VCT_BDF_LEN], char *err, size_t err_len,
 		      int timeout_ms);
 
-/* Press the attention button of QEMU device `id` (see above); no wait. */
+/* Ask QEMU to remove device `id` (device_del, see above); no wait. */
 int __vct_hotplug_del(const char *id, char *err, size_t err_len);
 
 /* Wait up to timeout_ms until PCI device bdf is gone from sysfs: 0, -ETIMEDOUT. */

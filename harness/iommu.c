@@ -102,6 +102,18 @@ int __vct_iommu_detach(struct vct_iommu *iommu, int group)
 	return iommu->ops->detach(iommu, group);
 }
 
+void vct_iommu_forget(struct vct_iommu *iommu, int group)
+{
+	size_t i;
+
+	for (i = 0; i < iommu->ngroups; i++)
+		if (iommu->groups[i].id == group) {
+			close(iommu->groups[i].fd);
+			iommu->groups[i] = iommu->groups[--iommu->ngroups];
+			return;
+		}
+}
+
 int __vct_iommu_map(struct vct_iommu *iommu, uint64_t iova, uint64_t size,
 		    void *vaddr, uint32_t prot)
 {

@@ -158,6 +158,12 @@ const char *vct_iommu_last_error(const struct vct_iommu *iommu);
 int __vct_iommu_attach(struct vct_iommu *iommu, const char *bdf);
 /* Detach group `group` (as returned by attach).  -ENOENT if not attached. */
 int __vct_iommu_detach(struct vct_iommu *iommu, int group);
+/*
+ * Forget group `group` without detaching it: for a group the kernel already
+ * took out of the container (its last device was removed,
+ * vfio_device_remove_group()).  Closes the group fd; no-op if unknown.
+ */
+void vct_iommu_forget(struct vct_iommu *iommu, int group);
 int __vct_iommu_map(struct vct_iommu *iommu, uint64_t iova, uint64_t size,
 		    void *vaddr, uint32_t prot);
 /* unmapped may be NULL. */

@@ -15,9 +15,10 @@
 # (the -device syntax the profile speaks) and writes `@qmp ID ok` or
 # `@qmp ID error TEXT` to vfioct.in.  Only device_add and device_del are
 # accepted, with arguments of [A-Za-z0-9_.,=:-].  device_del only starts a
-# removal: QEMU's pcie-root-port presses the attention button, the guest's
-# pciehp removes the device (after the 5 s abort window) and QEMU reports
-# DEVICE_DELETED once the guest powered the slot off; the test watches sysfs.
+# removal: QEMU asks the guest to give the device up (q35: an ACPI eject
+# request, acted on by acpiphp; arm64 virt: the slot's attention button,
+# acted on by pciehp after 5 s) and frees it once the guest has; the test
+# watches sysfs.
 
 # qmp_prepare: the FIFOs, and the QEMU arguments in $qmp_qemu.
 qmp_prepare() {
