@@ -68,26 +68,9 @@ FIXTURE_SETUP(group)
 	memset(self->buf, 0x3c, 64 * self->pg);
 }
 
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 static void unbind(const char *bdf)
 {
-	char p[256];
-
-	snprintf(p, sizeof(p), "%s/%s/driver/unbind", VCT_SYSFS_PCI_DEVICES, bdf);
-	write_str(p, bdf);
-	snprintf(p, sizeof(p), "%s/%s/driver_override", VCT_SYSFS_PCI_DEVICES, bdf);
-	write_str(p, "\n");
+	vct_pci_unbind(bdf);
 }
 
 FIXTURE_TEARDOWN(group)
@@ -470,21 +453,17 @@ static bool pci_is(const char *bdf, const char *vendev)
 	return !strcmp(want, vendev);
 }
 
+/* Bind to vfio-pci (pcidev.h), remembered for the teardown to undo. */
 static int bind_vfio(FIXTURE_DATA(group) *self, const char *bdf)
 {
-	char p[256], drv[64] = "";
+	char drv[64] = "";
 	int ret;
 
-	if (!__vct_pci_driver(bdf, drv, sizeof(drv)) && drv[0] && strcmp(drv, "vfio-pci"))
-		return -EBUSY;
-	if (!strcmp(drv, "vfio-pci"))
+	if (!__vct_pci_driver(bdf, drv, sizeof(drv)) && !strcmp(drv, "vfio-pci"))
 		return 0;
-	snprintf(p, sizeof(p), "%s/%s/driver_override", VCT_SYSFS_PCI_DEVICES, bdf);
-	ret = write_str(p, "vfio-pci");
-	if (!ret) {
+	ret = __vct_pci_bind_vfio(bdf);
+	if (ret != -EBUSY)
 		snprintf(self->rebound[self->nrebound++], VCT_BDF_LEN, "%s", bdf);
-		ret = write_str("/sys/bus/pci/drivers_probe", bdf);
-	}
 	return ret;
 }
 

@@ -674,6 +674,35 @@ TEST_F(resv, map_wrapping_iova_refused)
 
 /* ---- item 5: direct regions ------------------------------------------------ */
 
+/* Groups of the host whose reserved_regions list a region of `type`. */
+static size_t groups_with(struct __test_metadata *_metadata,
+			  enum vct_resv_type type, unsigned int *out, size_t max)
+{
+	struct vct_err err = { "" };
+	struct vct_resv_list l;
+	unsigned int *ids;
+	size_t i, j, nids, n = 0;
+
+	ASSERT_EQ(0, vct_resv_group_ids(VCT_SYSFS_IOMMU_GROUPS, &ids, &nids));
+	for (i = 0; i < nids && n < max; i++) {
+		ASSERT_EQ(0, vct_resv_read_group(VCT_SYSFS_IOMMU_GROUPS, ids[i],
+						 vct_page_size(), &l, &err))
+			TH_LOG("%s", err.msg);
+		for (j = 0; j < l.n; j++)
+			if (l.v[j].type == type) {
+				TH_LOG("group %u: %s [0x%llx-0x%llx]", ids[i],
+				       vct_resv_type_name(type),
+				       (unsigned long long)l.v[j].start,
+				       (unsigned long long)l.v[j].end);
+				out[n++] = ids[i];
+				break;
+			}
+		vct_resv_free(&l);
+	}
+	free(ids);
+	return n;
+}
+
 /*
  * VFIO leaves direct-relaxable regions (RMRRs of USB and graphics devices,
  * the ISA floppy window) mappable: userspace owns the whole address space.
@@ -685,6 +714,37 @@ TEST_F(resv, map_inside_direct_relaxable_region_succeeds)
 	size_t i, n, checked = 0;
 	char what[256], name[128];
 
+	unsigned int groups[8];
+	char bdfs[8][VCT_BDF_LEN], bound[VCT_BDF_LEN] = "";
+	size_t g, ng;
+	int d, nd;
+
+	/*
+	 * Where a group has one (q35: the ISA bridge's 00:1f.* group) and no
+	 * test device is in it, take it for this test: bind an unbound member
+	 * to vfio-pci (its group-mates unbound too, or the group is not
+	 * viable) and attach it.  Put back at the end.
+	 */
+	ng = groups_with(_metadata, VCT_RESV_DIRECT_RELAXABLE, groups, VCT_ARRAY_SIZE(groups));
+	for (g = 0; g < ng && !bound[0]; g++) {
+		char drv[64];
+		bool free_group = true;
+
+		nd = __vct_group_devices(groups[g], bdfs, VCT_ARRAY_SIZE(bdfs));
+		for (d = 0; d < nd; d++)
+			free_group &= !__vct_pci_driver(bdfs[d], drv, sizeof(drv)) &&
+				      (!drv[0] || !strcmp(drv, "vfio-pci"));
+		if (nd < 1 || !free_group)
+			continue;
+		if (__vct_pci_driver(bdfs[nd - 1], drv, sizeof(drv)) || strcmp(drv, "vfio-pci")) {
+			ASSERT_EQ(0, __vct_pci_bind_vfio(bdfs[nd - 1])) TH_LOG("%s", bdfs[nd - 1]);
+			snprintf(bound, sizeof(bound), "%s", bdfs[nd - 1]);
+		}
+		EXPECT_LE(0, __vct_iommu_attach(self->iommu, bdfs[nd - 1]))
+			TH_LOG("%s (group %u): %s", bdfs[nd - 1], groups[g],
+			       vct_iommu_last_error(self->iommu));
+		break;
+	}
 	n = attached_regions(_metadata, self,
 			     VCT_RESV_MASK(VCT_RESV_DIRECT_RELAXABLE), regions);
 	attached_usable(_metadata, self, &usable);
@@ -700,36 +760,12 @@ TEST_F(resv, map_inside_direct_relaxable_region_succeeds)
 		checked++;
 	}
 	vct_ranges_free(&usable);
-	if (!checked)
-		SKIP(return, "no attached group holds a direct-relaxable region (on q35 only the ISA bridge's group does, and the runner binds no device of it; device-tree reservations are never direct-relaxable: of_iommu.c iommu_resv_region_get_type() gives direct or reserved; QEMU's VT-d reports no RMRR)");
-}
-
-/* Groups of the host whose reserved_regions list a `direct` region. */
-static size_t groups_with_direct(struct __test_metadata *_metadata,
-				 unsigned int *out, size_t max)
-{
-	struct vct_err err = { "" };
-	struct vct_resv_list l;
-	unsigned int *ids;
-	size_t i, j, nids, n = 0;
-
-	ASSERT_EQ(0, vct_resv_group_ids(VCT_SYSFS_IOMMU_GROUPS, &ids, &nids));
-	for (i = 0; i < nids && n < max; i++) {
-		ASSERT_EQ(0, vct_resv_read_group(VCT_SYSFS_IOMMU_GROUPS, ids[i],
-						 vct_page_size(), &l, &err))
-			TH_LOG("%s", err.msg);
-		for (j = 0; j < l.n; j++)
-			if (l.v[j].type == VCT_RESV_DIRECT) {
-				TH_LOG("group %u: direct [0x%llx-0x%llx]", ids[i],
-				       (unsigned long long)l.v[j].start,
-				       (unsigned long long)l.v[j].end);
-				out[n++] = ids[i];
-				break;
-			}
-		vct_resv_free(&l);
+	if (bound[0]) {
+		__vct_iommu_detach(self->iommu, __vct_pci_iommu_group(bound));
+		vct_pci_unbind(bound);
 	}
-	free(ids);
-	return n;
+	if (!checked)
+		SKIP(return, "no group holds a direct-relaxable region that VFIO can take (on q35 only the ISA bridge's group has one; device-tree reservations are never direct-relaxable: of_iommu.c iommu_resv_region_get_type() gives direct or reserved; QEMU's VT-d reports no RMRR)");
 }
 
 /* Devices the profile says reserve a `direct` region; their count. */
@@ -803,7 +839,7 @@ TEST_F(resv, device_with_direct_region_refused)
 	int ret, lines;
 
 	ASSERT_EQ(0, __vct_kernel_version(&kv));
-	n = groups_with_direct(_metadata, groups, VCT_ARRAY_SIZE(groups));
+	n = groups_with(_metadata, VCT_RESV_DIRECT, groups, VCT_ARRAY_SIZE(groups));
 	nprof = profile_direct_devices(_metadata, prof, VCT_ARRAY_SIZE(prof));
 	for (i = 0; i < nprof && vct_kver_cmp(&kv, 6, 3) >= 0; i++) {
 		int g = __vct_pci_iommu_group(prof[i]);
