@@ -409,9 +409,11 @@ TEST_F(group, attach_over_reserved_mapping_refused_einval)
 	EXPECT_EQ(1, io->ngroups);
 	ASSERT_EQ(0, __vct_iommu_info(io, &after));
 	EXPECT_EQ(before.dma_avail, after.dma_avail);
+	vct_ranges_format(&before.iova, x, sizeof(x));
+	vct_ranges_format(&after.iova, y, sizeof(y));
 	EXPECT_TRUE(vct_ranges_equal(&before.iova, &after.iova)) {
-		TH_LOG("IOVA_RANGE before %s", (vct_ranges_format(&before.iova, x, sizeof(x)), x));
-		TH_LOG("IOVA_RANGE after  %s", (vct_ranges_format(&after.iova, y, sizeof(y)), y));
+		TH_LOG("IOVA_RANGE before %s", x);
+		TH_LOG("IOVA_RANGE after  %s", y);
 	}
 	vct_iommu_info_free(&before);
 	vct_iommu_info_free(&after);

@@ -338,8 +338,9 @@ TEST_F(irq_nvme, msix_doorbells_inside_msi_window)
 	ASSERT_LE(off + 16ull * self->nvec, self->n->bar_size);
 	msi_windows(_metadata, self->bdf, &win, &prof);
 	ASSERT_LT(0, win.n) TH_LOG("%s: its group lists no msi region", self->bdf);
-	TH_LOG("%s: group msi window %s, MSI-X table at BAR0 + 0x%llx", self->bdf,
-	       (vct_ranges_format(&win, w, sizeof(w)), w), (unsigned long long)off);
+	vct_ranges_format(&win, w, sizeof(w));
+	TH_LOG("%s: group msi window %s, MSI-X table at BAR0 + 0x%llx", self->bdf, w,
+	       (unsigned long long)off);
 
 	ASSERT_EQ(0, msix_on(self, 0, self->nvec));
 	ASSERT_EQ(0, __vct_region_info(self->n->fd, VFIO_PCI_BAR0_REGION_INDEX, &bar, &err))
