@@ -51,13 +51,14 @@ FIXTURE(hotplug) {
 
 FIXTURE_SETUP(hotplug)
 {
+	const char *unsupported = getenv("VCT_HOTPLUG_UNSUPPORTED");
 	int n;
 
 	vct_mark_test(_metadata, variant);
 	n = __vct_hotplug_slots(&self->slot, 1);
 	ASSERT_LE(0, n) TH_LOG("malformed $VCT_HOTPLUG '%s'", getenv("VCT_HOTPLUG"));
-	if (!n && getenv("VCT_HOTPLUG_UNSUPPORTED") && *getenv("VCT_HOTPLUG_UNSUPPORTED"))
-		SKIP(return, "no PCIe hotplug on this host: %s", getenv("VCT_HOTPLUG_UNSUPPORTED"));
+	if (!n && unsupported && *unsupported)
+		SKIP(return, "no PCIe hotplug on this host: %s", unsupported);
 	if (!n)
 		SKIP(return, "the host profile has no PCIe hotplug slot (profile key hotplug)");
 	VCT_IOMMU_SETUP_OR_SKIP(vct_backend_preferred(), 1, 1, &self->io, self->devs);
