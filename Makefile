@@ -165,7 +165,7 @@ proof: all
 	./run.sh --no-build --host qemu-aarch64-server --results results/check-proof-arm64-$$(date +%Y%m%d-%H%M%S)
 
 # Broken VFIO modules (fixtures/mutants/*.sed) that the suites must catch.
-mutants: all
+mutants: all cross
 	prove --norc -v --exec sh fixtures/mutants/check.sh
 
 # ---- install (kselftest layout) ---------------------------------------------

@@ -310,8 +310,13 @@ per_kernel() {
     printf "VCT_PROG_TIMEOUT='%s'\n" "$timeout"
     printf "VCT_MODPARAMS='%s'\n" "$(prof modparams)"
     printf "VCT_NVME_SERIAL='%s'\n" "$(prof nvme_serial)"
+    printf "VCT_EXPECT_RESV_DEV='%s'\n" "$(prof dt_resv)"
+    printf "VCT_HOTPLUG='%s'\n" "$(prof hotplug)"
+    printf "VCT_HOTPLUG_UNSUPPORTED='%s'\n" "$(prof hotplug_unsupported)"
+    [ -z "$(prof irq_storm)" ] || printf "VCT_IRQ_STORM='%s'\nexport VCT_IRQ_STORM\n" "$(prof irq_storm)"
     printf 'export VCT_PROFILE VCT_BIND VCT_DEVICES VCT_EXPECT_RESV VCT_APERTURE_BITS VCT_PROG_TIMEOUT VCT_NVME_SERIAL\n'
     [ -z "$destructive" ] || printf 'VCT_ALLOW_DESTRUCTIVE=1\nexport VCT_ALLOW_DESTRUCTIVE\n'
+    printf 'export VCT_EXPECT_RESV_DEV VCT_HOTPLUG VCT_HOTPLUG_UNSUPPORTED\n'
 } > "$work/env"
 perf_env >> "$work/env"
 
@@ -345,8 +350,21 @@ fi
 # The profile's `images` (NAME:SIZE): sparse image files in the work dir,
 # named @WORK@/NAME.img in its qemu arguments.
 for im in $(prof images); do truncate -s "${im#*:}" "$work/${im%%:*}.img" || die "cannot create image $im"; done
+# PCIe hotplug (profile key `hotplug`): a QMP monitor the runner owns and an
+# answer port for the guest (harness/sh/qmp.sh; requests come through collect.sh).
+# shellcheck source=harness/sh/qmp.sh
+. "$VCT_TOP/harness/sh/qmp.sh"
+qmp_qemu=""
+[ -z "$(prof hotplug)" ] || qmp_prepare
 # shellcheck disable=SC2046 # profile qemu arguments are whitespace-separated words
-set -- "$@" $(prof qemu | sed "s|@WORK@|$work|g") $perf_qemu
+set -- "$@" $(prof qemu | sed "s|@WORK@|$work|g") $perf_qemu $qmp_qemu
+# Devices the profile gives reservations of their own (`dt_resv`): the
+# guest boots QEMU's device tree with them added (harness/sh/dtb.sh).
+if [ -n "$(prof dt_resv)" ]; then
+    dtb=$("$VCT_TOP/harness/sh/dtb.sh" "$work/dtb" "$(prof dt_resv)" "$qemu" "$@" 2>"$work/dtb.log") ||
+        { cat "$work/dtb.log" >&2; die "the device tree with the profile's dt_resv could not be built"; }
+    set -- "$@" -dtb "$dtb"
+fi
 printf '%s' "$qemu" > "$work/qemu.cmd"; printf ' %s' "$@" >> "$work/qemu.cmd"; echo >> "$work/qemu.cmd"
 
 qpid=""
@@ -364,6 +382,7 @@ trap 'interrupted="interrupted by a signal"; stop_guest' INT TERM HUP
 say "booting $host ($qemu, $(basename "$kdir"))"
 "$qemu" "$@" > "$work/qemu.out" 2>&1 &
 qpid=$!
+[ -z "$qmp_qemu" ] || qmp_start
 
 # ---- collecting (collect.sh, sourced above) -------------------------------------------
 collect_init "$(programs)"
@@ -385,6 +404,7 @@ done
 stop_guest
 wait "$qpid" 2>/dev/null || true
 qpid=""
+qmp_stop
 collect_new_records
 [ -n "$reason" ] || [ "$guest_done" = 1 ] ||
     reason="guest stopped before finishing (panic, reset or power-off: see console.log)"

@@ -14,6 +14,8 @@
 
 #include <linux/vfio.h>
 
+#include "resv.h"
+
 static const struct {
 	const char *name;
 	const struct vct_iommu_ops *ops;
@@ -98,6 +100,18 @@ int __vct_iommu_attach(struct vct_iommu *iommu, const char *bdf)
 int __vct_iommu_detach(struct vct_iommu *iommu, int group)
 {
 	return iommu->ops->detach(iommu, group);
+}
+
+void vct_iommu_forget(struct vct_iommu *iommu, int group)
+{
+	size_t i;
+
+	for (i = 0; i < iommu->ngroups; i++)
+		if (iommu->groups[i].id == group) {
+			close(iommu->groups[i].fd);
+			iommu->groups[i] = iommu->groups[--iommu->ngroups];
+			return;
+		}
 }
 
 int __vct_iommu_map(struct vct_iommu *iommu, uint64_t iova, uint64_t size,
@@ -244,13 +258,78 @@ int __vct_test_devices(struct vct_iommu_dev *devs, size_t max, char *why,
 		    strcmp(drv, "vfio-pci"))
 			continue;
 		group = __vct_pci_iommu_group(all[i].bdf);
-		if (group < 0)
+		if (group < 0 || vct_group_requires_direct((unsigned int)group))
 			continue;
 		snprintf(devs[n].bdf, sizeof(devs[n].bdf), "%s", all[i].bdf);
 		devs[n++].group = group;
 	}
 	free(all);
 	return ret < 0 ? ret : (int)n;
+}
+
+bool vct_group_requires_direct(unsigned int group)
+{
+	struct vct_err err = { "" };
+	struct vct_resv_list l;
+	bool direct = false;
+	size_t i;
+
+	if (vct_resv_read_group(VCT_SYSFS_IOMMU_GROUPS, group, vct_page_size(),
+				&l, &err))
+		return false;	/* unreadable: the resv suite reports it */
+	for (i = 0; i < l.n; i++)
+		direct |= l.v[i].type == VCT_RESV_DIRECT;
+	vct_resv_free(&l);
+	return direct;
+}
+
+/* Group g's regions VFIO keeps userspace out of, as ranges. */
+static int group_excluded(unsigned int g, struct vct_ranges *out)
+{
+	struct vct_err err = { "" };
+	struct vct_resv_list l;
+	int ret = vct_resv_read_group(VCT_SYSFS_IOMMU_GROUPS, g, vct_page_size(),
+				      &l, &err);
+
+	if (ret)
+		return ret;
+	ret = vct_resv_to_ranges(&l, VCT_RESV_MASK_VFIO_EXCLUDED, out);
+	vct_resv_free(&l);
+	return ret;
+}
+
+int __vct_devs_resv_pair(const struct vct_iommu_dev *devs, size_t n,
+			 size_t *a, size_t *b, struct vct_ranges *only_b)
+{
+	size_t i, j;
+	int ret = 0;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < n; j++) {
+			struct vct_ranges ri = VCT_RANGES_INIT, rj = VCT_RANGES_INIT;
+			struct vct_ranges d = VCT_RANGES_INIT;
+
+			if (i == j)
+				continue;
+			ret = group_excluded((unsigned int)devs[i].group, &ri);
+			if (!ret)
+				ret = group_excluded((unsigned int)devs[j].group, &rj);
+			if (!ret)
+				ret = vct_ranges_subtract(&rj, &ri, &d);
+			vct_ranges_free(&ri);
+			vct_ranges_free(&rj);
+			if (ret)
+				return ret;
+			if (d.n) {
+				*a = i;
+				*b = j;
+				*only_b = d;
+				return 0;
+			}
+			vct_ranges_free(&d);
+		}
+	}
+	return -ENOENT;
 }
 
 size_t vct_devs_distinct_groups(struct vct_iommu_dev *devs, size_t n)

@@ -158,6 +158,12 @@ const char *vct_iommu_last_error(const struct vct_iommu *iommu);
 int __vct_iommu_attach(struct vct_iommu *iommu, const char *bdf);
 /* Detach group `group` (as returned by attach).  -ENOENT if not attached. */
 int __vct_iommu_detach(struct vct_iommu *iommu, int group);
+/*
+ * Forget group `group` without detaching it: for a group the kernel already
+ * took out of the container (its last device was removed,
+ * vfio_device_remove_group()).  Closes the group fd; no-op if unknown.
+ */
+void vct_iommu_forget(struct vct_iommu *iommu, int group);
 int __vct_iommu_map(struct vct_iommu *iommu, uint64_t iova, uint64_t size,
 		    void *vaddr, uint32_t prot);
 /* unmapped may be NULL. */
@@ -215,14 +221,29 @@ int __vct_iommu_setup(enum vct_backend b, size_t need, size_t attach,
  * Test devices: PCI devices listed in $VCT_DEVICES, else in
  * $VFIO_SELFTESTS_BDF (space separated BDFs, "0000:00:03.0" or "00:03.0",
  * and/or vendor:device IDs, "1234:11e8"), that are bound to vfio-pci and
- * have an IOMMU group; sorted by BDF, at most `max`.  Neither variable set
- * (or both empty): no device at all, and `why` says how to select one
- * (VCT_NO_SELECTION).  Returns the count or -errno (-EINVAL: a malformed
- * entry, reason in `why`).
+ * have an IOMMU group that VFIO can take: a group with a `direct` reserved
+ * region (firmware demands a 1:1 mapping; Linux 6.6+ refuses it at
+ * SET_CONTAINER, suites/resv tests exactly that) is left out.  Sorted by
+ * BDF, at most `max`.  Neither variable set (or both empty): no device at
+ * all, and `why` says how to select one (VCT_NO_SELECTION).  Returns the
+ * count or -errno (-EINVAL: a malformed entry, reason in `why`).
  */
 #define VCT_NO_SELECTION "no test device selected: run.sh --device BDF|VENDOR:DEVICE (repeatable), or set VCT_DEVICES or VFIO_SELFTESTS_BDF"
 int __vct_test_devices(struct vct_iommu_dev *devs, size_t max, char *why,
 		       size_t why_len);
+
+/* Whether IOMMU group `group` holds a `direct` reserved region (sysfs). */
+bool vct_group_requires_direct(unsigned int group);
+
+/*
+ * Two of devs[0..n) whose groups reserve differently: *b's group reserves
+ * IOVA (of the kinds VFIO excludes, VCT_RESV_MASK_VFIO_EXCLUDED) that *a's
+ * does not; *only_b gets that IOVA (free with vct_ranges_free()).  The
+ * first such pair in (a, b) order.  0; -ENOENT when every group reserves
+ * the same; -errno when a group's reserved_regions cannot be read.
+ */
+int __vct_devs_resv_pair(const struct vct_iommu_dev *devs, size_t n,
+			 size_t *a, size_t *b, struct vct_ranges *only_b);
 
 /* Keep the first device of each IOMMU group, in order; returns how many. */
 size_t vct_devs_distinct_groups(struct vct_iommu_dev *devs, size_t n);

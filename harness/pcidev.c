@@ -233,6 +233,48 @@ int __vct_pci_driver(const char *bdf, char *buf, size_t len)
 	return ret;
 }
 
+static int write_attr(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+int __vct_pci_bind_vfio(const char *bdf)
+{
+	char p[256], drv[64] = "";
+	int ret = __vct_pci_driver(bdf, drv, sizeof(drv));
+
+	if (ret)
+		return ret;
+	if (!strcmp(drv, "vfio-pci"))
+		return 0;
+	if (drv[0])
+		return -EBUSY;
+	snprintf(p, sizeof(p), "%s/%s/driver_override", VCT_SYSFS_PCI_DEVICES, bdf);
+	ret = write_attr(p, "vfio-pci");
+	if (ret)
+		return ret;
+	write_attr("/sys/bus/pci/drivers_probe", bdf);	/* the result is checked below */
+	ret = __vct_pci_driver(bdf, drv, sizeof(drv));
+	return ret ? ret : strcmp(drv, "vfio-pci") ? -ENODEV : 0;
+}
+
+void vct_pci_unbind(const char *bdf)
+{
+	char p[256];
+
+	snprintf(p, sizeof(p), "%s/%s/driver/unbind", VCT_SYSFS_PCI_DEVICES, bdf);
+	write_attr(p, bdf);
+	snprintf(p, sizeof(p), "%s/%s/driver_override", VCT_SYSFS_PCI_DEVICES, bdf);
+	write_attr(p, "\n");
+}
+
 int __vct_pci_iommu_dir(const char *bdf, char *buf, size_t len)
 {
 	char name[64];

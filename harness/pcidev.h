@@ -67,6 +67,17 @@ int __vct_pci_iommu_group(const char *bdf);
 int __vct_pci_driver(const char *bdf, char *buf, size_t len);
 
 /*
+ * Bind an unbound device to vfio-pci the way FACTS.md describes (write
+ * driver_override, then the BDF to drivers_probe; never new_id).  0 when
+ * vfio-pci has it (also when it already had), -EBUSY when another driver
+ * has it (not taken away), -ENODEV when vfio-pci did not bind, or -errno.
+ */
+int __vct_pci_bind_vfio(const char *bdf);
+
+/* Unbind from whatever driver has it and clear driver_override. */
+void vct_pci_unbind(const char *bdf);
+
+/*
  * sysfs directory of the IOMMU instance translating this device
  * ("/sys/class/iommu/dmar0"), or -ENODEV if the kernel shows none.
  */

@@ -43,45 +43,125 @@ static int parse_resv_token(char *tok, struct vct_resv_region *r)
 
 static int platform_common_resv(struct vct_resv_list *out, char *how, size_t how_len);
 
-/* The profile's list: 0, -ENOENT unset or empty, -EINVAL malformed. */
-static int profile_resv(struct vct_resv_list *out, struct vct_err *err)
+/* Whether tok parses, as add_resv_token would see it. */
+static int check_resv_token(const char *name, unsigned int entry, const char *tok,
+			    struct vct_err *err)
 {
-	const char *env = getenv("VCT_EXPECT_RESV");
+	struct vct_resv_region r;
+	char copy[128];
+
+	snprintf(copy, sizeof(copy), "%s", tok);
+	if (!parse_resv_token(copy, &r))
+		return 0;
+	return vct_errf(err, EINVAL,
+			"%s: entry %u '%s' is not start-end:type (hex bounds, start <= end, a reserved_regions type)",
+			name, entry, tok);
+}
+
+/*
+ * Append the "start-end:type" token `tok` of list `name` (entry number
+ * `entry`, for messages) to out.  0, -ENOMEM, -EINVAL (err says where).
+ */
+static int add_resv_token(const char *name, unsigned int entry, const char *tok,
+			  struct vct_resv_list *out, struct vct_err *err)
+{
+	struct vct_resv_region *nv = realloc(out->v, (out->n + 1) * sizeof(*nv));
+	char copy[128];
+
+	if (!nv)
+		return -ENOMEM;
+	out->v = nv;
+	snprintf(copy, sizeof(copy), "%s", tok);
+	if (parse_resv_token(copy, &out->v[out->n])) {
+		snprintf(copy, sizeof(copy), "%s", tok);
+		return vct_errf(err, EINVAL,
+				"%s: entry %u '%s' is not start-end:type (hex bounds, start <= end, a reserved_regions type)",
+				name, entry, copy);
+	}
+	out->v[out->n].line = entry;
+	out->n++;
+	return 0;
+}
+
+/*
+ * Parse the whitespace-separated words of $var.  With `bdf` the words are
+ * BDF=start-end:type and only those of that device are kept; without, they
+ * are start-end:type.
+ */
+static int parse_resv_env(const char *var, const char *bdf,
+			  struct vct_resv_list *out, struct vct_err *err)
+{
+	const char *env = getenv(var);
 	char *list, *tok, *save = NULL;
 	unsigned int n = 0;
 	int ret = 0;
 
 	memset(out, 0, sizeof(*out));
-	snprintf(out->path, sizeof(out->path), "$VCT_EXPECT_RESV");
+	snprintf(out->path, sizeof(out->path), "$%s", var);
 	if (!env || !env[strspn(env, " \t\n")])
-		return vct_errf(err, ENOENT, "VCT_EXPECT_RESV is not set");
+		return vct_errf(err, ENOENT, "%s is not set", var);
 	list = strdup(env);
 	if (!list)
 		return -ENOMEM;
-	for (tok = strtok_r(list, " \t\n", &save); tok;
+	for (tok = strtok_r(list, " \t\n", &save); tok && !ret;
 	     tok = strtok_r(NULL, " \t\n", &save)) {
-		struct vct_resv_region *nv = realloc(out->v, (n + 1) * sizeof(*nv));
-		char copy[128];
+		char *eq = strchr(tok, '=');
+		char canon[VCT_BDF_LEN];
 
-		if (!nv) {
-			ret = -ENOMEM;
+		n++;
+		if (!bdf) {
+			ret = add_resv_token(out->path, n, tok, out, err);
+			continue;
+		}
+		if (!eq) {
+			ret = vct_errf(err, EINVAL, "%s: entry %u '%s' is not BDF=start-end:type",
+				       out->path, n, tok);
 			break;
 		}
-		out->v = nv;
-		snprintf(copy, sizeof(copy), "%s", tok);
-		if (parse_resv_token(tok, &out->v[n])) {
-			ret = vct_errf(err, EINVAL,
-				       "$VCT_EXPECT_RESV: entry %u '%s' is not start-end:type (hex bounds, start <= end, a reserved_regions type)",
-				       n + 1, copy);
+		*eq = '\0';
+		if (vct_bdf_canon(tok, canon)) {
+			ret = vct_errf(err, EINVAL, "%s: entry %u: '%s' is not a PCI address",
+				       out->path, n, tok);
 			break;
 		}
-		out->v[n].line = n + 1;
-		out->n = ++n;
+		if (!strcmp(canon, bdf))
+			ret = add_resv_token(out->path, n, eq + 1, out, err);
+		else	/* still checked: a malformed entry is an error for every device */
+			ret = check_resv_token(out->path, n, eq + 1, err);
 	}
 	free(list);
 	if (ret)
 		vct_resv_free(out);
 	return ret;
+}
+
+/* The profile's list: 0, -ENOENT unset or empty, -EINVAL malformed. */
+static int profile_resv(struct vct_resv_list *out, struct vct_err *err)
+{
+	return parse_resv_env("VCT_EXPECT_RESV", NULL, out, err);
+}
+
+int __vct_expected_resv_dev(const char *bdf, struct vct_resv_list *out,
+			    struct vct_err *err)
+{
+	char canon[VCT_BDF_LEN];
+	int ret;
+
+	if (vct_bdf_canon(bdf, canon))
+		return vct_errf(err, EINVAL, "'%s' is not a PCI address", bdf);
+	ret = parse_resv_env("VCT_EXPECT_RESV_DEV", canon, out, err);
+	if (ret == -ENOENT) {	/* unset: the profile gives no device anything */
+		memset(out, 0, sizeof(*out));
+		ret = 0;
+	}
+	return ret;
+}
+
+bool vct_profile_has_resv_dev(void)
+{
+	const char *env = getenv("VCT_EXPECT_RESV_DEV");
+
+	return env && env[strspn(env, " \t\n")];
 }
 
 int vct_vtd_aperture(uint64_t cap, uint64_t ecap, struct vct_range *out,

@@ -13,10 +13,16 @@
  *                      "0x0-0xffffffffffff", or
  *   VCT_APERTURE_BITS  the aperture as an address width: [0, 2^bits - 1]
  *   VCT_DEVICES        vendor:device list of the test devices (iommu.h)
+ *   VCT_EXPECT_RESV_DEV "BDF=start-end:type ..." what single devices reserve
+ *                      on top of VCT_EXPECT_RESV (profile key dt_resv: the
+ *                      runner writes it into the arm64 guest's device tree,
+ *                      harness/sh/dtb.sh), e.g.
+ *                      "0000:00:05.0=0x7f0000000000-0x7f00000fffff:reserved"
  */
 #ifndef VCT_PLATFORM_H
 #define VCT_PLATFORM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,6 +41,18 @@
  * disagree (err says how).  Free with vct_resv_free().
  */
 int __vct_expected_resv(struct vct_resv_list *out, struct vct_err *err);
+
+/*
+ * What the profile says device `bdf` alone reserves ($VCT_EXPECT_RESV_DEV
+ * entries of that BDF, in any PCI address spelling).  0 with a possibly
+ * empty list (also when the variable is unset); -EINVAL when any entry is
+ * malformed (err says which).  Free with vct_resv_free().
+ */
+int __vct_expected_resv_dev(const char *bdf, struct vct_resv_list *out,
+			    struct vct_err *err);
+
+/* Whether the profile gives any device reservations of its own. */
+bool vct_profile_has_resv_dev(void);
 
 /*
  * IOVA aperture of the IOMMU translating device `bdf`, as the kernel's

@@ -37,6 +37,13 @@ enum vct_resv_type {
 
 #define VCT_RESV_MASK(t)	(1u << (t))
 #define VCT_RESV_MASK_ALL	((1u << VCT_RESV_NTYPES) - 1)
+/*
+ * The kinds VFIO type1 keeps out of a container's usable IOVA: all but
+ * direct-relaxable (vfio_iommu_resv_exclude() and vfio_iommu_resv_conflict()
+ * skip IOMMU_RESV_DIRECT_RELAXABLE).
+ */
+#define VCT_RESV_MASK_VFIO_EXCLUDED \
+	(VCT_RESV_MASK_ALL & ~VCT_RESV_MASK(VCT_RESV_DIRECT_RELAXABLE))
 
 struct vct_resv_region {
 	uint64_t start;

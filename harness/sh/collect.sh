@@ -117,6 +117,7 @@ collect_new_records() {
                   case "$line" in
                       "ok "*|"not ok "*) printf '%s\n' "$line" | sed 's/^/  /' >&2 ;;
                       "# progress: "*) printf '%s\n' "$line" | sed 's/^# progress: /  /' >&2 ;;
+                      "# @qmp "*) qmp_request "${line#\# @qmp }" ;;
                   esac ;;
         esac
     done < "$work/new"

@@ -16,7 +16,7 @@ pkgs_for() {
         lint) echo "cppcheck clang-tidy shellcheck" ;;
         mutants) echo "make gcc-12 dwarves libelf1 libssl3 xz-utils" ;;
         run-x86_64) echo "qemu-system-x86 busybox-static cpio kmod gzip xz-utils libtap-formatter-junit-perl" ;;
-        run-arm64) echo "qemu-system-arm busybox-static cpio kmod gzip xz-utils libtap-formatter-junit-perl" ;;
+        run-arm64) echo "qemu-system-arm busybox-static cpio kmod gzip xz-utils libtap-formatter-junit-perl device-tree-compiler" ;;
         report) echo "gnuplot-nox" ;;
         fio) echo "fio" ;;
         *) echo "deps: unknown group '$1'" >&2; exit 2 ;;

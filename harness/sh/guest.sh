@@ -157,6 +157,9 @@ guest_main() {
         fi
         [ -n "$out" ] || { echo "vfio-ct: no vfioct.out port" > /dev/console; poweroff -f; }
         kmsg=$(find_port vfioct.kmsg) || kmsg=""
+        # The runner's answers to hotplug requests (harness/sh/qmp.sh), if any.
+        VCT_ANSWERS=$(find_port vfioct.in) || VCT_ANSWERS=""
+        export VCT_ANSWERS
         exec 3> "$out"
         [ -n "$kmsg" ] && cat /dev/kmsg > "$kmsg" &
     fi

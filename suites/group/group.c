@@ -68,26 +68,9 @@ FIXTURE_SETUP(group)
 	memset(self->buf, 0x3c, 64 * self->pg);
 }
 
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 static void unbind(const char *bdf)
 {
-	char p[256];
-
-	snprintf(p, sizeof(p), "%s/%s/driver/unbind", VCT_SYSFS_PCI_DEVICES, bdf);
-	write_str(p, bdf);
-	snprintf(p, sizeof(p), "%s/%s/driver_override", VCT_SYSFS_PCI_DEVICES, bdf);
-	write_str(p, "\n");
+	vct_pci_unbind(bdf);
 }
 
 FIXTURE_TEARDOWN(group)
@@ -365,65 +348,91 @@ TEST_F(group, attach_second_group_with_mappings_succeeds)
 }
 
 /*
- * A group that reserves IOVA (not direct-relaxable) where the container
- * already maps must be refused: vfio_iommu_type1_attach_group() ->
- * vfio_iommu_resv_conflict() -> -EINVAL.  Needs a second group reserving
- * something the first does not; where every group reserves the same
- * ranges (q35: only the MSI window 0xfee00000-0xfeefffff, which the first
- * group already excludes from mapping) there is nothing to conflict and
- * the test SKIPs.  Direct-relaxable regions (the 00:1f group's
- * 0-0xffffff) do not count: vfio_iommu_resv_exclude() and
- * vfio_iommu_resv_conflict() skip IOMMU_RESV_DIRECT_RELAXABLE.
+ * Reservations are per group (shared/seeds, 2016): a container holding only
+ * group A may map IOVA that group B reserves, and B must then be refused:
+ * VFIO_GROUP_SET_CONTAINER -> vfio_iommu_type1_attach_group():
+ *	if (vfio_iommu_resv_conflict(iommu, &group_resv_regions)) {
+ *		ret = -EINVAL;
+ * with the container left as it was (its mappings, dma_avail, IOVA_RANGE,
+ * and A alone attached).  Without the conflicting mapping B attaches and
+ * the same MAP is refused -EINVAL (vfio_dma_do_map():
+ * !vfio_iommu_iova_dma_valid()).  A and B are the first pair of test
+ * devices whose groups reserve differently (sysfs; direct-relaxable
+ * regions do not count, VCT_RESV_MASK_VFIO_EXCLUDED); where every group
+ * reserves the same (q35: only the MSI window) nothing can conflict and the
+ * test SKIPs.
  */
 TEST_F(group, attach_over_reserved_mapping_refused_einval)
 {
-	const uint64_t mask = VCT_RESV_MASK_ALL &
-			      ~VCT_RESV_MASK(VCT_RESV_DIRECT_RELAXABLE);
-	struct vct_ranges r0 = VCT_RANGES_INIT, r1 = VCT_RANGES_INIT;
-	struct vct_ranges only1 = VCT_RANGES_INIT;
-	struct vct_err err = { "" };
-	struct vct_resv_list l;
+	struct vct_ranges only_b = VCT_RANGES_INIT;
+	struct vct_iommu_info before, after;
 	struct vct_iommu *io = NULL;
-	uint64_t iova = 0;
-	size_t i, j;
+	char x[512], y[512];
+	uint64_t iova, un = 0;
+	size_t a, b;
 	int ret;
 
 	NEED_TWO_GROUPS();
-	for (i = 0; i < self->ndevs && !iova; i++) {
-		for (j = 0; j < self->ndevs && !iova; j++) {
-			if (i == j)
-				continue;
-			ASSERT_EQ(0, vct_resv_read_group(VCT_SYSFS_IOMMU_GROUPS,
-					(unsigned int)self->devs[i].group,
-					self->pg, &l, &err)) TH_LOG("%s", err.msg);
-			ASSERT_EQ(0, vct_resv_to_ranges(&l, mask, &r0));
-			vct_resv_free(&l);
-			ASSERT_EQ(0, vct_resv_read_group(VCT_SYSFS_IOMMU_GROUPS,
-					(unsigned int)self->devs[j].group,
-					self->pg, &l, &err)) TH_LOG("%s", err.msg);
-			ASSERT_EQ(0, vct_resv_to_ranges(&l, mask, &r1));
-			vct_resv_free(&l);
-			/* What j reserves and i may map. */
-			ASSERT_EQ(0, vct_ranges_subtract(&r1, &r0, &only1));
-			if (only1.n)
-				iova = only1.v[0].start & ~(self->pg - 1);
-			vct_ranges_free(&r0);
-			vct_ranges_free(&r1);
-			vct_ranges_free(&only1);
-			if (iova)
-				break;
-		}
-		if (iova)
-			break;
-	}
-	if (!iova)
+	ret = __vct_devs_resv_pair(self->devs, self->ndevs, &a, &b, &only_b);
+	if (ret == -ENOENT)
 		SKIP(return, "every test group reserves the same IOVA ranges (direct-relaxable ones do not count for VFIO): no mapping can conflict with a later group");
+	ASSERT_EQ(0, ret) TH_LOG("reading the test groups' reserved_regions: %s",
+				 vct_errno_name(-ret));
+	iova = only_b.v[0].start & ~(self->pg - 1);
+	vct_ranges_format(&only_b, x, sizeof(x));
+	TH_LOG("A = %s (group %d), B = %s (group %d) reserves %s alone; mapping 0x%llx",
+	       self->devs[a].bdf, self->devs[a].group, self->devs[b].bdf,
+	       self->devs[b].group, x, (unsigned long long)iova);
+	vct_ranges_free(&only_b);
+
 	ASSERT_EQ(0, __vct_iommu_open(variant->backend, &io, NULL, 0));
-	ASSERT_LE(0, __vct_iommu_attach(io, self->devs[i].bdf));
-	ASSERT_EQ(0, __vct_iommu_map(io, iova, self->pg, self->buf, VCT_PROT_RW));
-	ret = __vct_iommu_attach(io, self->devs[j].bdf);
-	EXPECT_EQ(-EINVAL, ret) TH_LOG("mapping at %#llx, reserved by group %d",
-				       (unsigned long long)iova, self->devs[j].group);
+	ASSERT_LE(0, __vct_iommu_attach(io, self->devs[a].bdf))
+		TH_LOG("%s", vct_iommu_last_error(io));
+	/* Only A is in: B's reservation is ordinary IOVA. */
+	ASSERT_EQ(0, __vct_iommu_map(io, iova, self->pg, self->buf, VCT_PROT_RW))
+		TH_LOG("%s: MAP_DMA at 0x%llx, reserved by %s's group only, refused while only %s is attached",
+		       self->devs[b].bdf, (unsigned long long)iova,
+		       self->devs[b].bdf, self->devs[a].bdf);
+	ASSERT_EQ(0, __vct_iommu_map(io, BASE, 2 * self->pg, self->buf + self->pg,
+				     VCT_PROT_RW));
+	ASSERT_EQ(0, __vct_iommu_info(io, &before));
+
+	ret = __vct_iommu_attach(io, self->devs[b].bdf);
+	EXPECT_EQ(-EINVAL, ret)
+		TH_LOG("%s (group %d): attach over a mapping at 0x%llx it reserves answered %s",
+		       self->devs[b].bdf, self->devs[b].group,
+		       (unsigned long long)iova,
+		       ret >= 0 ? "success" : vct_errno_name(-ret));
+	if (ret >= 0)
+		__vct_iommu_detach(io, ret);
+	/* Refused means nothing changed. */
+	EXPECT_EQ(1, io->ngroups);
+	ASSERT_EQ(0, __vct_iommu_info(io, &after));
+	EXPECT_EQ(before.dma_avail, after.dma_avail);
+	vct_ranges_format(&before.iova, x, sizeof(x));
+	vct_ranges_format(&after.iova, y, sizeof(y));
+	EXPECT_TRUE(vct_ranges_equal(&before.iova, &after.iova)) {
+		TH_LOG("IOVA_RANGE before %s", x);
+		TH_LOG("IOVA_RANGE after  %s", y);
+	}
+	vct_iommu_info_free(&before);
+	vct_iommu_info_free(&after);
+	EXPECT_EQ(-EEXIST, __vct_iommu_map(io, iova, self->pg, self->buf, VCT_PROT_RW));
+	EXPECT_EQ(0, __vct_iommu_unmap(io, iova, self->pg, &un));
+	EXPECT_EQ(self->pg, un);
+
+	/* Without the conflict B joins, and its reservation is off limits. */
+	EXPECT_EQ(self->devs[b].group, __vct_iommu_attach(io, self->devs[b].bdf))
+		TH_LOG("%s: attach with no conflicting mapping: %s", self->devs[b].bdf,
+		       vct_iommu_last_error(io));
+	ret = __vct_iommu_map(io, iova, self->pg, self->buf, VCT_PROT_RW);
+	EXPECT_EQ(-EINVAL, ret)
+		TH_LOG("%s attached: MAP_DMA at 0x%llx inside its reservation answered %s",
+		       self->devs[b].bdf, (unsigned long long)iova,
+		       ret ? vct_errno_name(-ret) : "success");
+	EXPECT_EQ(-EEXIST, __vct_iommu_map(io, BASE, self->pg, self->buf, VCT_PROT_RW));
+	EXPECT_EQ(0, __vct_iommu_unmap(io, BASE, 2 * self->pg, &un));
+	EXPECT_EQ(2 * self->pg, un);
 	vct_iommu_close(io);
 }
 
@@ -446,21 +455,17 @@ static bool pci_is(const char *bdf, const char *vendev)
 	return !strcmp(want, vendev);
 }
 
+/* Bind to vfio-pci (pcidev.h), remembered for the teardown to undo. */
 static int bind_vfio(FIXTURE_DATA(group) *self, const char *bdf)
 {
-	char p[256], drv[64] = "";
+	char drv[64] = "";
 	int ret;
 
-	if (!__vct_pci_driver(bdf, drv, sizeof(drv)) && drv[0] && strcmp(drv, "vfio-pci"))
-		return -EBUSY;
-	if (!strcmp(drv, "vfio-pci"))
+	if (!__vct_pci_driver(bdf, drv, sizeof(drv)) && !strcmp(drv, "vfio-pci"))
 		return 0;
-	snprintf(p, sizeof(p), "%s/%s/driver_override", VCT_SYSFS_PCI_DEVICES, bdf);
-	ret = write_str(p, "vfio-pci");
-	if (!ret) {
+	ret = __vct_pci_bind_vfio(bdf);
+	if (ret != -EBUSY)
 		snprintf(self->rebound[self->nrebound++], VCT_BDF_LEN, "%s", bdf);
-		ret = write_str("/sys/bus/pci/drivers_probe", bdf);
-	}
 	return ret;
 }
 

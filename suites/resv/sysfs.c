@@ -134,6 +134,75 @@ TEST_F(resv_sysfs, every_group_holds_profile_reservations)
 	vct_resv_free(&want);
 }
 
+/*
+ * Reservations are per group (shared/seeds, 2016): where the profile gives
+ * single devices regions of their own (VCT_EXPECT_RESV_DEV, written into
+ * the guest's device tree from profile key dt_resv), every group holds
+ * exactly the platform's common regions (VCT_EXPECT_RESV) plus those of its
+ * own devices - a group of devices the profile names nothing for holds
+ * nothing more.  Linux reads device-tree reservations from 6.3 on
+ * (a5bf3cfce8cb "iommu: Implement of_iommu_get_resv_regions()").
+ */
+TEST_F(resv_sysfs, groups_hold_exactly_profile_and_device_reservations)
+{
+	struct vct_resv_list common, l, mine;
+	struct vct_err err = { "" };
+	char bdfs[32][VCT_BDF_LEN];
+	struct vct_kver kv;
+	size_t i, j, k, own;
+	int ret, nd, d;
+
+	if (!vct_profile_has_resv_dev())
+		SKIP(return, "the host profile gives no device reservations of its own (VCT_EXPECT_RESV_DEV unset)");
+	ASSERT_EQ(0, __vct_kernel_version(&kv));
+	if (vct_kver_cmp(&kv, 6, 3) < 0)
+		SKIP(return, "Linux %u.%u reads no IOMMU reservations from the device tree (of_iommu_get_resv_regions() is 6.3+)",
+		     kv.major, kv.minor);
+	ret = __vct_expected_resv(&common, &err);
+	if (ret == -ENOENT)
+		memset(&common, 0, sizeof(common));
+	else
+		ASSERT_EQ(0, ret) TH_LOG("%s", err.msg);
+	for (i = 0; i < self->n; i++) {
+		if (!read_group(_metadata, self->ids[i], &l))
+			continue;
+		nd = __vct_group_devices(self->ids[i], bdfs, VCT_ARRAY_SIZE(bdfs));
+		ASSERT_LE(0, nd);
+		own = 0;
+		for (d = 0; d < nd; d++) {
+			ASSERT_EQ(0, __vct_expected_resv_dev(bdfs[d], &mine, &err))
+				TH_LOG("%s", err.msg);
+			for (k = 0; k < mine.n; k++) {
+				own++;
+				EXPECT_TRUE(has_region(&l, &mine.v[k]))
+					TH_LOG("group %u: %s's %s region [0x%llx-0x%llx] (profile) is not listed",
+					       self->ids[i], bdfs[d],
+					       vct_resv_type_name(mine.v[k].type),
+					       (unsigned long long)mine.v[k].start,
+					       (unsigned long long)mine.v[k].end);
+			}
+			vct_resv_free(&mine);
+		}
+		/* Nothing beyond the common regions and the devices' own. */
+		for (j = 0; j < l.n; j++) {
+			bool known = has_region(&common, &l.v[j]);
+
+			for (d = 0; d < nd && !known; d++) {
+				ASSERT_EQ(0, __vct_expected_resv_dev(bdfs[d], &mine, &err));
+				known = has_region(&mine, &l.v[j]);
+				vct_resv_free(&mine);
+			}
+			EXPECT_TRUE(known)
+				TH_LOG("group %u (%d device(s), %zu own region(s) in the profile) lists %s [0x%llx-0x%llx], which the profile gives neither the platform nor its devices",
+				       self->ids[i], nd, own, vct_resv_type_name(l.v[j].type),
+				       (unsigned long long)l.v[j].start,
+				       (unsigned long long)l.v[j].end);
+		}
+		vct_resv_free(&l);
+	}
+	vct_resv_free(&common);
+}
+
 /* RMRRs Intel's DMAR code printed at boot ("DMAR: RMRR base: ... end: ..."). */
 struct rmrrs {
 	bool reported;	/* an RMRR line or "No RMRR found" was seen */

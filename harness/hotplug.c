@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: GPL-2.0
+/* hotplug.c - see hotplug.h. */
+#include "hotplug.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+int __vct_hotplug_slots(struct vct_hotplug_slot *out, size_t max)
+{
+	const char *env = getenv("VCT_HOTPLUG");
+	char *list, *tok, *save = NULL;
+	size_t n = 0;
+	int ret = 0;
+
+	if (!env)
+		return 0;
+	list = strdup(env);
+	if (!list)
+		return -ENOMEM;
+	for (tok = strtok_r(list, " \t\n", &save); tok && n < max;
+	     tok = strtok_r(NULL, " \t\n", &save)) {
+		char *eq = strchr(tok, '=');
+
+		if (!eq || eq == tok || !eq[1] ||
+		    (size_t)(eq - tok) >= sizeof(out[n].bus) ||
+		    strlen(eq + 1) >= sizeof(out[n].spec)) {
+			ret = -EINVAL;
+			break;
+		}
+		*eq = '\0';
+		snprintf(out[n].bus, sizeof(out[n].bus), "%s", tok);
+		snprintf(out[n].spec, sizeof(out[n].spec), "%s", eq + 1);
+		n++;
+	}
+	free(list);
+	return ret ? ret : (int)n;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int __vct_hotplug_request(const char *cmd, const char *arg, char *err,
+			  size_t err_len, int timeout_ms)
+{
+	static unsigned int seq;
+	const char *port = getenv("VCT_ANSWERS");
+	char want[64], buf[1024];
+	long long end = now_ms() + timeout_ms;
+	size_t have = 0;
+	int fd, ret = -ETIMEDOUT;
+
+	if (!port || !*port) {
+		snprintf(err, err_len, "no answer port: $VCT_ANSWERS unset (the profile has no hotplug slots)");
+		return -ENOENT;
+	}
+	/* Open first: the answer must not arrive before anyone listens. */
+	fd = open(port, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, err_len, "%s: %s", port, strerror(errno));
+		return -errno;
+	}
+	snprintf(want, sizeof(want), "@qmp p%d-%u ", (int)getpid(), ++seq);
+	printf("# %s%s %s\n", want, cmd, arg);
+	fflush(stdout);
+	while (now_ms() < end) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		char *line, *nl;
+		ssize_t r;
+
+		if (poll(&p, 1, 200) <= 0)
+			continue;
+		r = read(fd, buf + have, sizeof(buf) - 1 - have);
+		if (r <= 0) {
+			usleep(100000);	/* host not connected yet: POLLHUP */
+			continue;
+		}
+		have += (size_t)r;
+		buf[have] = '\0';
+		while ((nl = strchr(buf, '\n'))) {
+			*nl = '\0';
+			line = buf;
+			if (!strncmp(line, want, strlen(want))) {
+				const char *res = line + strlen(want);
+
+				ret = strcmp(res, "ok") ? -EIO : 0;
+				if (ret)
+					snprintf(err, err_len, "%s %s: %s", cmd, arg, res);
+				close(fd);
+				return ret;
+			}
+			have -= (size_t)(nl + 1 - buf);
+			memmove(buf, nl + 1, have + 1);
+		}
+		if (have == sizeof(buf) - 1)
+			have = 0;	/* an overlong line: drop it */
+	}
+	snprintf(err, err_len, "%s %s: no answer from the runner within %d ms", cmd,
+		 arg, timeout_ms);
+	close(fd);
+	return ret;
+}
+
+/* Is bdf in list[0..n)? */
+static int listed(const struct vct_pcidev *list, int n, const char *bdf)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(list[i].bdf, bdf))
+			return 1;
+	return 0;
+}
+
+int __vct_hotplug_add(const struct vct_hotplug_slot *slot, const char *id,
+		      char bdf[VCT_BDF_LEN], char *err, size_t err_len,
+		      int timeout_ms)
+{
+	struct vct_pcidev *before, *now;
+	long long end = now_ms() + timeout_ms;
+	char arg[320];
+	int nb, nn, i, ret;
+
+	nb = __vct_pci_list(&before);
+	if (nb < 0) {
+		snprintf(err, err_len, "listing PCI devices: %s", vct_errno_name(-nb));
+		return nb;
+	}
+	snprintf(arg, sizeof(arg), "%s,id=%s,bus=%s", slot->spec, id, slot->bus);
+	ret = __vct_hotplug_request("device_add", arg, err, err_len, timeout_ms);
+	while (!ret) {
+		nn = __vct_pci_list(&now);
+		if (nn < 0) {
+			ret = nn;
+			break;
+		}
+		for (i = 0; i < nn; i++)
+			if (!listed(before, nb, now[i].bdf)) {
+				snprintf(bdf, VCT_BDF_LEN, "%s", now[i].bdf);
+				free(now);
+				free(before);
+				return 0;
+			}
+		free(now);
+		if (now_ms() >= end) {
+			snprintf(err, err_len, "device_add %s: QEMU accepted it, but no new PCI device appeared in the guest within %d ms",
+				 arg, timeout_ms);
+			ret = -ETIMEDOUT;
+			break;
+		}
+		usleep(100000);
+	}
+	free(before);
+	return ret;
+}
+
+int __vct_hotplug_del(const char *id, char *err, size_t err_len)
+{
+	return __vct_hotplug_request("device_del", id, err, err_len, 15000);
+}
+
+int __vct_pci_wait_gone(const char *bdf, int timeout_ms)
+{
+	char path[128];
+	long long end = now_ms() + timeout_ms;
+
+	snprintf(path, sizeof(path), VCT_SYSFS_PCI_DEVICES "/%s", bdf);
+	while (!access(path, F_OK)) {
+		if (now_ms() >= end)
+			return -ETIMEDOUT;
+		usleep(100000);
+	}
+	return 0;
+}

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hotplug.h - PCIe hotplug in the running guest, done by the runner.
+ *
+ * The host profile's `hotplug` key (guest: $VCT_HOTPLUG) lists slots as
+ * BUS=DRIVER[,PROP=VALUE...] words: the id of a pcie-root-port the profile
+ * gives QEMU, and the device (QEMU -device syntax, no id or bus) tests may
+ * plug into it, e.g. "vct-rp1=edu,dma_mask=0xffffffffffff".
+ *
+ * A request travels as a TAP comment on stdout, "# @qmp ID CMD ARG" (the
+ * runner's record channel; collect.sh hands it to harness/sh/qmp.sh, which
+ * runs it on QEMU's monitor), and the answer comes back on the
+ * virtio-serial port $VCT_ANSWERS as "@qmp ID ok" or "@qmp ID error TEXT".
+ *
+ * What a removal is: an orderly one, never a surprise removal.  QEMU's
+ * device_del asks the guest to give the device up and frees it once the
+ * guest has: on q35 (QEMU 7.2 defaults its root ports to ACPI PCI hotplug)
+ * an ACPI eject request that the guest's acpiphp carries out at once; on a
+ * machine without ACPI hotplug (arm64 virt with a device tree) the slot's
+ * attention button, which the guest's pciehp acts on after its 5 s abort
+ * window.  Either way the PCI core then removes the device, and with
+ * vfio-pci bound vfio_pci_core_request() signals the device's REQ
+ * interrupt to its user while vfio_unregister_group_dev() blocks until
+ * every fd of the device is closed.
+ */
+#ifndef VCT_HOTPLUG_H
+#define VCT_HOTPLUG_H
+
+#include <stddef.h>
+
+#include "pcidev.h"
+
+struct vct_hotplug_slot {
+	char bus[64];		/* pcie-root-port id */
+	char spec[192];		/* DRIVER[,PROP=VALUE...] */
+};
+
+/*
+ * The profile's slots, at most `max`: their count, 0 when $VCT_HOTPLUG is
+ * unset or empty, -EINVAL when a word is malformed.
+ */
+int __vct_hotplug_slots(struct vct_hotplug_slot *out, size_t max);
+
+/*
+ * Ask the runner to run CMD ARG (device_add or device_del) on QEMU's
+ * monitor and wait up to timeout_ms for its answer.  0 when QEMU accepted
+ * it; -EIO with QEMU's text in err when it refused; -ENOENT when there is
+ * no answer port ($VCT_ANSWERS unset: not under the runner, or a profile
+ * without `hotplug`); -ETIMEDOUT.  The command's effect in the guest
+ * (a device appearing or leaving) comes later: see the waits below.
+ */
+int __vct_hotplug_request(const char *cmd, const char *arg, char *err,
+			  size_t err_len, int timeout_ms);
+
+/*
+ * Plug slot->spec with QEMU id `id` into slot->bus and wait (timeout_ms)
+ * until the guest has enumerated it: a PCI device that was not there
+ * before appears; its BDF in bdf.  0 or -errno (err says which step).
+ * Its IOMMU group may come later: on x86 at enumeration, on arm64 with a
+ * device tree only when a driver binds (the fwspec comes from
+ * of_dma_configure(), called from the bus's dma_configure at probe).
+ */
+int __vct_hotplug_add(const struct vct_hotplug_slot *slot, const char *id,
+		      char bdf[VCT_BDF_LEN], char *err, size_t err_len,
+		      int timeout_ms);
+
+/* Ask QEMU to remove device `id` (device_del, see above); no wait. */
+int __vct_hotplug_del(const char *id, char *err, size_t err_len);
+
+/* Wait up to timeout_ms until PCI device bdf is gone from sysfs: 0, -ETIMEDOUT. */
+int __vct_pci_wait_gone(const char *bdf, int timeout_ms);
+
+#endif /* VCT_HOTPLUG_H */
