@@ -177,3 +177,11 @@ distclean: clean
 	rm -rf '$(CACHE)/kheaders' '$(CACHE)/sysroot-arm64' '$(CACHE)/sysroot-amd64'
 
 .SECONDARY:
+
+# ---- fuzzing (fuzz/fuzz.mk): libFuzzer + ASan/UBSan over the harness's
+# parsers and the runner's awk; FUZZ_SECONDS per target (default 60).
+.PHONY: fuzz
+fuzz: $(KHDR)/VERSION
+	harness/sh/deps.sh fuzz
+	$(MAKE) -f fuzz/fuzz.mk KHDR='$(KHDR)' $(if $(FUZZ_SECONDS),FUZZ_SECONDS='$(FUZZ_SECONDS)') \
+	    $(if $(FUZZ_TARGETS),FUZZ_TARGETS='$(FUZZ_TARGETS)') run
