@@ -31,7 +31,7 @@ collate_case() {
 }
 
 echo "TAP version 13"
-echo "1..19"
+echo "1..20"
 check collate.splat_fails_the_test_it_happened_in collate_case splat
 check collate.hung_guest_fails_running_and_unrun_tests collate_case incomplete
 check collate.dead_guest_fails_every_listed_test collate_case never-began
@@ -51,6 +51,24 @@ junit_skip() {
     grep -q '<testcase classname="x.prog" name="a.b"></testcase>' "$tmp/j.xml"
 }
 check junit.skip_becomes_skipped_element junit_skip
+
+# Found by fuzz/fuzz_compare.c: a NUL in a record's key went raw into
+# comparison.json (JSON forbids control characters in strings).
+compare_ctl() {
+    f="$top/fixtures/fuzz/compare/nul-in-key"
+    # The fixture is the fuzzer's input: base, a 0xff byte, new.
+    # shellcheck disable=SC2086
+    $awk_cmd 'BEGIN { RS = "\377" } NR == 1 { printf "%s", $0 > b } NR == 2 { printf "%s", $0 > n }' \
+        b="$tmp/base.json" n="$tmp/new.json" "$f"
+    # shellcheck disable=SC2086
+    $awk_cmd -v seed=1 -v resamples=50 -v out="$tmp/cmp.json" -f "$top/harness/sh/compare.awk" \
+        "$tmp/base.json" "$tmp/new.json" > /dev/null
+    grep -q '"verdict": "new"' "$tmp/cmp.json" || return 1
+    # every byte but newline printable: no 00-1f (0a aside) or 7f
+    ! od -An -v -tx1 "$tmp/cmp.json" | tr ' ' '\n' | grep -Ev '^(0a|)$' |
+        grep -Eq '^(0[0-9a-f]|1[0-9a-f]|7f)$'
+}
+check compare.control_characters_never_reach_comparison_json compare_ctl
 
 usage_exit() {  # usage_exit WANT_STATUS WANT_TEXT ARGS...
     want=$1 text=$2; shift 2
@@ -72,5 +90,5 @@ check runsh.matrix_refuses_unknown_host usage_exit 2 "no host profile nosuch" --
 check runsh.matrix_splits_on_spaced_x_only usage_exit 2 "no host profile nosuch-x86" --matrix "qemu-x86_64-vtd,nosuch-x86 x debian:sid" --no-build
 check runsh.list_shows_every_arch_profile usage_exit 0 "qemu-aarch64-smmuv3" --list
 
-[ "$n" = 19 ] || { echo "# plan mismatch: ran $n"; failed=1; }
+[ "$n" = 20 ] || { echo "# plan mismatch: ran $n"; failed=1; }
 exit "$failed"
