@@ -104,7 +104,7 @@ static void chain_read(const char *path, struct chain *c, int depth)
 		tok = strtok_r(line, " \t", &save);
 		if (!tok || strlen(tok) >= sizeof(kw))
 			continue;
-		strcpy(kw, tok);
+		snprintf(kw, sizeof(kw), "%s", tok);
 		tok = strtok_r(NULL, " \t", &save);
 		if (!strcmp(kw, "base") && tok) {
 			snprintf(base, sizeof(base), "%s/capchain/%s", FX, tok);
@@ -271,6 +271,8 @@ static void compare_seeds(void)
 	seed(in, (size_t)snprintf(in, sizeof(in), "[\n  %s\n]\n\xff[\n  %s\n]\n", base, neww));
 	m.norm = bn;
 	nn = vct_metric_format(&m, neww, sizeof(neww));
+	if (nn < 0)
+		exit(1);
 	seed(in, (size_t)snprintf(in, sizeof(in), "[\n  %s\n]\n\xff[\n  %s,\n  %s\n]\n", base, neww, base));
 }
 
