@@ -13,6 +13,8 @@
  *   VCT_ABIFUZZ_SEED     the seed (default: from the clock); printed first,
  *                        so a failure replays with the same seed and budget
  *                        in calls.
+ *   VCT_ABIFUZZ_TRACE=1  every call and its answer on the TAP diagnostics.
+ * (run.sh passes these from the host's environment into the guest.)
  * Every test prints, per ioctl, calls made and answers by errno.
  *
  * Oracles (each quotes the 6.12 line deciding it):
@@ -58,6 +60,7 @@ struct fz {
 	uint64_t s, seed;
 	unsigned long calls, max_calls;
 	uint64_t end_ns;
+	bool trace;
 };
 
 static uint64_t rnd(struct fz *f)	/* xorshift64* */
@@ -148,6 +151,9 @@ static long xcall(struct fz *f, struct tally *t, enum op op, long ret)
 
 	f->calls++;
 	t[op].calls++;
+	if (f->trace)
+		ksft_print_msg("abifuzz: call %lu %s -> %ld (%s)\n", f->calls, op_name[op], ret,
+			       ret < 0 ? strerrorname_np(e) : "ok");
 	if (ret >= 0) {
 		t[op].ok++;
 		return ret;
@@ -251,6 +257,7 @@ FIXTURE_SETUP(abifuzz)
 	if (!self->fz.seed)
 		self->fz.seed = vct_now_ns() | 1;
 	self->fz.s = self->fz.seed;
+	self->fz.trace = env_ul("VCT_ABIFUZZ_TRACE", 0);
 	secs = env_ul("VCT_ABIFUZZ_SECONDS", soak ? soak : full ? 60 : 2);
 	self->fz.max_calls = env_ul("VCT_ABIFUZZ_CALLS", full || soak ? ~0ul : 4000);
 	self->fz.end_ns = vct_now_ns() + (uint64_t)secs * 1000000000ull;
@@ -336,6 +343,10 @@ static void do_map(struct __test_metadata *_metadata, FIXTURE_DATA(abifuzz) *sel
 		m.size = below(&self->fz, 4) ? (1 + below(&self->fz, 8)) * self->pg :
 					       edge64(&self->fz, self->pg);
 	}
+	if (self->fz.trace)
+		ksft_print_msg("abifuzz: MAP_DMA argsz %u flags 0x%x vaddr 0x%llx iova 0x%llx size 0x%llx\n",
+			       m.argsz, m.flags, (unsigned long long)m.vaddr,
+			       (unsigned long long)m.iova, (unsigned long long)m.size);
 	ret = IOC(OP_MAP, cfd, VFIO_IOMMU_MAP_DMA, &m);
 	/* vfio_iommu_type1.c:2828: if (map.argsz < minsz || map.flags & ~mask) return -EINVAL */
 	if (m.argsz < 32 || (m.flags & ~(known | VFIO_DMA_MAP_FLAG_VADDR))) {
@@ -370,7 +381,7 @@ static void do_map(struct __test_metadata *_metadata, FIXTURE_DATA(abifuzz) *sel
 static void do_unmap(struct __test_metadata *_metadata, FIXTURE_DATA(abifuzz) *self, int cfd)
 {
 	struct vfio_iommu_type1_dma_unmap u = { .argsz = sizeof(u) };
-	uint64_t inside = 0;
+	uint64_t inside = 0, asked;
 	bool bisects = false, exact = self->nmaps && below(&self->fz, 2);
 	size_t i;
 	long ret;
@@ -412,6 +423,11 @@ static void do_unmap(struct __test_metadata *_metadata, FIXTURE_DATA(abifuzz) *s
 	 */
 	if (bisects && self->backend == VCT_BACKEND_TYPE1 && !(u.flags & VFIO_DMA_UNMAP_FLAG_ALL))
 		return;
+	asked = u.size;
+	if (self->fz.trace)
+		ksft_print_msg("abifuzz: UNMAP_DMA argsz %u flags 0x%x iova 0x%llx size 0x%llx (model: 0x%llx inside)\n",
+			       u.argsz, u.flags, (unsigned long long)u.iova, (unsigned long long)u.size,
+			       (unsigned long long)inside);
 	ret = IOC(OP_UNMAP, cfd, VFIO_IOMMU_UNMAP_DMA, &u);
 	/* vfio_iommu_type1.c:2845-2850: argsz < minsz or flags outside the mask: -EINVAL */
 	if (u.argsz < 24 || (u.flags & ~(uint32_t)(VFIO_DMA_UNMAP_FLAG_ALL |
@@ -421,22 +437,23 @@ static void do_unmap(struct __test_metadata *_metadata, FIXTURE_DATA(abifuzz) *s
 		return;
 	}
 	/* vfio_dma_do_unmap: unmap_all with iova or size set: -EINVAL */
-	if ((u.flags & VFIO_DMA_UNMAP_FLAG_ALL) && (u.iova || u.size)) {
+	if ((u.flags & VFIO_DMA_UNMAP_FLAG_ALL) && (u.iova || asked)) {
 		ASSERT_EQ(-EINVAL, ret) TH_LOG("UNMAP_ALL with iova/size: " WHERE, AT);
 		return;
 	}
 	if (exact || (u.flags & VFIO_DMA_UNMAP_FLAG_ALL))
 		ASSERT_EQ(0, ret) TH_LOG("UNMAP_DMA of [0x%llx+0x%llx) flags 0x%x: " WHERE,
-					 (unsigned long long)u.iova, (unsigned long long)u.size, u.flags, AT);
+					 (unsigned long long)u.iova, (unsigned long long)asked, u.flags, AT);
 	if (ret)
 		return;
 	/* type1v2 refuses a range that bisects a mapping (vfio_dma_do_unmap: "if (iommu->v2)") */
 	ASSERT_FALSE(bisects) TH_LOG("UNMAP_DMA [0x%llx+0x%llx) bisecting a mapping succeeded: " WHERE,
-				     (unsigned long long)u.iova, (unsigned long long)u.size, AT);
+				     (unsigned long long)u.iova, (unsigned long long)asked, AT);
 	ASSERT_EQ(inside, u.size) TH_LOG("UNMAP_DMA [0x%llx+...) flags 0x%x: " WHERE,
 					 (unsigned long long)u.iova, u.flags, AT);
+	/* The kernel wrote what it unmapped into u.size: forget by the range asked for. */
 	for (i = self->nmaps; i-- > 0;)
-		if ((u.flags & VFIO_DMA_UNMAP_FLAG_ALL) || overlaps(&self->maps[i], u.iova, u.size))
+		if ((u.flags & VFIO_DMA_UNMAP_FLAG_ALL) || overlaps(&self->maps[i], u.iova, asked))
 			forget(self, i);
 }
 
@@ -685,14 +702,31 @@ static void dev_close(struct __test_metadata *_metadata, FIXTURE_DATA(abifuzz) *
 {
 	uint32_t i;
 
-	/* Interrupts off again: DATA_NONE|ACTION_TRIGGER, count 0 (vfio_pci_set_irqs_ioctl) */
+	/*
+	 * Interrupts off again, and proven off.  INTx/MSI/MSI-X: DATA_NONE|TRIGGER
+	 * with count 0 disables what is enabled (0) and is refused when that
+	 * type is not (-EINVAL: vfio_pci_intrs.c:647, :698), so a second call
+	 * must be refused.  ERR/REQ: eventfd -1 releases the trigger (0).
+	 */
 	for (i = 0; i < MAX_IRQS; i++) {
-		struct vfio_irq_set s = { .argsz = sizeof(s), .index = i,
-			.flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER };
+		struct { struct vfio_irq_set s; int32_t fd; } x = { .s = { .argsz = sizeof(x),
+			.index = i, .flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER } };
+		long ret;
 
-		if (!d->iret[i] && d->irq[i].count)
-			ASSERT_EQ(0, IOC(OP_D_SET_IRQS, d->fd, VFIO_DEVICE_SET_IRQS, &s))
-				TH_LOG("disabling irq index %u", i);
+		if (d->iret[i] || !d->irq[i].count)
+			continue;
+		if (i > VFIO_PCI_MSIX_IRQ_INDEX) {
+			x.s.flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
+			x.s.count = 1;
+			x.fd = -1;
+			ASSERT_EQ(0, IOC(OP_D_SET_IRQS, d->fd, VFIO_DEVICE_SET_IRQS, &x))
+				TH_LOG("releasing irq index %u", i);
+			continue;
+		}
+		ret = IOC(OP_D_SET_IRQS, d->fd, VFIO_DEVICE_SET_IRQS, &x);
+		ASSERT_TRUE(ret == 0 || ret == -EINVAL) TH_LOG("disabling irq index %u: %ld", i, ret);
+		ASSERT_EQ(-EINVAL, IOC(OP_D_SET_IRQS, d->fd, VFIO_DEVICE_SET_IRQS, &x))
+			TH_LOG("irq index %u still enabled after disabling it", i);
 	}
 	vct_device_info_free(&d->info);
 	close(d->fd);
