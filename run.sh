@@ -283,6 +283,8 @@ perf_guest
 
 # ---- the guest --------------------------------------------------------------------
 case "$arch" in x86_64) qemu="qemu-system-x86_64" ;; arm64) qemu="qemu-system-aarch64" ;; esac
+# VCT_QEMU: another QEMU binary (e.g. one unpacked from bookworm-backports, README).
+qemu=${VCT_QEMU:-$qemu}
 qemu_version=$("$qemu" --version | head -n 1)
 stream="$work/stream.log" kmsg="$work/kmsg.raw" console="$results/console.log"
 : > "$stream"; : > "$kmsg"; : > "$console"

@@ -921,7 +921,20 @@ TEST_F_TIMEOUT(abifuzz, region_access_answers_errno_or_stays_inside, 900)
 		case 0: case 1: case 2:	/* reads anywhere: never past the region */
 			if (!r)
 				break;
-			off = region_off(self, r, w);
+			off = region_off(self, r, w) & ((1ull << 40) - 1);
+			/*
+			 * What reaches a BAR is a device access: dword-aligned
+			 * dwords only, the width PCI devices' registers take
+			 * (edu and NVMe refuse others).  A byte read of edu's
+			 * BAR0 on the arm64 host is a synchronous external
+			 * abort in vfio_pci_core_ioread8 (an Oops, taint M):
+			 * device and platform behaviour, not the uapi's.  Past
+			 * the end any width: vfio_pci_bar_rw refuses it.
+			 */
+			if (idx <= VFIO_PCI_BAR5_REGION_INDEX && off < r->size) {
+				w = 4;
+				off &= ~3ull;
+			}
 			ret = xcall(&self->fz, self->t, OP_PREAD,
 				    pread(d.fd, b, w, (off_t)(r->offset + (off & ((1ull << 40) - 1)))));
 			off &= (1ull << 40) - 1;
@@ -988,8 +1001,8 @@ TEST_F_TIMEOUT(abifuzz, region_access_answers_errno_or_stays_inside, 900)
 				    ((r->size + self->pg - 1) & ~(self->pg - 1)))
 				TH_LOG("region %u: mmap of 0x%zx at 0x%llx (flags 0x%x) of 0x%llx succeeded",
 				       idx, len, (unsigned long long)off, flags, (unsigned long long)r->size);
-			if (prot & PROT_READ)
-				(void)*(volatile uint8_t *)p;
+			if (prot & PROT_READ)	/* a dword, as above */
+				(void)*(volatile uint32_t *)p;
 			munmap(p, len);
 			break;
 		}
