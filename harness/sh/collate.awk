@@ -80,6 +80,11 @@ END {
         nres++
         out("not ok " nres " " running " # test did not finish: " why)
         seen[running] = 1
+        # what the kernel logged as it died (a panic, a hung task) belongs here
+        if (running in splat) {
+            out("# vfio-ct: the kernel logged this during " running ":" splat[running])
+            delete splat[running]
+        }
     }
     for (i = 1; i <= nlist; i++) {
         if (list[i] in seen) continue

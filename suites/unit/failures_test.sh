@@ -1,0 +1,137 @@
+#!/bin/sh
+# failures_test.sh: the failure scenarios of README's table that need no
+# real guest, as TAP.  Runs under dash and busybox ash (VCT_SH runs run.sh).
+#
+# run.sh runs for real in a scratch checkout (run.sh and harness/sh copied,
+# a host profile `fake`, one "program" suites/fake/prog, a kernel given as
+# IMAGE,MODDIR) with a stand-in QEMU (fixtures/failures/bin) that replays a
+# guest scenario (fixtures/failures/<scenario>/) and then exits or hangs.
+# Everything else - deps, initramfs, collection, results - is the real code.
+set -eu
+top=$(cd "$(dirname "$0")/../.." && pwd)
+sh_cmd=${VCT_SH:-sh}
+fx="$top/fixtures/failures"
+n=0 failed=0
+tmp=$(mktemp -d)
+cleanup() {
+    # a run.sh left behind by a failed check (never a pid this script did not start)
+    for p in $(cat "$tmp"/*.runpid 2>/dev/null); do kill "$p" 2>/dev/null || true; done
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'cleanup; exit 130' INT TERM HUP
+
+check() {  # check NAME COMMAND...: ok when COMMAND succeeds
+    name=$1; shift
+    n=$((n + 1))
+    if "$@" > "$tmp/out" 2>&1; then
+        echo "ok $n $name"
+    else
+        echo "not ok $n $name"; sed 's/^/# /' "$tmp/out"; failed=1
+    fi
+}
+
+# ---- the scratch checkout ----------------------------------------------------
+co="$tmp/co"
+mkdir -p "$co/harness" "$co/hosts" "$co/build/x86_64/suites/fake" "$tmp/kernel/0.0-fake" "$tmp/cache"
+cp "$top/run.sh" "$co/"
+cp -R "$top/harness/sh" "$co/harness/sh"
+cp "$top/hosts/README.md" "$co/hosts/"
+printf '#!/bin/sh\necho "fake program: runs only in a guest"\n' > "$co/build/x86_64/suites/fake/prog"
+chmod +x "$co/build/x86_64/suites/fake/prog"
+: > "$tmp/kernel/vmlinuz"
+# The runner always puts the guest channel's drivers in: built in here.
+printf 'kernel/drivers/virtio/virtio_pci.ko\nkernel/drivers/char/virtio_console.ko\n' \
+    > "$tmp/kernel/0.0-fake/modules.builtin"
+cat > "$co/hosts/fake.conf" <<EOF
+description = a replayed guest (suites/unit/failures_test.sh)
+arch = x86_64
+kind = qemu
+kernel = $tmp/kernel/vmlinuz,$tmp/kernel/0.0-fake
+console = ttyS0
+bind = 1234:11e8
+EOF
+
+# run SCENARIO RESULTS [ARGS...]: run.sh --host fake replaying SCENARIO into
+# RESULTS; its exit status in $tmp/st, stdout/stderr in RESULTS.out/.err.
+run() {
+    scen=$1 res=$2; shift 2
+    st=0
+    # shellcheck disable=SC2086 # VCT_SH may be "busybox ash"
+    PATH="$fx/bin:$PATH" VFIOCT_CACHE="$tmp/cache" VCT_FAKE_GUEST="$fx/$scen" \
+        VCT_FAKE_PIDFILE="$res.qemupid" \
+        $sh_cmd "$co/run.sh" --host fake --no-build --results "$res" "$@" \
+        > "$res.out" 2> "$res.err" < /dev/null || st=$?
+    echo "$st" > "$tmp/st"
+}
+
+# want_exit N RES: run.sh exited N (else show its stderr).
+want_exit() {
+    st=$(cat "$tmp/st")
+    [ "$st" = "$1" ] || { echo "exit $st, want $1"; cat "$2.err"; return 1; }
+}
+# json_has RES TEXT: run.json holds TEXT.
+json_has() { grep -qF -- "$2" "$1/run.json" || { echo "run.json lacks: $2"; cat "$1/run.json"; return 1; }; }
+# tap_has RES FILE LINE-ERE: the TAP file holds a line matching LINE-ERE.
+tap_has() { grep -Eq -- "$3" "$1/tap/$2" || { echo "tap/$2 lacks /$3/:"; cat "$1/tap/$2"; return 1; }; }
+# qemu_gone RES: the stand-in QEMU of that run is not running any more.
+qemu_gone() {
+    [ -s "$1.qemupid" ] || { echo "QEMU never started"; return 1; }
+    ! kill -0 "$(cat "$1.qemupid")" 2>/dev/null || { echo "QEMU $(cat "$1.qemupid") still running"; return 1; }
+}
+
+# ---- scenarios -------------------------------------------------------------------
+replay_passes() {
+    run pass "$tmp/r-pass"
+    want_exit 0 "$tmp/r-pass" && json_has "$tmp/r-pass" '"complete": true' &&
+        tap_has "$tmp/r-pass" fake.prog.tap '^ok 3 fake\.t\.c$' && qemu_gone "$tmp/r-pass"
+}
+
+panic_in_test() {
+    r="$tmp/r-panic"
+    run panic-in-test "$r"
+    want_exit 1 "$r" && json_has "$r" '"complete": false' &&
+        json_has "$r" 'the kernel logged: Kernel panic - not syncing: Fatal exception' &&
+        tap_has "$r" fake.prog.tap '^ok 1 fake\.t\.a$' &&
+        tap_has "$r" fake.prog.tap '^not ok 2 fake\.t\.b # test did not finish: guest stopped before finishing' &&
+        tap_has "$r" fake.prog.tap '^#   Kernel panic - not syncing: Fatal exception$' &&
+        tap_has "$r" fake.prog.tap '^not ok 3 fake\.t\.c # not run: ' &&
+        tap_has "$r" fake.prog.tap '^1\.\.3$' &&
+        [ -s "$r/console.log" ] && qemu_gone "$r"
+}
+
+hang_idle() {
+    r="$tmp/r-hang"
+    run hang-in-test "$r" --idle 2
+    want_exit 1 "$r" && json_has "$r" '"incomplete_reason": "guest printed nothing for 2s (hung?)"' &&
+        tap_has "$r" fake.prog.tap '^not ok 2 fake\.t\.b # test did not finish: guest printed nothing for 2s' &&
+        tap_has "$r" fake.prog.tap '^not ok 3 fake\.t\.c # not run: guest printed nothing' &&
+        qemu_gone "$r"
+}
+
+# One replayed boot with a splat in each phase: WARNING at boot, KASAN while
+# modules load, UBSAN while devices bind, a hung task in test b, a BUG in c.
+splats_run() { [ -f "$tmp/r-splats/run.json" ] || run splats "$tmp/r-splats"; }
+splat_during() {  # splat_during PHASE-TEST-ERE DIAG-ERE FILE
+    splats_run
+    want_exit 1 "$tmp/r-splats" && tap_has "$tmp/r-splats" "$3" "$1" && tap_has "$tmp/r-splats" "$3" "$2"
+}
+
+echo "TAP version 13"
+echo "1..8"
+check failures.replayed_guest_that_passes_exits_0 replay_passes
+check failures.kernel_panic_in_test_fails_it_keeps_finished_and_names_the_panic panic_in_test
+check failures.silent_guest_ends_after_idle_seconds_with_qemu_stopped hang_idle
+check failures.warning_during_boot_fails_setup splat_during \
+    '^not ok [0-9]+ setup\.kernel_log_clean_during_boot$' '^#   WARNING: CPU: 0 PID: 1 at arch/x86/kernel/apic' 00-setup.tap
+check failures.kasan_during_module_load_fails_setup splat_during \
+    '^not ok [0-9]+ setup\.kernel_log_clean_during_module_load$' '^#   BUG: KASAN: slab-out-of-bounds in vfio_group_fops_open' 00-setup.tap
+check failures.ubsan_during_binding_fails_setup splat_during \
+    '^not ok [0-9]+ setup\.kernel_log_clean_during_binding$' '^#   UBSAN: shift-out-of-bounds' 00-setup.tap
+check failures.hung_task_during_a_test_fails_that_test splat_during \
+    '^not ok 2 fake\.t\.b # kernel splat during the test$' '^#   INFO: task vct_splat_hung:251 blocked for more than 10 seconds\.$' fake.prog.tap
+check failures.kernel_bug_during_a_test_fails_that_test splat_during \
+    '^not ok 3 fake\.t\.c # kernel splat during the test$' '^#   kernel BUG at drivers/vfio/vfio_main\.c:777!$' fake.prog.tap
+
+[ "$n" = 8 ] || { echo "# plan mismatch: ran $n"; failed=1; }
+exit "$failed"
