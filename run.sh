@@ -59,7 +59,8 @@ Run the vfio-ct conformance suites on an emulated host and report TAP.
 Standard output carries the run's TAP (kselftest runner format: one block per
 test program); standard error carries one progress line per test.  Exit
 status: 0 when no test failed, 1 when any did or the guest did not finish,
-2 on a usage or set-up error.
+2 on a usage or set-up error, 130/143/129 when stopped by SIGINT (Ctrl-C),
+SIGTERM or SIGHUP (the results so far are written, marked incomplete).
 USAGE
 }
 
@@ -195,6 +196,10 @@ rm -rf "$work" "$results/tap"
 mkdir -p "$work" "$results/tap"
 started=$(date +%s)
 started_iso=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+# Ctrl-C, SIGTERM, SIGHUP: exit 128+N with the results so far (interrupt.sh).
+# shellcheck source=harness/sh/interrupt.sh
+. "$VCT_TOP/harness/sh/interrupt.sh"
+interrupt_init
 
 deps="build run-$arch"
 [ "$arch" = "$(uname -m | sed 's/aarch64/arm64/')" ] || deps="$deps cross"
@@ -203,7 +208,7 @@ deps="build run-$arch"
 
 if [ "$build" = 1 ]; then
     say "building (make ARCH=$arch), log in $results/build.log"
-    make -C "$VCT_TOP" ARCH="$arch" -j"$(nproc 2>/dev/null || echo 2)" all > "$results/build.log" 2>&1 ||
+    run_fg build make -C "$VCT_TOP" ARCH="$arch" -j"$(nproc 2>/dev/null || echo 2)" all > "$results/build.log" 2>&1 ||
         { tail -n 30 "$results/build.log" >&2; die "build failed"; }
 fi
 [ -n "$(programs)" ] || die "no suite programs match '${suites:-all}' in $BUILD (build first, or check --suite)"
@@ -227,8 +232,9 @@ unsupported=$(prof unsupported)
 [ -z "$unsupported" ] || report_unsupported "$unsupported"
 
 say "kernel $kernel_spec"
-kdir=$("$VCT_TOP/harness/sh/kernel.sh" "$kernel_spec" "$arch" "$CACHE" 2>"$work/kernel.log") ||
+run_fg "kernel fetch" "$VCT_TOP/harness/sh/kernel.sh" "$kernel_spec" "$arch" "$CACHE" > "$work/kdir" 2>"$work/kernel.log" ||
     { cat "$work/kernel.log" >&2; die "kernel '$kernel_spec' is not available"; }
+kdir=$(cat "$work/kdir")
 release=$(cat "$kdir/release")
 # The profile's `requires`: kernel options the host needs (e.g. its IOMMU
 # driver).  A kernel built without one makes the cell unsupported, not red.
@@ -309,9 +315,7 @@ stop_guest() {
         kill -9 "$qpid" 2>/dev/null || true
     fi
 }
-interrupted=""
-trap 'stop_guest' EXIT
-trap 'interrupted="interrupted by a signal"; stop_guest' INT TERM HUP
+guest_phase=1   # a signal now stops the guest; the loop below writes the results
 
 say "booting $host ($qemu, $(basename "$kdir"))"
 "$qemu" "$@" > "$work/qemu.out" 2>&1 &
@@ -350,4 +354,5 @@ results_write "$release" "$(cat "$kdir/origin")" "$qemu_version" "$started_iso" 
 rm -rf "$work/initrd.gz"
 say "results in $results"
 perf_finish "$release" "$qemu_version"
+[ -z "$interrupted" ] || exit "$interrupt_status"
 [ "$run_failed" = 0 ] && [ "$perf_failed" = 0 ]

@@ -10,7 +10,7 @@
 
 # collect_init PROGRAMS: PROGRAMS are build paths, one per line.
 collect_init() {
-    printf '%s\n' "$1" | sed "s|^$BUILD/||" > "$work/programs"
+    printf '%s\n' "$1" | sed -e "s|^$BUILD/||" -e '/^$/d' > "$work/programs"
     nprog=$(($(wc -l < "$work/programs") + 1))  # +1: the guest set-up block
     records_done=0 guest_done=0 run_failed=0 top_n=0 setup_done=0
     : > "$work/finalized"
@@ -154,15 +154,15 @@ collect_new_records() {
 collect_finish() {
     if [ -n "$1" ]; then
         splats_now "$1"
-        why=$(awk -F '\t' '$1 ~ /^(panic|oops|gpf|bug|kernel_bug|unable_to_handle|internal_error|soft_lockup|hard_lockup|rcu_stall|hung_task|oom)$/ {
+        died_of=$(awk -F '\t' '$1 ~ /^(panic|oops|gpf|bug|kernel_bug|unable_to_handle|internal_error|soft_lockup|hard_lockup|rcu_stall|hung_task|oom)$/ {
                   t = $0; sub(/^[^\t]*\t[^\t]*\t[^\t]*\t/, "", t)
                   if ($1 == "panic" && p == "") p = t
                   if (f == "") f = t }
               END { print (p != "" ? p : f) }' "$work/splats")
-        if [ -n "$why" ]; then
-            set -- "$1; the kernel logged: $why"
+        if [ -n "$died_of" ]; then
+            set -- "$1; the kernel logged: $died_of"
             reason=$1
-            say "the kernel logged: $why"
+            say "the kernel logged: $died_of"
         fi
     fi
     finish_setup "$1"
@@ -232,6 +232,7 @@ results_write() {
         printf '}\n'
     } > "$results/run.json"
     say "pass $7, fail $8, skip $9, xfail ${10}, xpass ${11} in $5s"
+    results_written=1
 }
 
 # collect_unsupported PROGRAMS REASON: results for a host that is not booted.

@@ -65,6 +65,46 @@ run() {
     echo "$st" > "$tmp/st"
 }
 
+# run_bg SCENARIO RESULTS [ARGS...]: run() in the background, as its own
+# process group (so that a Ctrl-C can be sent to the group) with SIGINT not
+# ignored (a background job of a script starts with it ignored).
+run_bg() {
+    scen=$1 res=$2; shift 2
+    # shellcheck disable=SC2086
+    PATH="$fx/bin:$PATH" VFIOCT_CACHE="$tmp/cache" VCT_FAKE_GUEST="$fx/$scen" \
+        VCT_FAKE_PIDFILE="$res.qemupid" VCT_FAKE_APT_PIDFILE="$res.aptpid" \
+        setsid perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV or die "exec: $!\n"' \
+        $sh_cmd "$co/run.sh" --host fake --results "$res" "$@" \
+        > "$res.out" 2> "$res.err" < /dev/null &
+    echo $! > "$res.runpid"
+}
+# wait_for RES TEXT: run.sh's stderr shows TEXT within 30 s.
+wait_for() {
+    i=0
+    until grep -qF -- "$2" "$1.err" 2>/dev/null; do
+        i=$((i + 1)); [ $i -le 300 ] || { echo "no '$2' on stderr after 30 s"; cat "$1.err"; return 1; }
+        sleep 0.1
+    done
+}
+# signal_run RES SIGNAL group|pid: send it, wait for run.sh, status to $tmp/st.
+signal_run() {
+    pid=$(cat "$1.runpid")
+    if [ "$3" = group ]; then kill -s "$2" -- "-$pid"; else kill -s "$2" "$pid"; fi
+    st=0; wait "$pid" || st=$?
+    echo "$st" > "$tmp/st"
+    rm -f "$1.runpid"
+}
+# gone PIDFILE WHAT: the process in PIDFILE is not running.
+# (a killed process may take a moment to be reaped: up to 3 s)
+gone() {
+    [ -s "$1" ] || { echo "$2 never started"; return 1; }
+    i=0
+    while kill -0 "$(cat "$1")" 2>/dev/null; do
+        i=$((i + 1)); [ $i -le 30 ] || { echo "$2 ($(cat "$1")) still running"; return 1; }
+        sleep 0.1
+    done
+}
+
 # want_exit N RES: run.sh exited N (else show its stderr).
 want_exit() {
     st=$(cat "$tmp/st")
@@ -75,10 +115,7 @@ json_has() { grep -qF -- "$2" "$1/run.json" || { echo "run.json lacks: $2"; cat 
 # tap_has RES FILE LINE-ERE: the TAP file holds a line matching LINE-ERE.
 tap_has() { grep -Eq -- "$3" "$1/tap/$2" || { echo "tap/$2 lacks /$3/:"; cat "$1/tap/$2"; return 1; }; }
 # qemu_gone RES: the stand-in QEMU of that run is not running any more.
-qemu_gone() {
-    [ -s "$1.qemupid" ] || { echo "QEMU never started"; return 1; }
-    ! kill -0 "$(cat "$1.qemupid")" 2>/dev/null || { echo "QEMU $(cat "$1.qemupid") still running"; return 1; }
-}
+qemu_gone() { gone "$1.qemupid" QEMU; }
 
 # ---- scenarios -------------------------------------------------------------------
 replay_passes() {
@@ -117,8 +154,52 @@ splat_during() {  # splat_during PHASE-TEST-ERE DIAG-ERE FILE
     want_exit 1 "$tmp/r-splats" && tap_has "$tmp/r-splats" "$3" "$1" && tap_has "$tmp/r-splats" "$3" "$2"
 }
 
+sigterm_during_boot() {
+    r="$tmp/r-term-boot"
+    run_bg hang-at-boot "$r" --no-build
+    wait_for "$r" "booting fake" && sleep 1 && signal_run "$r" TERM pid &&
+        want_exit 143 "$r" && json_has "$r" '"complete": false' &&
+        json_has "$r" '"incomplete_reason": "interrupted by SIGTERM"' &&
+        tap_has "$r" 00-setup.tap '^not ok 1 setup\.guest_booted$' &&
+        tap_has "$r" fake.prog.tap '^not ok 1 prog # not run: interrupted by SIGTERM' &&
+        grep -q '^not ok 2 selftests: fake: prog' "$r.out" && qemu_gone "$r"
+}
+
+ctrl_c_during_test() {
+    r="$tmp/r-int-test"
+    run_bg hang-in-test "$r" --no-build
+    wait_for "$r" "running suites/fake/prog" && sleep 1 && signal_run "$r" INT group &&
+        want_exit 130 "$r" && json_has "$r" '"incomplete_reason": "interrupted by SIGINT"' &&
+        tap_has "$r" fake.prog.tap '^ok 1 fake\.t\.a$' &&
+        tap_has "$r" fake.prog.tap '^not ok 2 fake\.t\.b # test did not finish: interrupted by SIGINT' &&
+        qemu_gone "$r"
+}
+
+# The build: a Makefile whose `all` is a long compiler (its pid recorded).
+sigterm_during_build() {
+    r="$tmp/r-term-build"
+    printf 'all:\n\t@echo $$$$ > %s; exec sleep 600\n' "$r.makepid" > "$co/Makefile"
+    run_bg pass "$r"
+    wait_for "$r" "building" && i=0 && until [ -s "$r.makepid" ] || [ $i -gt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    signal_run "$r" TERM pid
+    rm -f "$co/Makefile"
+    want_exit 143 "$r" && json_has "$r" '"incomplete_reason": "interrupted by SIGTERM during the build"' &&
+        json_has "$r" '"complete": false' && gone "$r.makepid" "the build's job" &&
+        tap_has "$r" fake.prog.tap '^not ok 1 prog # not run: interrupted by SIGTERM during the build'
+}
+
+# The kernel fetch: a Debian kernel spec, an apt-get that never answers.
+ctrl_c_during_kernel_fetch() {
+    r="$tmp/r-int-fetch"
+    run_bg pass "$r" --no-build --kernel debian:nosuch
+    wait_for "$r" "kernel debian:nosuch" && i=0 && until [ -s "$r.aptpid" ] || [ $i -gt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    signal_run "$r" INT group
+    want_exit 130 "$r" && json_has "$r" '"incomplete_reason": "interrupted by SIGINT during the kernel fetch"' &&
+        gone "$r.aptpid" "apt-get"
+}
+
 echo "TAP version 13"
-echo "1..8"
+echo "1..12"
 check failures.replayed_guest_that_passes_exits_0 replay_passes
 check failures.kernel_panic_in_test_fails_it_keeps_finished_and_names_the_panic panic_in_test
 check failures.silent_guest_ends_after_idle_seconds_with_qemu_stopped hang_idle
@@ -133,5 +214,10 @@ check failures.hung_task_during_a_test_fails_that_test splat_during \
 check failures.kernel_bug_during_a_test_fails_that_test splat_during \
     '^not ok 3 fake\.t\.c # kernel splat during the test$' '^#   kernel BUG at drivers/vfio/vfio_main\.c:777!$' fake.prog.tap
 
-[ "$n" = 8 ] || { echo "# plan mismatch: ran $n"; failed=1; }
+check failures.sigterm_during_boot_exits_143_incomplete_qemu_stopped sigterm_during_boot
+check failures.ctrl_c_during_a_test_exits_130_keeps_finished_tests ctrl_c_during_test
+check failures.sigterm_during_build_exits_143_and_stops_the_build sigterm_during_build
+check failures.ctrl_c_during_kernel_fetch_exits_130_and_stops_apt ctrl_c_during_kernel_fetch
+
+[ "$n" = 12 ] || { echo "# plan mismatch: ran $n"; failed=1; }
 exit "$failed"
