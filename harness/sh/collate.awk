@@ -74,6 +74,8 @@ $1 == "T" && $2 == prog {
 
 END {
     why = reason
+    if (why == "" && ended && rc > 128 && rc < 160)
+        why = "program killed by signal " (rc - 128) (rc == 137 ? " (SIGKILL: its time limit, or the OOM killer)" : "")
     if (why == "" && ended && rc != 0 && rc != 4) why = "program exited with status " rc " before reporting it"
     if (why == "" && !ended) why = "program did not finish"
     if (running != "" && !(running in seen)) {

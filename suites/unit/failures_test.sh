@@ -198,8 +198,61 @@ ctrl_c_during_kernel_fetch() {
         gone "$r.aptpid" "apt-get"
 }
 
+# ---- test programs that crash or hang, run as the guest runs them ----------
+# guest.sh's run_program on this machine (no kernel markers: kmark is a
+# no-op here), then collate.awk as the host does.
+crash_bin="$top/build/$(uname -m | sed 's/aarch64/arm64/')/fixtures/progs/crash"
+guest_run() {  # guest_run DIR REL LIST...: run DIR/REL, collate it into $tmp/prog.tap
+    dir=$1 rel=$2; shift 2
+    for t in "$@"; do printf '@list %s %s\n' "$rel" "$t"; done > "$tmp/stream.log"
+    # shellcheck disable=SC2086
+    VCT_HOME=$dir VCT_PROG_TIMEOUT=${prog_timeout:-60} $sh_cmd -c '
+        . "$VCT_HOME/harness/sh/guest.sh"
+        kmark() { :; }
+        run_program "$1"' guest "$rel" 3>> "$tmp/stream.log"
+    : > "$tmp/nosplats"
+    awk -v prog="$rel" -v reason="" -f "$top/harness/sh/collate.awk" "$tmp/nosplats" "$tmp/stream.log" > "$tmp/prog.tap"
+}
+prog_has() { grep -Eq -- "$1" "$tmp/prog.tap" || { echo "no /$1/ in:"; cat "$tmp/prog.tap"; return 1; }; }
+guest_dir() {
+    g="$tmp/guest"
+    [ -d "$g" ] && return 0
+    mkdir -p "$g/harness" "$g/suites/x"
+    cp -R "$top/harness/sh" "$g/harness/sh"
+    cp "$crash_bin" "$g/suites/x/crash"
+    printf '#!/bin/sh\necho "TAP version 13"; echo "1..1"; echo "#  RUN           x.hang.forever ..."; exec sleep 600\n' > "$g/suites/x/hang"
+    chmod +x "$g/suites/x/hang"
+}
+
+crashing_tests() {
+    guest_dir
+    guest_run "$tmp/guest" suites/x/crash global.passes_first global.dies_of_sigsegv global.dies_of_sigabrt slow.hangs_past_its_timeout global.passes_last
+    prog_has '^ok 1 global\.passes_first$' &&
+        prog_has '^# dies_of_sigsegv: Test terminated unexpectedly by signal 11$' &&
+        prog_has '^not ok 2 global\.dies_of_sigsegv$' &&
+        prog_has '^# dies_of_sigabrt: Test terminated by assertion$' &&
+        prog_has '^not ok 3 global\.dies_of_sigabrt$' &&
+        prog_has '^ok 4 global\.passes_last$' &&
+        prog_has '^1\.\.5$'
+}
+hanging_test() {
+    guest_dir
+    guest_run "$tmp/guest" suites/x/crash global.passes_first global.dies_of_sigsegv global.dies_of_sigabrt slow.hangs_past_its_timeout global.passes_last
+    prog_has '^# hangs_past_its_timeout: Test terminated by timeout$' &&
+        prog_has '^not ok 5 slow\.hangs_past_its_timeout$'
+}
+hanging_program() {
+    guest_dir
+    prog_timeout=2 guest_run "$tmp/guest" suites/x/hang x.hang.forever
+    prog_has '^not ok 1 x\.hang\.forever # test did not finish: program killed by signal 9 \(SIGKILL: its time limit, or the OOM killer\)$'
+}
+skip_without_crash() {
+    [ -x "$crash_bin" ] && return 1
+    n=$((n + 1)); echo "ok $n $1 # SKIP $crash_bin not built (make unit builds it)"
+}
+
 echo "TAP version 13"
-echo "1..12"
+echo "1..15"
 check failures.replayed_guest_that_passes_exits_0 replay_passes
 check failures.kernel_panic_in_test_fails_it_keeps_finished_and_names_the_panic panic_in_test
 check failures.silent_guest_ends_after_idle_seconds_with_qemu_stopped hang_idle
@@ -218,6 +271,11 @@ check failures.sigterm_during_boot_exits_143_incomplete_qemu_stopped sigterm_dur
 check failures.ctrl_c_during_a_test_exits_130_keeps_finished_tests ctrl_c_during_test
 check failures.sigterm_during_build_exits_143_and_stops_the_build sigterm_during_build
 check failures.ctrl_c_during_kernel_fetch_exits_130_and_stops_apt ctrl_c_during_kernel_fetch
+skip_without_crash failures.crashing_tests_fail_alone_sigsegv_and_sigabrt ||
+    check failures.crashing_tests_fail_alone_sigsegv_and_sigabrt crashing_tests
+skip_without_crash failures.test_hanging_past_its_timeout_fails_alone ||
+    check failures.test_hanging_past_its_timeout_fails_alone hanging_test
+check failures.program_hanging_past_the_program_timeout_is_killed_and_named hanging_program
 
-[ "$n" = 12 ] || { echo "# plan mismatch: ran $n"; failed=1; }
+[ "$n" = 15 ] || { echo "# plan mismatch: ran $n"; failed=1; }
 exit "$failed"
