@@ -188,9 +188,13 @@ fi
 
 # ---- set-up ---------------------------------------------------------------------
 run_id="$(date +%Y%m%d-%H%M%S)-$host"
-[ -n "$results" ] || results="$VCT_TOP/results/$run_id"
-mkdir -p "$results" || die "cannot create $results"
-results=$(cd "$results" && pwd)
+# Locks between runs sharing this checkout or the cache (lock.sh); the
+# results directory: created, writable, with room, this run's (results.sh).
+# shellcheck source=harness/sh/lock.sh
+. "$VCT_TOP/harness/sh/lock.sh"
+# shellcheck source=harness/sh/results.sh
+. "$VCT_TOP/harness/sh/results.sh"
+results_claim
 work="$results/work"
 rm -rf "$work" "$results/tap"
 mkdir -p "$work" "$results/tap"
@@ -207,9 +211,11 @@ deps="build run-$arch"
 "$VCT_TOP/harness/sh/deps.sh" $deps || die "dependencies could not be installed"
 
 if [ "$build" = 1 ]; then
+    lock_take build "$VCT_TOP/build/.lock" "the build in $VCT_TOP"
     say "building (make ARCH=$arch), log in $results/build.log"
     run_fg build make -C "$VCT_TOP" ARCH="$arch" -j"$(nproc 2>/dev/null || echo 2)" all > "$results/build.log" 2>&1 ||
         { tail -n 30 "$results/build.log" >&2; die "build failed"; }
+    lock_release build
 fi
 [ -n "$(programs)" ] || die "no suite programs match '${suites:-all}' in $BUILD (build first, or check --suite)"
 
@@ -231,6 +237,7 @@ report_unsupported() {
 unsupported=$(prof unsupported)
 [ -z "$unsupported" ] || report_unsupported "$unsupported"
 
+lock_take cache "$CACHE/.lock" "the package cache $CACHE"
 say "kernel $kernel_spec"
 run_fg "kernel fetch" "$VCT_TOP/harness/sh/kernel.sh" "$kernel_spec" "$arch" "$CACHE" > "$work/kdir" 2>"$work/kernel.log" ||
     { cat "$work/kernel.log" >&2; die "kernel '$kernel_spec' is not available"; }
@@ -247,6 +254,7 @@ done
 
 busybox=$("$VCT_TOP/harness/sh/busybox.sh" "$arch" "$CACHE" 2>"$work/busybox.log") ||
     { cat "$work/busybox.log" >&2; die "no busybox for $arch"; }
+lock_release cache
 
 # per_kernel WORDS: a profile value that changed between kernel versions.
 # WORDS are a plain default and MAJOR.MINOR:VALUE entries ("from that version

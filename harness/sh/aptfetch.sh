@@ -50,6 +50,11 @@ shift $((OPTIND - 1))
 [ -n "$suites" ] && [ -n "$arch" ] && [ -n "$dest" ] && [ $# -gt 0 ] ||
     die "usage: aptfetch.sh [-c CACHE] -s SUITE[,SUITE] -a ARCH -d DESTDIR PKG..."
 
+# One writer of the cache at a time (run.sh or kernel.sh may hold it for us).
+# shellcheck source=harness/sh/lock.sh
+. "$(cd "$(dirname "$0")" && pwd)/lock.sh"
+lock_take cache "$cache/.lock" "the package cache $cache"
+
 mirror=${VFIOCT_APT_MIRROR:-$(apt_mirror | grep -v '^$' | head -n 1)}
 [ -n "$mirror" ] || die "no Debian mirror found in /etc/apt/sources.list{,.d}"
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg

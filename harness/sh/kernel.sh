@@ -22,6 +22,11 @@ cache=${3:?usage: kernel.sh SPEC ARCH CACHE}
 die() { printf 'kernel: %s\n' "$*" >&2; exit 2; }
 log() { printf 'kernel: %s\n' "$*" >&2; }
 
+# One writer of the cache at a time (run.sh takes the lock for us).
+# shellcheck source=harness/sh/lock.sh
+. "$here/lock.sh"
+lock_take cache "$cache/.lock" "the package cache $cache"
+
 case "$arch" in
     x86_64) flavour=amd64 ;;
     arm64) flavour=arm64 ;;

@@ -251,8 +251,52 @@ skip_without_crash() {
     n=$((n + 1)); echo "ok $n $1 # SKIP $crash_bin not built (make unit builds it)"
 }
 
+# ---- two runs at once in one checkout with one cache -------------------------
+same_results_refused() {
+    a="$tmp/r-two" b="$tmp/r-two-b"
+    run_bg hang-in-test "$a" --no-build
+    wait_for "$a" "running suites/fake/prog" || return 1
+    st_b=0
+    # shellcheck disable=SC2086
+    PATH="$fx/bin:$PATH" VFIOCT_CACHE="$tmp/cache" VCT_FAKE_GUEST="$fx/pass" \
+        $sh_cmd "$co/run.sh" --host fake --no-build --results "$a" > "$b.out" 2> "$b.err" < /dev/null || st_b=$?
+    signal_run "$a" TERM pid
+    [ "$st_b" = 2 ] || { echo "second run exit $st_b, want 2"; cat "$b.err"; return 1; }
+    grep -q "results directory $a is in use by another run.sh (pid [0-9]*)" "$b.err" ||
+        { echo "second run did not say why:"; cat "$b.err"; return 1; }
+    want_exit 143 "$a" && tap_has "$a" fake.prog.tap '^ok 1 fake\.t\.a$'
+}
+
+# cache_lock_waits [mkdir]: run A holds the cache (a kernel fetch that never
+# ends); run B waits for it, saying so, and runs once A is stopped.
+cache_lock_waits() {
+    a="$tmp/r-lock-a$1" b="$tmp/r-lock-b$1"
+    export VCT_LOCK_MKDIR="${1:+1}"
+    run_bg pass "$a" --no-build --kernel debian:nosuch
+    wait_for "$a" "kernel debian:nosuch" || return 1
+    run_bg pass "$b" --no-build
+    wait_for "$b" "waiting for the package cache $tmp/cache: another run.sh holds" || return 1
+    sleep 1
+    grep -q "booting" "$b.err" && { echo "B booted while A held the cache"; return 1; }
+    signal_run "$a" TERM pid
+    want_exit 143 "$a" || return 1
+    [ -z "$1" ] || [ ! -d "$tmp/cache/.lock.d" ] || { echo "A left its lock directory"; return 1; }
+    pid=$(cat "$b.runpid"); st=0; wait "$pid" || st=$?; echo "$st" > "$tmp/st"; rm -f "$b.runpid"
+    unset VCT_LOCK_MKDIR
+    want_exit 0 "$b" && json_has "$b" '"complete": true'
+}
+stale_mkdir_lock_taken_over() {
+    r="$tmp/r-stale"
+    mkdir -p "$tmp/cache/.lock.d"
+    sh -c 'exit 0' & dead=$!; wait "$dead"
+    echo "$dead" > "$tmp/cache/.lock.d/pid"
+    VCT_LOCK_MKDIR=1 run pass "$r"
+    want_exit 0 "$r" && grep -q "taking over the stale lock $tmp/cache/.lock.d (its holder, pid $dead, is gone)" "$r.err" &&
+        [ ! -d "$tmp/cache/.lock.d" ]
+}
+
 echo "TAP version 13"
-echo "1..15"
+echo "1..19"
 check failures.replayed_guest_that_passes_exits_0 replay_passes
 check failures.kernel_panic_in_test_fails_it_keeps_finished_and_names_the_panic panic_in_test
 check failures.silent_guest_ends_after_idle_seconds_with_qemu_stopped hang_idle
@@ -276,6 +320,10 @@ skip_without_crash failures.crashing_tests_fail_alone_sigsegv_and_sigabrt ||
 skip_without_crash failures.test_hanging_past_its_timeout_fails_alone ||
     check failures.test_hanging_past_its_timeout_fails_alone hanging_test
 check failures.program_hanging_past_the_program_timeout_is_killed_and_named hanging_program
+check failures.second_run_into_the_same_results_is_refused_first_unharmed same_results_refused
+check failures.second_run_waits_for_the_cache_flock cache_lock_waits
+check failures.second_run_waits_for_the_cache_mkdir_lock cache_lock_waits mkdir
+check failures.stale_mkdir_lock_of_a_dead_run_is_taken_over stale_mkdir_lock_taken_over
 
-[ "$n" = 15 ] || { echo "# plan mismatch: ran $n"; failed=1; }
+[ "$n" = 19 ] || { echo "# plan mismatch: ran $n"; failed=1; }
 exit "$failed"
