@@ -31,7 +31,9 @@ lock_take() {
     if [ "${VCT_LOCK_MKDIR:-0}" != 1 ] && command -v flock > /dev/null 2>&1; then
         l_fd=$(printf '%s\n' $lock_fds | sed -n "s/^$l_name://p")
         [ -n "$l_fd" ] || { lock_say "lock.sh: no descriptor for lock '$l_name'"; return 2; }
-        eval "exec $l_fd>>\"\$l_file\""
+        # (`command`: a file that cannot be opened is an error returned, not
+        # the end of the shell)
+        eval "command exec $l_fd>>\"\$l_file\"" || return 2
         if ! flock -n "$l_fd"; then
             if [ -n "$l_try" ]; then eval "exec $l_fd>&-"; return 1; fi
             lock_say "waiting for $l_what: another run.sh holds $l_file (pid $(cat "$l_file.pid" 2>/dev/null || echo unknown))"
@@ -41,6 +43,7 @@ lock_take() {
     else
         l_said=""
         until mkdir "$l_file.d" 2>/dev/null; do
+            [ -w "$(dirname "$l_file")" ] || return 2
             l_owner=$(cat "$l_file.d/pid" 2>/dev/null || true)
             if [ -n "$l_owner" ] && ! kill -0 "$l_owner" 2>/dev/null; then
                 lock_say "taking over the stale lock $l_file.d (its holder, pid $l_owner, is gone)"

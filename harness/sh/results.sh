@@ -17,16 +17,14 @@ results_claim() {
     while :; do
         mkdir -p "$results" 2>/dev/null || die "cannot create the results directory $results"
         results=$(cd "$results" && pwd)
+        probe="$results/.vfio-ct-write-test.$$"
+        (: > "$probe") 2>/dev/null || die "results directory $results is not writable"
+        rm -f "$probe"
         lock_take results "$results/.lock" "results directory $results" try && break
         [ -z "$rc_explicit" ] ||
             die "results directory $results is in use by another run.sh (pid $(cat "$results/.lock.pid" "$results/.lock.d/pid" 2>/dev/null | head -n 1)); give another --results"
         rc_i=$((rc_i + 1)); results="$rc_base-$rc_i"
     done
-    probe="$results/.vfio-ct-write-test.$$"
-    if ! : 2>/dev/null > "$probe"; then
-        die "results directory $results is not writable"
-    fi
-    rm -f "$probe"
     rc_free=$(df -Pk "$results" 2>/dev/null | awk 'NR == 2 { print $4 }')
     rc_min=${VCT_RESULTS_MIN_KIB:-65536}
     if [ -n "$rc_free" ] && [ "$rc_free" -lt "$rc_min" ]; then

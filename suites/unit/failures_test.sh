@@ -295,8 +295,37 @@ stale_mkdir_lock_taken_over() {
         [ ! -d "$tmp/cache/.lock.d" ]
 }
 
+# ---- the results directory: read-only, full (a private mount namespace) ------
+# in_tmpfs OPTS RES: run run.sh with RES on a tmpfs mounted with OPTS.
+in_tmpfs() {
+    mkdir -p "$2"
+    st=0
+    # shellcheck disable=SC2086
+    PATH="$fx/bin:$PATH" VFIOCT_CACHE="$tmp/cache" VCT_FAKE_GUEST="$fx/pass" \
+        unshare -m $sh_cmd -c 'mount -t tmpfs -o "$1" tmpfs "$2" || exit 99
+            shift 2; exec "$@"' tmpfs "$1" "$2" $sh_cmd "$co/run.sh" --host fake --no-build --results "$2" \
+        > "$2.out" 2> "$2.err" < /dev/null || st=$?
+    echo "$st" > "$tmp/st"
+}
+results_read_only() {
+    in_tmpfs ro,size=1m "$tmp/r-ro"
+    want_exit 2 "$tmp/r-ro" && grep -q "run.sh: results directory $tmp/r-ro is not writable" "$tmp/r-ro.err"
+}
+results_full() {
+    in_tmpfs size=1m "$tmp/r-full"
+    want_exit 2 "$tmp/r-full" &&
+        grep -q "run.sh: results directory $tmp/r-full has [0-9]* KiB free; a run needs at least 65536 KiB" "$tmp/r-full.err"
+}
+skip_without_mounts() {
+    if ! unshare -m sh -c "mount -t tmpfs tmpfs '$tmp/cache'" 2>/dev/null; then
+        n=$((n + 1)); echo "ok $n $1 # SKIP cannot mount a tmpfs in a private mount namespace here"
+        return 0
+    fi
+    return 1
+}
+
 echo "TAP version 13"
-echo "1..19"
+echo "1..21"
 check failures.replayed_guest_that_passes_exits_0 replay_passes
 check failures.kernel_panic_in_test_fails_it_keeps_finished_and_names_the_panic panic_in_test
 check failures.silent_guest_ends_after_idle_seconds_with_qemu_stopped hang_idle
@@ -324,6 +353,10 @@ check failures.second_run_into_the_same_results_is_refused_first_unharmed same_r
 check failures.second_run_waits_for_the_cache_flock cache_lock_waits
 check failures.second_run_waits_for_the_cache_mkdir_lock cache_lock_waits mkdir
 check failures.stale_mkdir_lock_of_a_dead_run_is_taken_over stale_mkdir_lock_taken_over
+skip_without_mounts failures.read_only_results_directory_is_refused_exit_2 ||
+    check failures.read_only_results_directory_is_refused_exit_2 results_read_only
+skip_without_mounts failures.full_results_directory_is_refused_exit_2 ||
+    check failures.full_results_directory_is_refused_exit_2 results_full
 
-[ "$n" = 19 ] || { echo "# plan mismatch: ran $n"; failed=1; }
+[ "$n" = 21 ] || { echo "# plan mismatch: ran $n"; failed=1; }
 exit "$failed"
