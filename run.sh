@@ -130,17 +130,11 @@ profile="$VCT_TOP/hosts/$host.conf"
 perf_options
 
 # ---- host profile --------------------------------------------------------------
-# prof KEY: the profile's value for KEY (values of repeated keys joined by a space).
-prof() {
-    awk -v k="$1" '
-        { sub(/#.*/, "") }
-        { key = $0; sub(/[ \t]*=.*/, "", key); gsub(/^[ \t]+/, "", key) }
-        key == k && index($0, "=") {
-            v = substr($0, index($0, "=") + 1); gsub(/^[ \t]+|[ \t]+$/, "", v)
-            r = (r == "" ? v : r " " v)
-        }
-        END { print r }' "$profile"
-}
+# prof KEY: the profile's value for KEY (profile.awk, the one reader: the
+# values of a key that accumulates joined by a space).
+prof() { awk -v key="$1" -f "$VCT_TOP/harness/sh/profile.awk" "$VCT_TOP/hosts/README.md" "$profile"; }
+awk -v check=1 -f "$VCT_TOP/harness/sh/profile.awk" "$VCT_TOP/hosts/README.md" "$profile" ||
+    usage_error "host profile $profile is malformed (see hosts/README.md)"
 arch=$(prof arch)
 case "$arch" in x86_64|arm64) ;; *) die "$profile: arch must be x86_64 or arm64, not '$arch'" ;; esac
 [ -n "$kernel_spec" ] || kernel_spec=$(prof kernel)

@@ -324,8 +324,34 @@ skip_without_mounts() {
     return 1
 }
 
+# ---- host profiles with a fault (fixtures/profiles/) -----------------------
+cp "$top"/fixtures/profiles/*.conf "$co/hosts/"
+profile_refused() {  # profile_refused NAME LINE-TEXT
+    r="$tmp/r-prof-$1"
+    # shellcheck disable=SC2086
+    st=0; PATH="$fx/bin:$PATH" VFIOCT_CACHE="$tmp/cache" $sh_cmd "$co/run.sh" --host "$1" --no-build \
+        --results "$r" > "$r.out" 2> "$r.err" < /dev/null || st=$?
+    [ "$st" = 2 ] || { echo "exit $st, want 2"; cat "$r.err"; return 1; }
+    grep -qF -- "$co/hosts/$1.conf:$2" "$r.err" || { echo "no '$1.conf:$2' in:"; cat "$r.err"; return 1; }
+    grep -q "run.sh: host profile $co/hosts/$1.conf is malformed" "$r.err" && [ ! -d "$r" ]
+}
+accumulating_keys_read() {
+    # shellcheck disable=SC2086
+    v=$($awk_cmd -v key=qemu -f "$top/harness/sh/profile.awk" "$top/hosts/README.md" "$top/fixtures/profiles/accumulating-keys-repeat.conf")
+    [ "$v" = "-m 1G -smp 2" ] || { echo "qemu = '$v'"; return 1; }
+    # shellcheck disable=SC2086
+    $awk_cmd -v check=1 -f "$top/harness/sh/profile.awk" "$top/hosts/README.md" "$top/fixtures/profiles/accumulating-keys-repeat.conf"
+}
+every_shipped_profile_valid() {
+    for f in "$top"/hosts/*.conf; do
+        # shellcheck disable=SC2086
+        $awk_cmd -v check=1 -f "$top/harness/sh/profile.awk" "$top/hosts/README.md" "$f" || return 1
+    done
+}
+awk_cmd=${VCT_AWK:-awk}
+
 echo "TAP version 13"
-echo "1..21"
+echo "1..30"
 check failures.replayed_guest_that_passes_exits_0 replay_passes
 check failures.kernel_panic_in_test_fails_it_keeps_finished_and_names_the_panic panic_in_test
 check failures.silent_guest_ends_after_idle_seconds_with_qemu_stopped hang_idle
@@ -358,5 +384,15 @@ skip_without_mounts failures.read_only_results_directory_is_refused_exit_2 ||
 skip_without_mounts failures.full_results_directory_is_refused_exit_2 ||
     check failures.full_results_directory_is_refused_exit_2 results_full
 
-[ "$n" = 21 ] || { echo "# plan mismatch: ran $n"; failed=1; }
+check profile.unknown_key_refused_exit_2 profile_refused unknown-key "6: unknown key 'colour'"
+check profile.duplicate_key_that_cannot_accumulate_refused_exit_2 profile_refused duplicate-key "6: key 'kernel' given again (first on line 4); it does not accumulate"
+check profile.range_start_above_end_refused_exit_2 profile_refused range-start-above-end "6: expect_resv entry '0xfeefffff-0xfee00000:msi': START is above END"
+check profile.range_not_hex_refused_exit_2 profile_refused range-not-hex "6: expect_resv entry '0xfee00000-feefffff:msi': START and END must be 0x-prefixed hex"
+check profile.range_unknown_type_refused_exit_2 profile_refused range-unknown-type "6: expect_resv entry '0xfee00000-0xfeefffff:sw-msi': TYPE 'sw-msi'"
+check profile.aperture_bits_out_of_range_refused_exit_2 profile_refused aperture-bits-out-of-range "6: aperture_bits word '7.2:65': BITS must be a number from 1 to 64"
+check profile.line_without_equals_refused_exit_2 profile_refused not-key-value "6: not a 'key = value' line"
+check profile.accumulating_keys_join_and_pass accumulating_keys_read
+check profile.every_shipped_profile_is_valid every_shipped_profile_valid
+
+[ "$n" = 30 ] || { echo "# plan mismatch: ran $n"; failed=1; }
 exit "$failed"
