@@ -110,7 +110,11 @@ UNIT_SH   := $(sort $(wildcard suites/unit/*.sh))
 unit: unit-plain unit-san unit-sh
 unit-plain: $(UNIT_SRCS:%.c=$(BUILD)/%)
 	prove --norc -v --exec '' $^
-unit-sh:
+# A program that crashes on purpose (fixtures/progs/crash.c) for failures_test.sh.
+$(BUILD)/fixtures/progs/%: fixtures/progs/%.c $(HDRS) $(KHDR)/VERSION
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-unused-parameter -Wno-missing-prototypes $(LDFLAGS) -o $@ $<
+unit-sh: $(BUILD)/fixtures/progs/crash
 	VCT_SH=dash prove --norc -v --exec dash $(UNIT_SH)
 	VCT_SH='busybox ash' VCT_AWK='busybox awk' prove --norc -v --exec 'busybox ash' $(UNIT_SH)
 unit-san: $(UNIT_SAN)

@@ -17,7 +17,9 @@
 #                                         (harness/metrics.h, sh/metrics.sh)
 #           @done                         every program ran
 #   KMSG  the raw /dev/kmsg stream, with "vfio-ct: ..." markers written at
-#         program and test boundaries (tests write their own, see test.h).
+#         phase ("phase modules", "phase bind", "phase teardown"), program
+#         and test boundaries (tests write their own, see test.h), by which
+#         harness/sh/splat.awk attributes each splat.
 
 VCT_HOME=${VCT_HOME:-/vfio-ct}
 # shellcheck source=harness/sh/metrics.sh
@@ -46,6 +48,7 @@ guest_mounts() {
 }
 
 load_modules() {
+    kmark "phase modules"
     while IFS= read -r ko; do
         [ -n "$ko" ] || continue
         name=${ko%.ko}
@@ -72,6 +75,7 @@ load_modules() {
 # the trap calls it on every exit path).
 VCT_RESTORE=""
 bind_vfio() {
+    kmark "phase bind"
     for id in $VCT_BIND; do
         vid=0x${id%%:*} did=0x${id#*:}
         for d in /sys/bus/pci/devices/*; do
@@ -182,6 +186,7 @@ guest_main() {
         run_program "$rel"
         metrics_send
     done < "$VCT_HOME/programs.list"
+    kmark "phase teardown"
     restore_bindings
     emit "@done"
     if [ "${VCT_LOCAL:-0}" != 1 ]; then

@@ -25,8 +25,10 @@ check() {  # check NAME COMMAND...: ok when COMMAND succeeds
 collate_case() {
     d="$top/fixtures/runner/$1"
     # shellcheck disable=SC2086 # VCT_AWK may be "busybox awk"
+    $awk_cmd -f "$top/harness/sh/splat.awk" "$d/kmsg.raw" > "$tmp/splats"
+    # shellcheck disable=SC2086
     $awk_cmd -v prog=suites/resv/prog -v reason="$(cat "$d/reason")" \
-        -f "$top/harness/sh/collate.awk" "$d/kmsg.raw" "$d/stream.log" > "$tmp/tap"
+        -f "$top/harness/sh/collate.awk" "$tmp/splats" "$d/stream.log" > "$tmp/tap"
     diff -u "$d/expected.tap" "$tmp/tap"
 }
 
