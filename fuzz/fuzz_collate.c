@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * fuzz_collate.c - libFuzzer target: harness/sh/collate.awk through awk.
+ * fuzz_collate.c - libFuzzer target: harness/sh/collate.awk through awk,
+ * as the runner uses it: splat.awk over the kernel log, then collate.awk
+ * over the splats and the guest's records.
  *
  * Input: the kernel log (KMSG), a NUL, the guest's records (STREAM), for
  * program suites/resv/prog with reason "fuzz".  Oracle, collate.awk's own
@@ -70,6 +72,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	const unsigned char *nul = memchr(data, '\0', size);
 	const char *argv[] = { "-v", "prog=" PROG, "-v", "reason=fuzz", "-f",
 			       VCT_TOP "/harness/sh/collate.awk", NULL, NULL, NULL };
+	const char *sargv[] = { "-f", VCT_TOP "/harness/sh/splat.awk", NULL, NULL };
 	char kmsg[512], stream[512], *out, *line, *save = NULL, *copy;
 	size_t klen = nul ? (size_t)(nul - data) : size, outlen;
 	unsigned long plan = 0, nres = 0;
@@ -82,6 +85,14 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	fz_write("stream", nul ? nul + 1 : data + size, nul ? size - klen - 1 : 0);
 	snprintf(kmsg, sizeof(kmsg), "%s", fz_path("kmsg"));
 	snprintf(stream, sizeof(stream), "%s", fz_path("stream"));
+	sargv[2] = kmsg;
+	st = fz_awk(sargv, "splats", &out, &outlen);
+	free(out);
+	if (st) {
+		fprintf(stderr, "splat.awk exited %d\n", st);
+		abort();
+	}
+	snprintf(kmsg, sizeof(kmsg), "%s", fz_path("splats"));
 	argv[6] = kmsg;
 	argv[7] = stream;
 	st = fz_awk(argv, "out", &out, &outlen);

@@ -5,7 +5,7 @@
  * from a few answers laid out as the kernel would give them).
  *
  *   mkseeds TARGET OUTDIR      (TARGET: resv capchain device metrics
- *                               collate splat compare)
+ *                               collate splat compare profile)
  *
  * fixtures/capchain's text format is read as suites/unit/capchain_test.c
  * documents it (fixtures/capchain/q35-good): argsz/fixed/first, u16/u32/u64
@@ -300,12 +300,11 @@ static void collate_seed(const char *dir)
 	free(s);
 }
 
-static void splat_seed(const char *dir)
+static void kmsg_text_seed(const char *p)
 {
-	char p[512], *k, *out, *l, *save = NULL;
+	char *k, *out, *l, *save = NULL;
 	size_t kl, n = 0;
 
-	snprintf(p, sizeof(p), "%s/kmsg.raw", dir);
 	k = slurp(p, &kl);
 	out = k ? malloc(kl + 1) : NULL;
 	if (!out)
@@ -321,6 +320,19 @@ static void splat_seed(const char *dir)
 	seed(out, n);
 	free(out);
 	free(k);
+}
+
+static void splat_seed(const char *dir)
+{
+	char p[512];
+
+	snprintf(p, sizeof(p), "%s/kmsg.raw", dir);
+	kmsg_text_seed(p);
+}
+
+static void splat_kmsg_seed(const char *path)
+{
+	kmsg_text_seed(path);
 }
 
 int main(int argc, char **argv)
@@ -343,6 +355,9 @@ int main(int argc, char **argv)
 		each(FX "/runner/*", collate_seed);
 	} else if (!strcmp(t, "splat")) {
 		each(FX "/runner/*", splat_seed);
+		each(FX "/splat/*.kmsg", splat_kmsg_seed);
+	} else if (!strcmp(t, "profile")) {
+		each(VCT_TOP "/hosts/*.conf", copy_file);
 	} else {
 		fprintf(stderr, "usage: mkseeds TARGET OUTDIR\n");
 		return 2;
