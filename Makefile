@@ -5,6 +5,7 @@
 #   make unit            offline unit tests (plain and ASan+UBSan builds)
 #   make lint            cppcheck and clang-tidy over the C, shellcheck over the shell
 #   make mutants         the suites against deliberately broken VFIO modules
+#   make fuzz            libFuzzer over the parsers and the runner's awk (FUZZ_SECONDS)
 #   make check           everything above plus the emulated conformance run
 #   make install INSTALL_PATH=DIR   kselftest-style install tree
 #
@@ -124,11 +125,11 @@ unit-san: $(UNIT_SAN)
 cross:
 	$(MAKE) ARCH=arm64 all
 
-LINT_SRCS := $(LIB_SRCS) $(SUITE_SRCS)
+LINT_SRCS := $(LIB_SRCS) $(SUITE_SRCS) $(wildcard fuzz/*.c)
 lint: $(KHDR)/VERSION
 	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability,performance \
 	    --inline-suppr --suppress=missingIncludeSystem '--suppress=*:$(KHDR)/kselftest/*' \
-	    -Iharness -I$(KHDR)/kselftest -D__GNUC__ harness suites
+	    -Iharness -I$(KHDR)/kselftest -D__GNUC__ harness suites fuzz
 	@# clang-tidy's default checks, less the one that asks for C11 Annex K's
 	@# memcpy_s/snprintf_s, which glibc does not provide.  One file per call:
 	@# clang-tidy 14 given several files reports va_list false positives.
@@ -138,7 +139,7 @@ lint: $(KHDR)/VERSION
 	        -checks=-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling \
 	        $$f -- $(CPPFLAGS) -std=gnu11 -Wall -Wextra; \
 	done
-	shellcheck -s sh -S warning run.sh .ci/run harness/sh/*.sh suites/*/*.sh fixtures/mutants/*.sh
+	shellcheck -s sh -S warning run.sh .ci/run harness/sh/*.sh suites/*/*.sh fixtures/mutants/*.sh fuzz/fuzz.sh
 
 emulated: all
 	./run.sh --no-build
@@ -149,6 +150,8 @@ deps:
 check: deps
 	$(MAKE) all
 	$(MAKE) unit
+	@# libFuzzer, 10 s per target (about 2 minutes with the build).
+	$(MAKE) fuzz FUZZ_SECONDS=10
 	$(MAKE) cross
 	$(MAKE) lint
 	./run.sh --no-build --results results/check-$$(date +%Y%m%d-%H%M%S)
