@@ -709,23 +709,29 @@ static void dev_close(struct __test_metadata *_metadata, FIXTURE_DATA(abifuzz) *
 	 * must be refused.  ERR/REQ: eventfd -1 releases the trigger (0).
 	 */
 	for (i = 0; i < MAX_IRQS; i++) {
-		struct { struct vfio_irq_set s; int32_t fd; } x = { .s = { .argsz = sizeof(x),
-			.index = i, .flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER } };
+		/* the header, then one eventfd (data[]) */
+		uint64_t buf[(sizeof(struct vfio_irq_set) + sizeof(int32_t) + 7) / 8] = { 0 };
+		struct vfio_irq_set *x = (void *)buf;
+		const int32_t none = -1;
 		long ret;
+
+		x->argsz = sizeof(*x) + sizeof(none);
+		x->index = i;
+		x->flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER;
 
 		if (d->iret[i] || !d->irq[i].count)
 			continue;
 		if (i > VFIO_PCI_MSIX_IRQ_INDEX) {
-			x.s.flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
-			x.s.count = 1;
-			x.fd = -1;
-			ASSERT_EQ(0, IOC(OP_D_SET_IRQS, d->fd, VFIO_DEVICE_SET_IRQS, &x))
+			x->flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
+			x->count = 1;
+			memcpy(x->data, &none, sizeof(none));
+			ASSERT_EQ(0, IOC(OP_D_SET_IRQS, d->fd, VFIO_DEVICE_SET_IRQS, x))
 				TH_LOG("releasing irq index %u", i);
 			continue;
 		}
-		ret = IOC(OP_D_SET_IRQS, d->fd, VFIO_DEVICE_SET_IRQS, &x);
+		ret = IOC(OP_D_SET_IRQS, d->fd, VFIO_DEVICE_SET_IRQS, x);
 		ASSERT_TRUE(ret == 0 || ret == -EINVAL) TH_LOG("disabling irq index %u: %ld", i, ret);
-		ASSERT_EQ(-EINVAL, IOC(OP_D_SET_IRQS, d->fd, VFIO_DEVICE_SET_IRQS, &x))
+		ASSERT_EQ(-EINVAL, IOC(OP_D_SET_IRQS, d->fd, VFIO_DEVICE_SET_IRQS, x))
 			TH_LOG("irq index %u still enabled after disabling it", i);
 	}
 	vct_device_info_free(&d->info);
