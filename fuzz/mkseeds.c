@@ -21,6 +21,9 @@
 
 #include "metrics.h"
 
+#ifndef VCT_TOP
+#define VCT_TOP "."	/* fuzz.mk passes the source tree */
+#endif
 #define FX VCT_TOP "/fixtures"
 
 static const char *outdir;
