@@ -6,6 +6,7 @@
 #   make lint            cppcheck and clang-tidy over the C, shellcheck over the shell
 #   make mutants         the suites against deliberately broken VFIO modules
 #   make proof           run.sh --host local proven inside the emulated servers
+#   make fuzz            libFuzzer over the parsers and the runner's awk (FUZZ_SECONDS)
 #   make check           everything above plus the emulated conformance run
 #   make install INSTALL_PATH=DIR   kselftest-style install tree
 #
@@ -111,7 +112,11 @@ UNIT_SH   := $(sort $(wildcard suites/unit/*.sh))
 unit: unit-plain unit-san unit-sh
 unit-plain: $(UNIT_SRCS:%.c=$(BUILD)/%)
 	prove --norc -v --exec '' $^
-unit-sh: $(KHDR)/VERSION
+# A program that crashes on purpose (fixtures/progs/crash.c) for failures_test.sh.
+$(BUILD)/fixtures/progs/%: fixtures/progs/%.c $(HDRS) $(KHDR)/VERSION
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-unused-parameter -Wno-missing-prototypes $(LDFLAGS) -o $@ $<
+unit-sh: $(KHDR)/VERSION $(BUILD)/fixtures/progs/crash
 	VCT_KHDR='$(KHDR)' VCT_SH=dash prove --norc -v --exec dash $(UNIT_SH)
 	VCT_KHDR='$(KHDR)' VCT_SH='busybox ash' VCT_AWK='busybox awk' prove --norc -v --exec 'busybox ash' $(UNIT_SH)
 unit-san: $(UNIT_SAN)
@@ -121,11 +126,11 @@ unit-san: $(UNIT_SAN)
 cross:
 	$(MAKE) ARCH=arm64 all
 
-LINT_SRCS := $(LIB_SRCS) $(SUITE_SRCS)
+LINT_SRCS := $(LIB_SRCS) $(SUITE_SRCS) $(wildcard fuzz/*.c)
 lint: $(KHDR)/VERSION
 	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability,performance \
 	    --inline-suppr --suppress=missingIncludeSystem '--suppress=*:$(KHDR)/kselftest/*' \
-	    -Iharness -I$(KHDR)/kselftest -D__GNUC__ harness suites
+	    -Iharness -I$(KHDR)/kselftest -D__GNUC__ harness suites fuzz
 	@# clang-tidy's default checks, less the one that asks for C11 Annex K's
 	@# memcpy_s/snprintf_s, which glibc does not provide.  One file per call:
 	@# clang-tidy 14 given several files reports va_list false positives.
@@ -135,7 +140,7 @@ lint: $(KHDR)/VERSION
 	        -checks=-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling \
 	        $$f -- $(CPPFLAGS) -std=gnu11 -Wall -Wextra; \
 	done
-	shellcheck -s sh -S warning run.sh .ci/run harness/sh/*.sh suites/*/*.sh fixtures/mutants/*.sh
+	shellcheck -s sh -S warning run.sh .ci/run harness/sh/*.sh suites/*/*.sh fixtures/mutants/*.sh fuzz/fuzz.sh
 
 emulated: all
 	./run.sh --no-build
@@ -146,6 +151,8 @@ deps:
 check: deps
 	$(MAKE) all
 	$(MAKE) unit
+	@# libFuzzer, 10 s per target (about 2 minutes with the build).
+	$(MAKE) fuzz FUZZ_SECONDS=10
 	$(MAKE) cross
 	$(MAKE) lint
 	./run.sh --no-build --results results/check-$$(date +%Y%m%d-%H%M%S)
@@ -211,3 +218,11 @@ distclean: clean
 	rm -rf '$(CACHE)/kheaders' '$(CACHE)/sysroot-arm64' '$(CACHE)/sysroot-amd64'
 
 .SECONDARY:
+
+# ---- fuzzing (fuzz/fuzz.mk): libFuzzer + ASan/UBSan over the harness's
+# parsers and the runner's awk; FUZZ_SECONDS per target (default 60).
+.PHONY: fuzz
+fuzz: $(KHDR)/VERSION
+	harness/sh/deps.sh fuzz
+	$(MAKE) -f fuzz/fuzz.mk KHDR='$(KHDR)' $(if $(FUZZ_SECONDS),FUZZ_SECONDS='$(FUZZ_SECONDS)') \
+	    $(if $(FUZZ_TARGETS),FUZZ_TARGETS='$(FUZZ_TARGETS)') run

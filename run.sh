@@ -80,7 +80,8 @@ test program); standard error carries one progress line per test.  Exit
 status: 0 when no test failed, 1 when any did or the guest did not finish
 (--host local: or a restore step could not be verified), 2 on a usage or
 set-up error, a bad device selection, a preflight refusal or another boot's
-journal; --host local after SIGINT/SIGTERM/SIGHUP: 130/143/129, restored.
+journal; 130/143/129 when stopped by SIGINT (Ctrl-C), SIGTERM or SIGHUP (the
+results so far are written, marked incomplete; --host local restores first).
 USAGE
 }
 
@@ -160,17 +161,11 @@ profile="$VCT_TOP/hosts/$host.conf"
 perf_options
 
 # ---- host profile --------------------------------------------------------------
-# prof KEY: the profile's value for KEY (values of repeated keys joined by a space).
-prof() {
-    awk -v k="$1" '
-        { sub(/#.*/, "") }
-        { key = $0; sub(/[ \t]*=.*/, "", key); gsub(/^[ \t]+/, "", key) }
-        key == k && index($0, "=") {
-            v = substr($0, index($0, "=") + 1); gsub(/^[ \t]+|[ \t]+$/, "", v)
-            r = (r == "" ? v : r " " v)
-        }
-        END { print r }' "$profile"
-}
+# prof KEY: the profile's value for KEY (profile.awk, the one reader: the
+# values of a key that accumulates joined by a space).
+prof() { awk -v key="$1" -f "$VCT_TOP/harness/sh/profile.awk" "$VCT_TOP/hosts/README.md" "$profile"; }
+awk -v check=1 -f "$VCT_TOP/harness/sh/profile.awk" "$VCT_TOP/hosts/README.md" "$profile" ||
+    usage_error "host profile $profile is malformed (see hosts/README.md)"
 # kind: `qemu` (the default) boots a guest; `local` is this machine itself
 # (harness/sh/local.sh): its build is this machine's architecture.
 kind=$(prof kind)
@@ -227,14 +222,22 @@ fi
 
 # ---- set-up ---------------------------------------------------------------------
 run_id="$(date +%Y%m%d-%H%M%S)-$host"
-[ -n "$results" ] || results="$VCT_TOP/results/$run_id"
-mkdir -p "$results" || die "cannot create $results"
-results=$(cd "$results" && pwd)
+# Locks between runs sharing this checkout or the cache (lock.sh); the
+# results directory: created, writable, with room, this run's (results.sh).
+# shellcheck source=harness/sh/lock.sh
+. "$VCT_TOP/harness/sh/lock.sh"
+# shellcheck source=harness/sh/results.sh
+. "$VCT_TOP/harness/sh/results.sh"
+results_claim
 work="$results/work"
 rm -rf "$work" "$results/tap"
 mkdir -p "$work" "$results/tap"
 started=$(date +%s)
 started_iso=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+# Ctrl-C, SIGTERM, SIGHUP: exit 128+N with the results so far (interrupt.sh).
+# shellcheck source=harness/sh/interrupt.sh
+. "$VCT_TOP/harness/sh/interrupt.sh"
+interrupt_init
 
 deps="build run-$arch"
 [ "$arch" = "$("$VCT_TOP/harness/sh/arch.sh")" ] || deps="$deps cross"
@@ -242,9 +245,11 @@ deps="build run-$arch"
 "$VCT_TOP/harness/sh/deps.sh" $deps || die "dependencies could not be installed"
 
 if [ "$build" = 1 ]; then
+    lock_take build "$VCT_TOP/build/.lock" "the build in $VCT_TOP"
     say "building (make ARCH=$arch), log in $results/build.log"
-    make -C "$VCT_TOP" ARCH="$arch" -j"$(nproc 2>/dev/null || echo 2)" all > "$results/build.log" 2>&1 ||
+    run_fg build make -C "$VCT_TOP" ARCH="$arch" -j"$(nproc 2>/dev/null || echo 2)" all > "$results/build.log" 2>&1 ||
         { tail -n 30 "$results/build.log" >&2; die "build failed"; }
+    lock_release build
 fi
 bind_ids=$(prof bind)
 # shellcheck source=harness/sh/proof.sh
@@ -270,9 +275,11 @@ report_unsupported() {
 unsupported=$(prof unsupported)
 [ -z "$unsupported" ] || report_unsupported "$unsupported"
 
+lock_take cache "$CACHE/.lock" "the package cache $CACHE"
 say "kernel $kernel_spec"
-kdir=$("$VCT_TOP/harness/sh/kernel.sh" "$kernel_spec" "$arch" "$CACHE" 2>"$work/kernel.log") ||
+run_fg "kernel fetch" "$VCT_TOP/harness/sh/kernel.sh" "$kernel_spec" "$arch" "$CACHE" > "$work/kdir" 2>"$work/kernel.log" ||
     { cat "$work/kernel.log" >&2; die "kernel '$kernel_spec' is not available"; }
+kdir=$(cat "$work/kdir")
 release=$(cat "$kdir/release")
 # The profile's `requires`: kernel options the host needs (e.g. its IOMMU
 # driver).  A kernel built without one makes the cell unsupported, not red.
@@ -285,6 +292,7 @@ done
 
 busybox=$("$VCT_TOP/harness/sh/busybox.sh" "$arch" "$CACHE" 2>"$work/busybox.log") ||
     { cat "$work/busybox.log" >&2; die "no busybox for $arch"; }
+lock_release cache
 
 # per_kernel WORDS: a profile value that changed between kernel versions.
 # WORDS are a plain default and MAJOR.MINOR:VALUE entries ("from that version
@@ -333,6 +341,8 @@ perf_guest
 
 # ---- the guest --------------------------------------------------------------------
 case "$arch" in x86_64) qemu="qemu-system-x86_64" ;; arm64) qemu="qemu-system-aarch64" ;; esac
+# VCT_QEMU: another QEMU binary (e.g. one unpacked from bookworm-backports, README).
+qemu=${VCT_QEMU:-$qemu}
 qemu_version=$("$qemu" --version | head -n 1)
 stream="$work/stream.log" kmsg="$work/kmsg.raw" console="$results/console.log"
 : > "$stream"; : > "$kmsg"; : > "$console"
@@ -375,9 +385,7 @@ stop_guest() {
         kill -9 "$qpid" 2>/dev/null || true
     fi
 }
-interrupted=""
-trap 'stop_guest' EXIT
-trap 'interrupted="interrupted by a signal"; stop_guest' INT TERM HUP
+guest_phase=1   # a signal now stops the guest; the loop below writes the results
 
 say "booting $host ($qemu, $(basename "$kdir"))"
 "$qemu" "$@" > "$work/qemu.out" 2>&1 &
@@ -418,4 +426,5 @@ results_write "$release" "$(cat "$kdir/origin")" "$qemu_version" "$started_iso" 
 rm -rf "$work/initrd.gz" "$work"/*.img
 say "results in $results"
 perf_finish "$release" "$qemu_version"
+[ -z "$interrupted" ] || exit "$interrupt_status"
 [ "$run_failed" = 0 ] && [ "$perf_failed" = 0 ]

@@ -26,13 +26,20 @@ void vct_device_info_free(struct vct_device_info *info)
 
 int __vct_device_info(int fd, struct vct_device_info *info, struct vct_err *err)
 {
+	return __vct_device_info_fn(NULL, NULL, fd, info, err);
+}
+
+int __vct_device_info_fn(vct_ioctl_fn fn, void *ctx, int fd,
+			 struct vct_device_info *info, struct vct_err *err)
+{
 	struct vfio_device_info *d;
 	void *buf = NULL;
 	uint32_t argsz = 0;
 	int ret;
 
 	memset(info, 0, sizeof(*info));
-	ret = vct_info_ioctl(fd, VFIO_DEVICE_GET_INFO, sizeof(*d), &buf, &argsz, err);
+	ret = fn ? vct_info_ioctl_fn(fn, ctx, fd, VFIO_DEVICE_GET_INFO, sizeof(*d), &buf, &argsz, err)
+		 : vct_info_ioctl(fd, VFIO_DEVICE_GET_INFO, sizeof(*d), &buf, &argsz, err);
 	if (ret) {
 		free(buf);
 		return ret;
@@ -94,6 +101,12 @@ static int decode_sparse(const void *buf, const struct vct_cap *c,
 int __vct_region_info(int fd, uint32_t index, struct vct_region_info *r,
 		      struct vct_err *err)
 {
+	return __vct_region_info_fn(NULL, NULL, fd, index, r, err);
+}
+
+int __vct_region_info_fn(vct_ioctl_fn fn, void *ctx, int fd, uint32_t index,
+			 struct vct_region_info *r, struct vct_err *err)
+{
 	struct vfio_region_info *ri = calloc(1, sizeof(*ri));
 	void *buf = ri;
 	uint32_t argsz = 0;
@@ -104,7 +117,8 @@ int __vct_region_info(int fd, uint32_t index, struct vct_region_info *r,
 	if (!ri)
 		return -ENOMEM;
 	ri->index = index;
-	ret = vct_info_ioctl(fd, VFIO_DEVICE_GET_REGION_INFO, sizeof(*ri), &buf, &argsz, err);
+	ret = fn ? vct_info_ioctl_fn(fn, ctx, fd, VFIO_DEVICE_GET_REGION_INFO, sizeof(*ri), &buf, &argsz, err)
+		 : vct_info_ioctl(fd, VFIO_DEVICE_GET_REGION_INFO, sizeof(*ri), &buf, &argsz, err);
 	if (ret)
 		goto out;
 	ri = buf;
@@ -137,8 +151,12 @@ int __vct_region_info(int fd, uint32_t index, struct vct_region_info *r,
 			const struct vfio_region_info_cap_type *t =
 				(const void *)((const char *)buf + c->offset);
 
-			if (c->len < sizeof(*t))
-				ret = vct_errf(err, ERANGE, "type cap at 0x%x: %u bytes", c->offset, c->len);
+			/* Payload first: a short last cap ends at argsz (fuzz/fuzz_device.c found the overread). */
+			if (c->len < sizeof(*t)) {
+				ret = vct_errf(err, ERANGE, "type cap at 0x%x: %u bytes, needs %zu",
+					       c->offset, c->len, sizeof(*t));
+				break;
+			}
 			r->has_type = true;
 			r->type = t->type;
 			r->subtype = t->subtype;

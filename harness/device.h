@@ -45,6 +45,9 @@ struct vct_device_info {
  */
 int __vct_device_info(int fd, struct vct_device_info *info, struct vct_err *err);
 void vct_device_info_free(struct vct_device_info *info);
+/* The same through fn (NULL: the real ioctl), to play a kernel in tests. */
+int __vct_device_info_fn(vct_ioctl_fn fn, void *ctx, int fd,
+			 struct vct_device_info *info, struct vct_err *err);
 
 #define VCT_REGION_MAX_AREAS	16
 
@@ -76,6 +79,9 @@ struct vct_region_info {
  */
 int __vct_region_info(int fd, uint32_t index, struct vct_region_info *r,
 		      struct vct_err *err);
+/* The same through fn (NULL: the real ioctl), to play a kernel in tests. */
+int __vct_region_info_fn(vct_ioctl_fn fn, void *ctx, int fd, uint32_t index,
+			 struct vct_region_info *r, struct vct_err *err);
 
 /*
  * Raw access at `off` inside a region (file offset r->offset + off):

@@ -77,6 +77,21 @@ void vct_iommu_close(struct vct_iommu *iommu)
 	free(iommu);
 }
 
+int vct_iommu_container_fd(const struct vct_iommu *iommu)
+{
+	return iommu && iommu->fd >= 0 ? iommu->fd : -ENOENT;
+}
+
+int vct_iommu_group_fd(const struct vct_iommu *iommu, int group)
+{
+	size_t i;
+
+	for (i = 0; iommu && i < iommu->ngroups; i++)
+		if (iommu->groups[i].id == group)
+			return iommu->groups[i].fd;
+	return -ENOENT;
+}
+
 const char *vct_iommu_last_error(const struct vct_iommu *iommu)
 {
 	return iommu ? iommu->err : "";

@@ -151,6 +151,17 @@ enum vct_backend vct_backend_preferred(void);
 /* Detach everything, close every fd, free.  NULL is fine. */
 void vct_iommu_close(struct vct_iommu *iommu);
 
+/*
+ * Raw fds, for suites that speak the uapi themselves with arguments the ops
+ * tables never send (suites/abifuzz): the container (type1: /dev/vfio/vfio)
+ * and an attached group's /dev/vfio/<group>.  They stay owned by iommu:
+ * never close them, and leave the objects as they were found (a group
+ * unset from its container must go through __vct_iommu_detach).  -ENOENT
+ * when there is none (no such group attached).
+ */
+int vct_iommu_container_fd(const struct vct_iommu *iommu);
+int vct_iommu_group_fd(const struct vct_iommu *iommu, int group);
+
 /* Reason for the last failure decided by the harness ("" if none). */
 const char *vct_iommu_last_error(const struct vct_iommu *iommu);
 

@@ -116,10 +116,9 @@ static void put(struct sbuf *b, const char *fmt, ...)
 		b->used += (size_t)r;
 }
 
-/* JSON string: the harness's names are plain, but escape what JSON needs. */
-static void put_str(struct sbuf *b, const char *key, const char *s)
+/* The JSON string body of s: the harness's names are plain, but escape what JSON needs. */
+static void put_esc(struct sbuf *b, const char *s)
 {
-	put(b, "\"%s\":\"", key);
 	for (s = s ? s : ""; *s; s++) {
 		if (*s == '"' || *s == '\\')
 			put(b, "\\%c", *s);
@@ -128,6 +127,12 @@ static void put_str(struct sbuf *b, const char *key, const char *s)
 		else
 			put(b, "%c", *s);
 	}
+}
+
+static void put_str(struct sbuf *b, const char *key, const char *s)
+{
+	put(b, "\"%s\":\"", key);
+	put_esc(b, s);
 	put(b, "\",");
 }
 
@@ -175,10 +180,18 @@ int vct_metric_format(const struct vct_metric *m, char *buf, size_t len)
 	put(&b, "\"size\":%llu,\"threads\":%u,\"count\":%u,",
 	    (unsigned long long)m->size, m->threads, m->count);
 	/* The identity the baseline comparison matches records by. */
-	put(&b, "\"key\":\"%s/%s/%s/%s/%s/%llu/%u\",", m->test ? m->test : "",
-	    m->metric ? m->metric : "", m->backing ? m->backing : "",
-	    m->pattern ? m->pattern : "", m->unit ? m->unit : "",
-	    (unsigned long long)m->size, m->threads);
+	/* Escaped like every string (fuzz/fuzz_metrics.c found it raw). */
+	put(&b, "\"key\":\"");
+	put_esc(&b, m->test);
+	put(&b, "/");
+	put_esc(&b, m->metric);
+	put(&b, "/");
+	put_esc(&b, m->backing);
+	put(&b, "/");
+	put_esc(&b, m->pattern);
+	put(&b, "/");
+	put_esc(&b, m->unit);
+	put(&b, "/%llu/%u\",", (unsigned long long)m->size, m->threads);
 	put(&b, "\"repetitions\":%zu,\"values\":[", m->reps);
 	for (i = 0; i < m->reps; i++) {
 		if (i)

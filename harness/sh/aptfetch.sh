@@ -50,6 +50,11 @@ shift $((OPTIND - 1))
 [ -n "$suites" ] && [ -n "$arch" ] && [ -n "$dest" ] && [ $# -gt 0 ] ||
     die "usage: aptfetch.sh [-c CACHE] -s SUITE[,SUITE] -a ARCH -d DESTDIR PKG..."
 
+# One writer of the cache at a time (run.sh or kernel.sh may hold it for us).
+# shellcheck source=harness/sh/lock.sh
+. "$(cd "$(dirname "$0")" && pwd)/lock.sh"
+lock_take cache "$cache/.lock" "the package cache $cache"
+
 mirror=${VFIOCT_APT_MIRROR:-$(apt_mirror | grep -v '^$' | head -n 1)}
 [ -n "$mirror" ] || die "no Debian mirror found in /etc/apt/sources.list{,.d}"
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
@@ -78,12 +83,29 @@ aptq() {
         "$@"
 }
 
-# Refresh the lists when absent or older than an hour.
+# Refresh the lists when absent or older than an hour (lists that are there
+# serve when the mirror cannot be reached).
 stamp="$state/updated"
 if [ ! -f "$stamp" ] || [ -n "$(find "$stamp" -mmin +60 2>/dev/null)" ]; then
-    aptq update >&2 || die "apt-get update failed for $suites/$arch from $mirror"
-    : > "$stamp"
+    if aptq update >&2; then
+        : > "$stamp"
+    elif [ -f "$stamp" ]; then
+        printf 'aptfetch: apt-get update failed for %s/%s from %s: using the lists of %s\n' \
+            "$suites" "$arch" "$mirror" "$(date -r "$stamp" '+%Y-%m-%d %H:%M' 2>/dev/null || echo before)" >&2
+    else
+        die "apt-get update failed for $suites/$arch from $mirror"
+    fi
 fi
+
+# deb_ok FILE SIZE HASH: FILE is what the Packages index says (its size,
+# and its SHA256 when the index gives one, as "SHA256:hex").
+deb_ok() {
+    [ "$(wc -c < "$1")" = "$2" ] || return 1
+    case "$3" in
+        SHA256:*) [ "$(sha256sum < "$1" | cut -d' ' -f1)" = "${3#SHA256:}" ] ;;
+        *) return 0 ;;
+    esac
+}
 
 # apt-get download writes into the current directory; --print-uris names
 # the file each package lands in (apt keeps the server's mtime, so a listing
@@ -91,10 +113,21 @@ fi
 cd "$dest"
 for pkg in "$@"; do
     # (asked from elsewhere: with the file already here apt prints nothing)
-    file=$(cd "$state" && aptq download --print-uris "$pkg" 2>/dev/null | awk 'NR == 1 { print $2 }')
+    # 'URI' FILE SIZE HASH: the index's name, size and checksum of the .deb
+    uri=$(cd "$state" && aptq download --print-uris "$pkg" 2>/dev/null | awk 'NR == 1 { print $2, $3, $4 }')
+    file=${uri%% *} rest=${uri#* }
+    size=${rest%% *} hash=${rest#* }
     [ -n "$file" ] || die "no package $pkg in $suites/$arch"
+    # A cached .deb that is not what the index says (a download cut short,
+    # a damaged file) is fetched again.
+    if [ -s "$file" ] && ! deb_ok "$file" "$size" "$hash"; then
+        printf 'aptfetch: cached %s is damaged (%s bytes, the index says %s%s): fetching it again\n' \
+            "$file" "$(wc -c < "$file")" "$size" "${hash:+ and $hash}" >&2
+        rm -f "$file"
+    fi
     if [ ! -s "$file" ]; then
         aptq download "$pkg" >&2 || die "cannot download $pkg ($suites/$arch)"
+        deb_ok "$file" "$size" "$hash" || { rm -f "$file"; die "downloaded $file does not match the index ($size bytes, $hash)"; }
     fi
     printf '%s\n' "$file"
 done

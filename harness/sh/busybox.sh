@@ -23,6 +23,9 @@ case "$arch" in
 esac
 dir="$cache/busybox-$arch"
 if [ ! -x "$dir/bin/busybox" ]; then
+    # shellcheck source=harness/sh/lock.sh
+    . "$here/lock.sh"
+    lock_take cache "$cache/.lock" "the package cache $cache"
     codename=$(. /etc/os-release && printf '%s' "${VERSION_CODENAME:-bookworm}")
     dl="$cache/debs/$codename-$debarch"
     mkdir -p "$dl"

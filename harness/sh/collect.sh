@@ -10,7 +10,7 @@
 
 # collect_init PROGRAMS: PROGRAMS are build paths, one per line.
 collect_init() {
-    printf '%s\n' "$1" | sed "s|^$BUILD/||" > "$work/programs"
+    printf '%s\n' "$1" | sed -e "s|^$BUILD/||" -e '/^$/d' > "$work/programs"
     nprog=$(($(wc -l < "$work/programs") + 1))  # +1: the guest set-up block
     records_done=0 guest_done=0 run_failed=0 top_n=0 setup_done=0
     : > "$work/finalized"
@@ -62,20 +62,45 @@ finish_setup() {
             print "TAP version 13"; print "1.." n
             for (i = 1; i <= nl; i++) print lines[i]
         }' "$stream" > "$f"
-    # A splat before the first program ran (boot, module load, binding).
-    awk '
-        /^ / { next }
-        { t = $0; sub(/^[0-9]+,[0-9]+,[0-9]+,[^;]*;/, "", t) }
-        index(t, "vfio-ct: program begin ") == 1 { exit }
-        t ~ /-+\[ cut here \]-+|WARNING: CPU: |BUG: |Oops|kernel BUG at|Kernel panic|general protection fault/ { print "#   " t; c = 24; next }
-        c > 0 { print "#   " t; c-- }' "$kmsg" > "$work/bootsplat"
-    if [ -s "$work/bootsplat" ]; then
-        n=$(($(sed -n 's/^1\.\.//p' "$f") + 1))
-        { sed "s/^1\.\.[0-9]*$/1..$n/" "$f"; cat "$work/bootsplat"
-          echo "not ok $n setup.kernel_log_clean_before_tests"; } > "$f.new"
-        mv "$f.new" "$f"
-    fi
+    # Splats before the first program ran, by phase (splat.awk's WHERE):
+    # give the kernel log's own channel a moment to reach the first
+    # program's marker, so that a late binding splat is not missed.
+    first=$(head -n 1 "$work/programs")
+    i=0
+    while [ -z "$1" ] && [ -n "$first" ] && [ $i -lt 10 ] &&
+          ! grep -qF "vfio-ct: program begin $first" "$kmsg"; do
+        sleep 0.5; i=$((i + 1))
+    done
+    splats_now "$1"
+    n=$(sed -n 's/^1\.\.//p' "$f")
+    : > "$f.more"
+    for ph in boot:boot modules:module_load bind:binding; do
+        n=$((n + 1))
+        awk -F '\t' -v w="${ph%%:*}" '$2 == w { t = $0; sub(/^[^\t]*\t[^\t]*\t[^\t]*\t/, "", t); print "#   " t }' "$work/splats" | head -n 48 > "$work/phase"
+        if [ -s "$work/phase" ]; then
+            { echo "not ok $n setup.kernel_log_clean_during_${ph#*:}"
+              echo "# vfio-ct: the kernel logged this during ${ph#*:}:"; cat "$work/phase"; } >> "$f.more"
+        else
+            echo "ok $n setup.kernel_log_clean_during_${ph#*:}" >> "$f.more"
+        fi
+    done
+    { sed "s/^1\.\.[0-9]*$/1..$n/" "$f"; cat "$f.more"; } > "$f.new"
+    mv "$f.new" "$f"; rm -f "$f.more"
     top_result "$f" setup guest 0
+}
+
+# splats_now REASON: $work/splats, what splat.awk finds in the kernel log so
+# far.  When the guest did not finish (REASON), the console's lines are
+# added: the userspace pump that streams /dev/kmsg stops when the kernel
+# panics, the console still prints the panic (and the markers, at the
+# default level, so the panic is attributed to its test).
+splats_now() {
+    awk -f "$VCT_TOP/harness/sh/splat.awk" "$kmsg" > "$work/splats"
+    if [ -n "$1" ] && [ -s "$results/console.log" ]; then
+        awk -f "$VCT_TOP/harness/sh/splat.awk" "$results/console.log" >> "$work/splats"
+        awk '!seen[$0]++' "$work/splats" > "$work/splats.new"
+        mv "$work/splats.new" "$work/splats"
+    fi
 }
 
 # finish_program REL RC REASON: collate one program and print its block.
@@ -91,7 +116,8 @@ finish_program() {
     area=${1#suites/}; area=${area%%/*}
     name=$(basename "$1")
     f="$results/tap/$area.$name.tap"
-    awk -v prog="$1" -v reason="$3" -f "$VCT_TOP/harness/sh/collate.awk" "$kmsg" "$stream" > "$f"
+    splats_now "$3"
+    awk -v prog="$1" -v reason="$3" -f "$VCT_TOP/harness/sh/collate.awk" "$work/splats" "$stream" > "$f"
     printf '%s\n' "$1" >> "$work/finalized"
     top_result "$f" "$area" "$name" "$2"
 }
@@ -124,7 +150,23 @@ collect_new_records() {
 }
 
 # collect_finish REASON: programs that never ended get results with REASON.
+# A guest that died of a kernel splat says which in REASON (and in run.sh's
+# $reason, which run.json keeps): the first panic, oops or BUG line of the
+# kernel log or console.
 collect_finish() {
+    if [ -n "$1" ]; then
+        splats_now "$1"
+        died_of=$(awk -F '\t' '$1 ~ /^(panic|oops|gpf|bug|kernel_bug|unable_to_handle|internal_error|soft_lockup|hard_lockup|rcu_stall|hung_task|oom)$/ {
+                  t = $0; sub(/^[^\t]*\t[^\t]*\t[^\t]*\t/, "", t)
+                  if ($1 == "panic" && p == "") p = t
+                  if (f == "") f = t }
+              END { print (p != "" ? p : f) }' "$work/splats")
+        if [ -n "$died_of" ]; then
+            set -- "$1; the kernel logged: $died_of"
+            reason=$1
+            say "the kernel logged: $died_of"
+        fi
+    fi
     finish_setup "$1"
     while IFS= read -r rel; do
         grep -qxF "$rel" "$work/finalized" && continue
@@ -194,6 +236,7 @@ results_write() {
         printf '}\n'
     } > "$results/run.json"
     say "pass $7, fail $8, skip $9, xfail ${10}, xpass ${11} in $5s"
+    results_written=1
 }
 
 # collect_unsupported PROGRAMS REASON: results for a host that is not booted.

@@ -85,7 +85,10 @@ function rmedian(s, n,    c, j, cum, lo_i, hi_i, a, b) {
     }
     return (a + b) / 2
 }
-function q(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); return "\"" s "\"" }
+# A JSON string of s.  Control characters (and, under mawk, bytes >= 0x80)
+# become "?": JSON forbids them raw, and a corrupt record can carry them
+# (fuzz/fuzz_compare.c found a NUL in a key making comparison.json invalid).
+function q(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); gsub(/[^ -~]/, "?", s); return "\"" s "\"" }
 function num(x) { return sprintf("%.6g", x) }
 
 BEGIN {

@@ -6,7 +6,8 @@
 #         lint (cppcheck, clang-tidy), run-x86_64 / run-arm64 (emulated host),
 #         mutants (out-of-tree builds of broken VFIO modules),
 #         report (gnuplot for results/<run>/report.html),
-#         fio (carried into the guest for the kernel DMA-API comparison).
+#         fio (carried into the guest for the kernel DMA-API comparison),
+#         fuzz (clang's libFuzzer with ASan+UBSan: make fuzz).
 set -eu
 
 pkgs_for() {
@@ -19,6 +20,7 @@ pkgs_for() {
         run-arm64) echo "qemu-system-arm busybox-static cpio kmod gzip xz-utils libtap-formatter-junit-perl device-tree-compiler" ;;
         report) echo "gnuplot-nox" ;;
         fio) echo "fio" ;;
+        fuzz) echo "clang-14 libclang-rt-14-dev" ;;
         *) echo "deps: unknown group '$1'" >&2; exit 2 ;;
     esac
 }

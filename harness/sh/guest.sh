@@ -17,7 +17,9 @@
 #                                         (harness/metrics.h, sh/metrics.sh)
 #           @done                         every program ran
 #   KMSG  the raw /dev/kmsg stream, with "vfio-ct: ..." markers written at
-#         program and test boundaries (tests write their own, see test.h).
+#         phase ("phase modules", "phase bind", "phase teardown"), program
+#         and test boundaries (tests write their own, see test.h), by which
+#         harness/sh/splat.awk attributes each splat.
 
 VCT_HOME=${VCT_HOME:-/vfio-ct}
 # Local mode (VCT_LOCAL=1, started by local.sh): the programs live in
@@ -51,6 +53,7 @@ guest_mounts() {
 }
 
 load_modules() {
+    kmark "phase modules"
     while IFS= read -r ko; do
         [ -n "$ko" ] || continue
         name=${ko%.ko}
@@ -78,6 +81,7 @@ load_modules() {
 # shellcheck source=harness/sh/bind.sh
 . "$VCT_HOME/harness/sh/bind.sh"
 bind_vfio() {
+    kmark "phase bind"
     # shellcheck disable=SC2086 # VCT_BIND: a word list of IDs
     bdfs=$(dev_resolve 0 $VCT_BIND) || { emit "@setup fail bind $VCT_BIND malformed"; return 0; }
     [ -n "$bdfs" ] || return 0
@@ -189,6 +193,7 @@ guest_main() {
         run_program "$rel"
         metrics_send
     done < "$VCT_RUNDIR/programs.list"
+    kmark "phase teardown"
     [ "${VCT_LOCAL:-0}" = 1 ] || restore_bindings
     emit "@done"
     if [ "${VCT_LOCAL:-0}" != 1 ]; then

@@ -22,6 +22,11 @@ cache=${3:?usage: kernel.sh SPEC ARCH CACHE}
 die() { printf 'kernel: %s\n' "$*" >&2; exit 2; }
 log() { printf 'kernel: %s\n' "$*" >&2; }
 
+# One writer of the cache at a time (run.sh takes the lock for us).
+# shellcheck source=harness/sh/lock.sh
+. "$here/lock.sh"
+lock_take cache "$cache/.lock" "the package cache $cache"
+
 case "$arch" in
     x86_64) flavour=amd64 ;;
     arm64) flavour=arm64 ;;
@@ -69,14 +74,15 @@ from_debian() {
               sed -n 's/^ *\(linux-image-[^ ]*\).*/\1/p' | head -n 1)
         [ -n "$pkg" ] || die "linux-image-$flavour in $suite names no image package"
     fi
-    deb=$(cd "$dl" && ls -1 "${pkg}"_*.deb 2>/dev/null | head -n 1 || true)
-    if [ -z "$deb" ]; then
-        log "fetching $pkg from $suite"
-        deb=$("$here/aptfetch.sh" -s "$suite" -a "$flavour" -d "$dl" "$pkg") ||
-            die "cannot fetch $pkg from $suite"
-    fi
+    # (aptfetch.sh downloads only what the cache lacks or holds damaged)
+    deb=$("$here/aptfetch.sh" -s "$suite" -a "$flavour" -d "$dl" "$pkg") ||
+        die "cannot fetch $pkg from $suite"
     dir="$cache/kernels/$(basename "$deb" .deb)"
-    if [ ! -f "$dir/release" ]; then
+    # A tree is complete when its release file, written last before the
+    # rename that publishes it, is there with its image and modules.dep.
+    if ! { [ -f "$dir/release" ] && [ -s "$dir/vmlinuz" ] &&
+           [ -s "$dir/root/lib/modules/$(cat "$dir/release")/modules.dep" ]; }; then
+        [ ! -d "$dir" ] || log "cached kernel tree $dir is incomplete: unpacking it again"
         log "unpacking $(basename "$deb")"
         rm -rf "$dir.tmp"
         mkdir -p "$dir.tmp/root"
@@ -87,12 +93,8 @@ from_debian() {
         # under /usr/lib/modules/<rel>/.  Fetch and unpack those too.
         for part in $(dpkg-deb -f "$dl/$(basename "$deb")" Depends | tr ',' '\n' |
                       sed -n 's/^ *\(linux-\(binary\|modules\|base\)-[^ |]*\).*/\1/p'); do
-            pdeb=$(cd "$dl" && ls -1 "${part}"_*.deb 2>/dev/null | head -n 1 || true)
-            if [ -z "$pdeb" ]; then
-                log "fetching $part from $suite"
-                pdeb=$("$here/aptfetch.sh" -s "$suite" -a "$flavour" -d "$dl" "$part") ||
-                    die "cannot fetch $part from $suite"
-            fi
+            pdeb=$("$here/aptfetch.sh" -s "$suite" -a "$flavour" -d "$dl" "$part") ||
+                die "cannot fetch $part from $suite"
             dpkg-deb -x "$dl/$pdeb" "$dir.tmp/root"
         done
         if [ -d "$dir.tmp/root/usr/lib/modules" ] && [ ! -d "$dir.tmp/root/lib/modules" ]; then

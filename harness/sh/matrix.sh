@@ -43,7 +43,7 @@ for h in $hosts; do
 done
 
 label() { printf '%s' "$1" | tr -c 'A-Za-z0-9._+-' '_'; }
-hostarch() { awk '{ sub(/#.*/, "") } /^[ \t]*arch[ \t]*=/ { sub(/^[^=]*=[ \t]*/, ""); sub(/[ \t]+$/, ""); print; exit }' "$top/hosts/$1.conf"; }
+hostarch() { awk -v key=arch -f "$top/harness/sh/profile.awk" "$top/hosts/README.md" "$top/hosts/$1.conf"; }
 
 mkdir -p "$results"
 started=$(date +%s)

@@ -42,6 +42,14 @@ perf_env() {
     printf "VCT_STRESS='%s'\n" "${stress:-short}"
     printf "VCT_SOAK_SECS='%s'\n" "${duration:-0}"
     printf 'export VCT_STRESS VCT_SOAK_SECS\n'
+    # suites/abifuzz's budget, seed and trace, from the host's environment
+    # (a failure's seed replays: VCT_ABIFUZZ_SEED=N ./run.sh --suite abifuzz).
+    for v in VCT_ABIFUZZ_SEED VCT_ABIFUZZ_SECONDS VCT_ABIFUZZ_CALLS VCT_ABIFUZZ_TRACE; do
+        eval "val=\${$v:-}"
+        [ -n "$val" ] || continue
+        is_count "$val" || usage_error "$v wants a number, not '$val'"
+        printf "%s='%s'\nexport %s\n" "$v" "$val" "$v"
+    done
 }
 
 # perf_finish RELEASE QEMU_VERSION

@@ -15,6 +15,7 @@
 #include <linux/vfio.h>
 
 #include "capchain.h"
+#include "device.h"
 #include "test.h"
 
 #define CHAINS		VCT_FIXTURES "/capchain/"
@@ -588,6 +589,49 @@ TEST_F(capchain, info_ioctl_repeats_the_callers_input_fields)
 		TH_LOG("%s", self->err.msg);
 	EXPECT_EQ(2, calls);
 	EXPECT_EQ(64, argsz);
+}
+
+/*
+ * A kernel answer replayed from a file in fuzz/fuzz_device.c's input format
+ * (byte 0: mode, byte 1: region index, then the answer): each call gets
+ * min(argsz passed, answer) bytes, so the answer's argsz is what the
+ * "kernel" needs.
+ */
+struct replay {
+	unsigned char p[4096];
+	size_t len;
+};
+
+static int replay_ioctl(void *ctx, int fd, unsigned long req, void *arg)
+{
+	const struct replay *a = ctx;
+	uint32_t argsz;
+
+	(void)fd;
+	(void)req;
+	memcpy(&argsz, arg, sizeof(argsz));
+	memcpy(arg, a->p + 2, a->len - 2 < argsz ? a->len - 2 : argsz);
+	return 0;
+}
+
+/*
+ * Found by fuzz/fuzz_device.c: REGION_INFO with FLAG_CAPS whose last cap is
+ * a TYPE cap of 10 bytes (argsz 42, cap at 0x20): its 16-byte payload
+ * (struct vfio_region_info_cap_type) would be read past argsz.
+ */
+TEST_F(capchain, region_type_cap_cut_short_by_argsz_is_refused)
+{
+	struct replay a;
+	struct vct_region_info r;
+	FILE *f = fopen(VCT_FIXTURES "/fuzz/device/type-cap-short", "rb");
+
+	ASSERT_NE(NULL, f);
+	a.len = fread(a.p, 1, sizeof(a.p), f);
+	fclose(f);
+	ASSERT_EQ(2 + 38, a.len);	/* argsz 42: the last 4 bytes stay the zeros info_call wrote */
+	EXPECT_EQ(-ERANGE, __vct_region_info_fn(replay_ioctl, &a, 3, a.p[1], &r, &self->err));
+	EXPECT_MSG("type cap at 0x20: 10 bytes");
+	EXPECT_FALSE(r.has_type);
 }
 
 VCT_HARNESS_MAIN

@@ -25,18 +25,24 @@ check() {  # check NAME COMMAND...: ok when COMMAND succeeds
 collate_case() {
     d="$top/fixtures/runner/$1"
     # shellcheck disable=SC2086 # VCT_AWK may be "busybox awk"
+    $awk_cmd -f "$top/harness/sh/splat.awk" "$d/kmsg.raw" > "$tmp/splats"
+    # shellcheck disable=SC2086
     $awk_cmd -v prog=suites/resv/prog -v reason="$(cat "$d/reason")" \
-        -f "$top/harness/sh/collate.awk" "$d/kmsg.raw" "$d/stream.log" > "$tmp/tap"
+        -f "$top/harness/sh/collate.awk" "$tmp/splats" "$d/stream.log" > "$tmp/tap"
     diff -u "$d/expected.tap" "$tmp/tap"
 }
 
 echo "TAP version 13"
-echo "1..17"
+echo "1..20"
 check collate.splat_fails_the_test_it_happened_in collate_case splat
 check collate.hung_guest_fails_running_and_unrun_tests collate_case incomplete
 check collate.dead_guest_fails_every_listed_test collate_case never-began
 check collate.guest_dead_before_listing_fails_program collate_case no-list
 check collate.splat_outside_tests_adds_a_failure collate_case splat-outside
+# Found by fuzz/fuzz_collate.c (fixtures/fuzz/collate/): a stream whose results
+# are out of order or lost, and stray TAP (a second plan, a bare "ok").
+check collate.results_renumbered_in_sequence collate_case out-of-sequence
+check collate.stray_plan_and_bare_ok_become_diagnostics collate_case stray-tap
 
 junit_skip() {
     printf 'TAP version 13\n1..2\nok 1 a.b\nok 2 a.c # SKIP no hugepages\n' > "$tmp/x.prog.tap"
@@ -47,6 +53,24 @@ junit_skip() {
     grep -q '<testcase classname="x.prog" name="a.b"></testcase>' "$tmp/j.xml"
 }
 check junit.skip_becomes_skipped_element junit_skip
+
+# Found by fuzz/fuzz_compare.c: a NUL in a record's key went raw into
+# comparison.json (JSON forbids control characters in strings).
+compare_ctl() {
+    f="$top/fixtures/fuzz/compare/nul-in-key"
+    # The fixture is the fuzzer's input: base, a 0xff byte, new.
+    # shellcheck disable=SC2086
+    $awk_cmd 'BEGIN { RS = "\377" } NR == 1 { printf "%s", $0 > b } NR == 2 { printf "%s", $0 > n }' \
+        b="$tmp/base.json" n="$tmp/new.json" "$f"
+    # shellcheck disable=SC2086
+    $awk_cmd -v seed=1 -v resamples=50 -v out="$tmp/cmp.json" -f "$top/harness/sh/compare.awk" \
+        "$tmp/base.json" "$tmp/new.json" > /dev/null
+    grep -q '"verdict": "new"' "$tmp/cmp.json" || return 1
+    # every byte but newline printable: no 00-1f (0a aside) or 7f
+    ! od -An -v -tx1 "$tmp/cmp.json" | tr ' ' '\n' | grep -Ev '^(0a|)$' |
+        grep -Eq '^(0[0-9a-f]|1[0-9a-f]|7f)$'
+}
+check compare.control_characters_never_reach_comparison_json compare_ctl
 
 usage_exit() {  # usage_exit WANT_STATUS WANT_TEXT ARGS...
     want=$1 text=$2; shift 2
@@ -68,5 +92,5 @@ check runsh.matrix_refuses_unknown_host usage_exit 2 "no host profile nosuch" --
 check runsh.matrix_splits_on_spaced_x_only usage_exit 2 "no host profile nosuch-x86" --matrix "qemu-x86_64-vtd,nosuch-x86 x debian:sid" --no-build
 check runsh.list_shows_every_arch_profile usage_exit 0 "qemu-aarch64-smmuv3" --list
 
-[ "$n" = 17 ] || { echo "# plan mismatch: ran $n"; failed=1; }
+[ "$n" = 20 ] || { echo "# plan mismatch: ran $n"; failed=1; }
 exit "$failed"
