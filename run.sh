@@ -36,7 +36,9 @@ Run the vfio-ct conformance suites on an emulated host and report TAP.
   --timeout SECS     end the whole run after SECS seconds (default: 1200)
   --idle SECS        end the run when the guest prints nothing for SECS
                      seconds (default: 180)
-  --accel ACCEL      QEMU accelerator (default: the profile's, else tcg)
+  --accel ACCEL      QEMU accelerator (default: the profile's, else tcg);
+                     `kvm` needs /dev/kvm and a guest of this machine's
+                     architecture (checked first; exit 2 otherwise)
   --no-build         do not run make first (use what build/ holds)
   --matrix [SPEC]    run every host profile with every kernel, one guest at
                      a time, and print a table (row per host, column per
@@ -46,6 +48,12 @@ Run the vfio-ct conformance suites on an emulated host and report TAP.
                      may be empty or `all`) narrows it; the default kernels
                      are debian:bookworm (6.1), debian:bookworm-backports
                      (6.12) and debian:sid (7.2)
+  --shard K/N        with --matrix: run only shard K of N (the cells whose
+                     index, host-major from 0, is K-1 modulo N), so N
+                     machines split one matrix
+  --merge DIR...     (last option) build RESULTS/matrix.md, matrix.json and
+                     matrix.html from the matrix results directories DIR...
+                     (shards run here or elsewhere); nothing is run
   --stress           full-length stress measurements (VCT_STRESS=full in the
                      guest); runs suite `stress` unless --suite is given
   --duration SECS    also run the soak (stress/soak) for SECS seconds
@@ -69,7 +77,7 @@ say() { printf '# %s\n' "$*" >&2; }
 
 # ---- options -----------------------------------------------------------------
 host=qemu-x86_64-vtd kernel_spec="" moddir="" suites="" list=0 results=""
-timeout=1200 idle=180 accel="" build=1 matrix=""
+timeout=1200 idle=180 accel="" build=1 matrix="" shard="" merge=0
 stress="" duration="" baseline="" fail_pct=""
 need_arg() { [ $# -ge 2 ] && [ -n "$2" ] || usage_error "option $1 needs an argument"; }
 is_count() { case "$1" in ''|*[!0-9]*) return 1 ;; *) [ "$1" -gt 0 ] ;; esac; }
@@ -98,6 +106,9 @@ while [ $# -gt 0 ]; do
                       ''|-*) matrix=" " ;;
                       *) matrix="$2 "; shift ;;
                   esac ;;
+        --shard) need_arg "$@"; shard=$2; shift ;;
+        --shard=*) shard=${1#*=} ;;
+        --merge) merge=1; shift; break ;;
         --stress) stress=full ;;
         --duration) need_arg "$@"; duration=$2; shift ;;
         --duration=*) duration=${1#*=} ;;
@@ -114,6 +125,18 @@ is_count "$timeout" || usage_error "--timeout wants a positive number of seconds
 is_count "$idle" || usage_error "--idle wants a positive number of seconds, not '$idle'"
 case "$host" in ''|*/*|.*) usage_error "malformed host name '$host'" ;; esac
 case "$suites" in *[!A-Za-z0-9_,/.-]*) usage_error "malformed --suite list '$suites'" ;; esac
+[ -z "$accel" ] || "$VCT_TOP/harness/sh/accel.sh" "$accel" > /dev/null || exit 2
+# --shard K/N and --merge DIR...: a matrix spread over machines (shard.sh, merge.sh).
+if [ -n "$shard" ]; then
+    [ -n "$matrix" ] || usage_error "--shard needs --matrix"
+    "$VCT_TOP/harness/sh/shard.sh" "$shard" 0 2> /dev/null || [ $? = 1 ] ||
+        usage_error "--shard wants K/N with 1 <= K <= N, not '$shard'"
+    export VCT_MATRIX_SHARD="$shard"
+fi
+if [ "$merge" = 1 ]; then
+    [ $# -gt 0 ] || usage_error "--merge needs matrix results directories"
+    exec "$VCT_TOP/harness/sh/merge.sh" "${results:-$VCT_TOP/results/$(date +%Y%m%d-%H%M%S)-merged}" "$@"
+fi
 if [ -n "$matrix" ]; then
     [ -z "$kernel_spec" ] && [ -z "$moddir" ] && [ "$list" = 0 ] ||
         usage_error "--matrix takes its kernels from its SPEC: no --kernel, --modules or --list with it"
@@ -146,6 +169,7 @@ case "$arch" in x86_64|arm64) ;; *) die "$profile: arch must be x86_64 or arm64,
 [ -n "$kernel_spec" ] || die "$profile names no kernel and --kernel was not given"
 [ -n "$accel" ] || accel=$(prof accel)
 [ -n "$accel" ] || accel=tcg,thread=single
+accel=$("$VCT_TOP/harness/sh/accel.sh" "$accel" "$arch") || exit 2
 
 BUILD="$VCT_TOP/build/$arch"
 CACHE=${VFIOCT_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/vfio-ct}
