@@ -244,6 +244,7 @@ report_unsupported() {
     : > "$stream"; : > "$kmsg"
     collect_unsupported "$(programs)" "$1"
     results_write "${2:-}" "${3:-}" "" "$started_iso" "$(($(date +%s) - started))" ""
+    perf_finish "${2:-}" ""
     say "results in $results"
     exit 0
 }

@@ -31,7 +31,7 @@ collate_case() {
 }
 
 echo "TAP version 13"
-echo "1..17"
+echo "1..23"
 check collate.splat_fails_the_test_it_happened_in collate_case splat
 check collate.hung_guest_fails_running_and_unrun_tests collate_case incomplete
 check collate.dead_guest_fails_every_listed_test collate_case never-began
@@ -43,8 +43,9 @@ junit_skip() {
     printf '<testsuites>\n  <testsuite name="x_prog_tap">\n    <testcase name="1 a.b"></testcase>\n    <testcase name="2 a.c"></testcase>\n  </testsuite>\n</testsuites>\n' > "$tmp/raw.xml"
     # shellcheck disable=SC2086
     $awk_cmd -f "$top/harness/sh/junit-fix.awk" "$tmp/x.prog.tap" "$tmp/raw.xml" > "$tmp/j.xml"
-    grep -q '<testcase classname="x.prog" name="a.c"><skipped message="no hugepages"/></testcase>' "$tmp/j.xml" &&
-    grep -q '<testcase classname="x.prog" name="a.b"></testcase>' "$tmp/j.xml"
+    grep -q '<testcase classname="x.prog" name="a.c" time="0"><skipped message="no hugepages"/></testcase>' "$tmp/j.xml" &&
+    grep -q '<testcase classname="x.prog" name="a.b" time="0"></testcase>' "$tmp/j.xml" &&
+    grep -q 'name="x.prog"' "$tmp/j.xml"
 }
 check junit.skip_becomes_skipped_element junit_skip
 
@@ -67,6 +68,14 @@ check runsh.matrix_refuses_kernel_option usage_exit 2 "no --kernel" --matrix --k
 check runsh.matrix_refuses_unknown_host usage_exit 2 "no host profile nosuch" --matrix 'nosuch x debian:sid' --no-build
 check runsh.matrix_splits_on_spaced_x_only usage_exit 2 "no host profile nosuch-x86" --matrix "qemu-x86_64-vtd,nosuch-x86 x debian:sid" --no-build
 check runsh.list_shows_every_arch_profile usage_exit 0 "qemu-aarch64-smmuv3" --list
+check runsh.shard_needs_matrix usage_exit 2 "--shard needs --matrix" --shard 1/2
+check runsh.bad_shard_exits_2 usage_exit 2 "--shard wants K/N" --matrix 'x debian:sid' --shard 3/2
+check runsh.merge_needs_directories usage_exit 2 "--merge needs matrix results directories" --merge
+check runsh.merge_refuses_a_non_matrix_directory usage_exit 2 "has no cells.tsv" --results "$tmp/m" --merge "$top/hosts"
+accel_missing() { VCT_KVM_DEV=/nonexistent/kvm usage_exit 2 "/nonexistent/kvm does not exist: this machine has no KVM" --accel kvm --no-build; }
+check runsh.accel_kvm_without_dev_kvm_exits_2 accel_missing
+check runsh.accel_kvm_refuses_a_foreign_arch_guest usage_exit 2 "KVM runs only guests of this machine's architecture" \
+    --accel kvm --host "$(if [ "$(uname -m)" = x86_64 ]; then echo qemu-aarch64-smmuv3; else echo qemu-x86_64-vtd; fi)" --no-build
 
-[ "$n" = 17 ] || { echo "# plan mismatch: ran $n"; failed=1; }
+[ "$n" = 23 ] || { echo "# plan mismatch: ran $n"; failed=1; }
 exit "$failed"
