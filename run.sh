@@ -38,7 +38,8 @@ Run the vfio-ct conformance suites on an emulated host and report TAP.
                      seconds (default: 180)
   --accel ACCEL      QEMU accelerator (default: the profile's, else tcg);
                      `kvm` needs /dev/kvm and a guest of this machine's
-                     architecture (checked first; exit 2 otherwise)
+                     architecture (checked first; exit 2 otherwise);
+                     `auto`: kvm where it can be had, else the default
   --no-build         do not run make first (use what build/ holds)
   --matrix [SPEC]    run every host profile with every kernel, one guest at
                      a time, and print a table (row per host, column per
@@ -169,7 +170,7 @@ case "$arch" in x86_64|arm64) ;; *) die "$profile: arch must be x86_64 or arm64,
 [ -n "$kernel_spec" ] || die "$profile names no kernel and --kernel was not given"
 [ -n "$accel" ] || accel=$(prof accel)
 [ -n "$accel" ] || accel=tcg,thread=single
-accel=$("$VCT_TOP/harness/sh/accel.sh" "$accel" "$arch") || exit 2
+accel=$("$VCT_TOP/harness/sh/accel.sh" "$accel" "$arch" "$(prof accel)") || exit 2
 
 BUILD="$VCT_TOP/build/$arch"
 CACHE=${VFIOCT_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/vfio-ct}

@@ -1,6 +1,9 @@
 #!/bin/sh
-# accel.sh ACCEL [ARCH]: the QEMU -accel value for --accel ACCEL on a guest
-# of ARCH (x86_64, arm64; empty: not known yet, check the machine only).
+# accel.sh ACCEL [ARCH [FALLBACK]]: the QEMU -accel value for --accel ACCEL
+# on a guest of ARCH (x86_64, arm64; empty: not known yet, check the machine
+# only).  `auto` is kvm when this machine can give it to that guest, else
+# FALLBACK (the profile's accel, default tcg,thread=single): what a CI agent
+# that may or may not have /dev/kvm asks for.
 # KVM is checked before anything boots: exit 2 with the reason when this
 # machine cannot give it (no $VCT_KVM_DEV, default /dev/kvm; not readable
 # and writable; a guest of another architecture).  `kvm` on x86_64 becomes
@@ -8,8 +11,14 @@
 # (intel-iommu,intremap=on) with the in-kernel irqchip.  Anything else
 # (tcg, tcg,thread=single, ...) is printed unchanged.
 set -eu
-accel=$1 arch=${2:-}
+accel=$1 arch=${2:-} fallback=${3:-tcg,thread=single}
 dev=${VCT_KVM_DEV:-/dev/kvm}
+if [ "$accel" = auto ]; then
+    [ -n "$arch" ] || { echo auto; exit 0; }
+    if "$0" kvm "$arch" 2> /dev/null; then exit 0; fi
+    printf '%s\n' "$fallback"
+    exit 0
+fi
 no() { printf 'run.sh: --accel %s: %s\n' "$accel" "$*" >&2; exit 2; }
 case "$accel" in
     kvm|kvm,*)

@@ -6,7 +6,10 @@
 #         lint (cppcheck, clang-tidy), run-x86_64 / run-arm64 (emulated host),
 #         mutants (out-of-tree builds of broken VFIO modules),
 #         report (gnuplot for results/<run>/report.html),
-#         fio (carried into the guest for the kernel DMA-API comparison).
+#         fio (carried into the guest for the kernel DMA-API comparison),
+#         jenkins-lint (node, npm and Java for npm-groovy-lint: make jenkins-lint),
+#         browser (headless Chromium: make screenshots),
+#         lava (LAVA's standalone dispatcher, lava-run: make lava).
 set -eu
 
 pkgs_for() {
@@ -19,6 +22,9 @@ pkgs_for() {
         run-arm64) echo "qemu-system-arm busybox-static cpio kmod gzip xz-utils libtap-formatter-junit-perl" ;;
         report) echo "gnuplot-nox" ;;
         fio) echo "fio" ;;
+        jenkins-lint) echo "nodejs npm default-jre-headless" ;;
+        browser) echo "chromium" ;;
+        lava) echo "lava-dispatcher lava-common" ;;
         *) echo "deps: unknown group '$1'" >&2; exit 2 ;;
     esac
 }

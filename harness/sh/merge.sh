@@ -137,7 +137,7 @@ awk -F '\t' -v out="$out" '
         printf "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>vfio-ct matrix</title>\n" > ht
         printf "<style>body{font-family:sans-serif;margin:2em} table{border-collapse:collapse} td,th{border:1px solid #999;padding:6px 10px;vertical-align:top} .ok{background:#cfc} .known-red{background:#fe9} .regressed{background:#f99} .skipped{background:#ddd} .error{background:#f66} .notrun{background:#fff;color:#888} small{color:#333}</style></head><body>\n" > ht
         printf "<h1>vfio-ct matrix: %s</h1>\n<p id=\"summary\">%s</p>\n", (passed ? "no regression" : "REGRESSED"), hesc(summary) > ht
-        printf "<table id=\"matrix\"><tr><th>host \\\\ kernel</th>" > ht
+        printf "<table id=\"matrix\"><tr><th>host, kernel</th>" > ht
         for (j = 1; j <= nk[0]; j++) printf "<th>%s<br><small>%s</small></th>", hesc(K[j]), hesc(rels[K[j]]) > ht
         printf "</tr>\n" > ht
         for (i = 1; i <= nh[0]; i++) {

@@ -77,7 +77,7 @@ awk -F '\t' '
         if (prog == "00-setup") prog = "setup.guest"
         P[++np] = prog; block = ""
     }
-    /^#  RUN / { block = "" }
+    /^#  RUN / { block = ""; last = 0 }
     /^(not )?ok [0-9]+ / {
         name = $0; sub(/^(not )?ok [0-9]+ /, "", name); sub(/ #.*/, "", name)
         why = ""; if (index($0, " # ")) why = substr($0, index($0, " # ") + 3)

@@ -132,11 +132,15 @@ fi
     printf '<h1>vfio-ct qualification report: %s</h1>\n' "$(basename "$res")"
     cat "$tmp/qualify.html"
     printf '<section id="performance"><h2>Performance</h2>\n'
-    [ -n "$plots" ] || printf '<p>No performance measurements in this run (the stress suite writes metrics.json).</p>\n'
-    printf '<p>Run <b>%s</b>' "$(basename "$res")"
-    [ -n "$base" ] && printf ', compared with baseline <b>%s</b>' "$(basename "$base")"
-    printf '. Source data: <code>metrics.json</code>%s. Charts drawn by gnuplot.</p>\n' \
-        "$([ -f "$cmp" ] && echo ', <code>comparison.json</code>')"
+    if [ -z "$plots" ]; then
+        printf '<p>No performance charts: %s.</p>\n' "$([ -f "$res/metrics.json" ] && echo 'gnuplot is not installed (deps.sh report)' ||
+            echo 'no measurements in this run (the stress suite writes metrics.json)')"
+    else
+        printf '<p>Run <b>%s</b>' "$(basename "$res")"
+        [ -n "$base" ] && printf ', compared with baseline <b>%s</b>' "$(basename "$base")"
+        printf '. Source data: <code>metrics.json</code>%s. Charts drawn by gnuplot.</p>\n' \
+            "$([ -f "$cmp" ] && echo ', <code>comparison.json</code>')"
+    fi
     for p in $plots; do
         printf '<div>\n'
         # the SVG inline, without its XML prologue
