@@ -68,7 +68,7 @@ UNIT_SAN  := $(UNIT_SRCS:%.c=$(BUILD)-san/%)
 HDRS      := $(wildcard harness/*.h)
 
 .PHONY: all headers unit unit-plain unit-san unit-sh lint mutants cross check emulated install clean distclean deps
-.PHONY: consumers jenkins-lint jenkins-rehearsal screenshots
+.PHONY: consumers jenkins-lint jenkins-rehearsal screenshots lava
 .DEFAULT_GOAL := all
 
 all: $(LIB) $(SUITES)
@@ -185,6 +185,11 @@ screenshots:
 	harness/sh/deps.sh browser
 	harness/sh/screenshot.sh '$(RESULTS)/report.html' '$(RESULTS)/report.png'
 	@if [ -n '$(MATRIX)' ]; then harness/sh/screenshot.sh '$(MATRIX)/matrix.html' '$(MATRIX)/matrix.png'; fi
+
+# LAVA for real: the x86 VT-d job run by Debian's standalone dispatcher
+# (lava-run), its results against run.json's (lava/check.sh).
+lava: all
+	lava/check.sh qemu-x86_64-vtd
 
 # Broken VFIO modules (fixtures/mutants/*.sed) that the suites must catch.
 mutants: all

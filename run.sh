@@ -55,6 +55,8 @@ Run the vfio-ct conformance suites on an emulated host and report TAP.
   --merge DIR...     (last option) build RESULTS/matrix.md, matrix.json and
                      matrix.html from the matrix results directories DIR...
                      (shards run here or elsewhere); nothing is run
+  --prepare DIR      build the guest (kernel, initramfs, QEMU arguments) into
+                     DIR and stop, for an engine that boots it (LAVA)
   --stress           full-length stress measurements (VCT_STRESS=full in the
                      guest); runs suite `stress` unless --suite is given
   --duration SECS    also run the soak (stress/soak) for SECS seconds
@@ -78,7 +80,7 @@ say() { printf '# %s\n' "$*" >&2; }
 
 # ---- options -----------------------------------------------------------------
 host=qemu-x86_64-vtd kernel_spec="" moddir="" suites="" list=0 results=""
-timeout=1200 idle=180 accel="" build=1 matrix="" shard="" merge=0
+timeout=1200 idle=180 accel="" build=1 matrix="" shard="" merge=0 prepare=""
 stress="" duration="" baseline="" fail_pct=""
 need_arg() { [ $# -ge 2 ] && [ -n "$2" ] || usage_error "option $1 needs an argument"; }
 is_count() { case "$1" in ''|*[!0-9]*) return 1 ;; *) [ "$1" -gt 0 ] ;; esac; }
@@ -110,6 +112,8 @@ while [ $# -gt 0 ]; do
         --shard) need_arg "$@"; shard=$2; shift ;;
         --shard=*) shard=${1#*=} ;;
         --merge) merge=1; shift; break ;;
+        --prepare) need_arg "$@"; prepare=$2; shift ;;
+        --prepare=*) prepare=${1#*=} ;;
         --stress) stress=full ;;
         --duration) need_arg "$@"; duration=$2; shift ;;
         --duration=*) duration=${1#*=} ;;
@@ -307,6 +311,12 @@ perf_guest
     { cat "$work/initramfs.log" >&2; die "initramfs could not be built"; }
 [ -s "$work/initramfs.log" ] && sed 's/^/# /' "$work/initramfs.log" >&2
 
+# --prepare DIR: the guest's kernel, initramfs and profile QEMU arguments for
+# an engine that boots it itself (LAVA: lava/), then stop.
+if [ -n "$prepare" ]; then
+    "$VCT_TOP/harness/sh/prepare.sh" "$prepare" "$kdir" "$work/initrd.gz" "$(prof qemu)" "$(prof console)" "$(prof append)" || exit 2
+    exit 0
+fi
 # ---- the guest --------------------------------------------------------------------
 case "$arch" in x86_64) qemu="qemu-system-x86_64" ;; arm64) qemu="qemu-system-aarch64" ;; esac
 qemu_version=$("$qemu" --version | head -n 1)

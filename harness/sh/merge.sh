@@ -22,7 +22,6 @@
 # The table also goes to stdout.  Exit status: 0 when no cell is regressed
 # or error, 1 otherwise.
 set -eu
-top=$(cd "$(dirname "$0")/../.." && pwd)
 out=${1:?usage: merge.sh OUT DIR...}
 shift
 [ $# -gt 0 ] || { echo "merge.sh: no matrix results directories given" >&2; exit 2; }
