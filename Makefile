@@ -137,7 +137,7 @@ lint: $(KHDR)/VERSION
 	        -checks=-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling \
 	        $$f -- $(CPPFLAGS) -std=gnu11 -Wall -Wextra; \
 	done
-	shellcheck -s sh -S warning run.sh .ci/run harness/sh/*.sh suites/*/*.sh fixtures/mutants/*.sh
+	shellcheck -s sh -S warning run.sh .ci/run harness/sh/*.sh suites/*/*.sh fixtures/mutants/*.sh lava/*.sh
 
 emulated: all
 	./run.sh --no-build

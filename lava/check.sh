@@ -70,6 +70,7 @@ ls=$(grep -c ' skip$' "$d/lava-results.txt" || true)
 
 say "the same cell with run.sh"
 "$top/run.sh" --no-build --host "$host" --suite "$suite" --results "$d/run" > /dev/null || true
+# shellcheck disable=SC2046 # five numbers, split on purpose
 set -- $(sed -n 's/.*"counts": {"pass": \([0-9]*\), "fail": \([0-9]*\), "skip": \([0-9]*\), "xfail": \([0-9]*\), "xpass": \([0-9]*\).*/\1 \2 \3 \4 \5/p' "$d/run/run.json")
 rp=$(($1 + $4 + $5)) rf=$2 rs=$3
 ok=false

@@ -28,9 +28,9 @@ VCT_LOCAL=1 sh "$dir/run.sh" --guest 3> "$out/work/stream.log" || echo "vfio-ct.
 sleep 1
 kill "$kpid" 2> /dev/null || true
 
-# Collate as the host side of run.sh does (collect.sh, sourced).
-VCT_TOP=$dir BUILD=$dir host=$profile release=$(uname -r)
-results=$out work=$out/work stream=$out/work/stream.log kmsg=$out/work/kmsg.raw
+# Collate as the host side of run.sh does (collect.sh, sourced, reads these).
+# shellcheck disable=SC2034
+VCT_TOP=$dir BUILD=$dir host=$profile release=$(uname -r) results=$out work=$out/work stream=$out/work/stream.log kmsg=$out/work/kmsg.raw
 say() { printf '# %s\n' "$*" >&2; }
 # shellcheck source=harness/sh/collect.sh
 . "$dir/harness/sh/collect.sh"
