@@ -34,11 +34,18 @@ say "guest of $host (run.sh --prepare), suite $suite"
 "$top/run.sh" --no-build --host "$host" --suite "$suite" --prepare "$d/guest"
 "$top/lava/initramfs.sh" "$d/guest" > /dev/null
 "$top/lava/job.sh" "$top/lava/jobs/$host.yaml" "$d/guest" "$host" "$top" > "$d/job.yaml"
-# Every template, filled, against LAVA's schema (the board job's fields
-# with example values: it cannot run here).
+# Every template, filled from its own host's guest, against LAVA's schema
+# (the board job with the x86 guest and example values: it cannot run here).
 for t in "$top"/lava/jobs/*.yaml; do
-    "$top/lava/job.sh" "$t" "$d/guest" "$host" "$top" DEVICE_TYPE=juno-uboot KERNEL_TYPE=image \
-        DTB_URL="file://$d/guest/example.dtb" DEVICES="1234:11e8" > "$d/validate-$(basename "$t")"
+    h=$(basename "$t" .yaml) g="$d/guest"
+    if [ "$h" = board ]; then h=$host
+    elif [ "$h" != "$host" ]; then
+        g="$d/guest-$h"
+        "$top/run.sh" --no-build --host "$h" --suite "$suite" --prepare "$g"
+        "$top/lava/initramfs.sh" "$g" > /dev/null
+    fi
+    "$top/lava/job.sh" "$t" "$g" "$h" "$top" DEVICE_TYPE=juno-uboot KERNEL_TYPE=image \
+        DTB_URL="file://$g/example.dtb" DEVICES="1234:11e8" > "$d/validate-$(basename "$t")"
 done
 /usr/bin/python3 "$top/lava/validate.py" "$d"/validate-*.yaml
 /usr/bin/python3 "$top/lava/render-device.py" "$tdir" "$top/lava/devices/qemu-vfio-ct.jinja2" "$d/job.yaml" > "$d/device.yaml"
