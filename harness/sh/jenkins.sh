@@ -8,7 +8,9 @@
 #   cell        one matrix cell, $VCT_HOST x $VCT_KERNEL (the matrix axes),
 #               as a one-cell matrix in results/cell-<host>-<kernel>/:
 #               --accel auto (KVM where the agent has /dev/kvm and the guest
-#               is of its architecture, else TCG); $VCT_SUITES narrows it
+#               is of its architecture, else TCG; $VCT_ACCEL overrides it:
+#               tcg where an agent's /dev/kvm cannot run guests); $VCT_SUITES
+#               narrows it
 #   merge       results/matrix/: matrix.md, matrix.json and matrix.html of
 #               every cell directory the stage was handed (run.sh --merge)
 # Exit status: the command's, so a red cell is a red stage.
@@ -24,7 +26,7 @@ case "${1:-}" in
         run make check ;;
     cell)
         : "${VCT_HOST:?cell needs VCT_HOST (a matrix axis)}" "${VCT_KERNEL:?cell needs VCT_KERNEL (a matrix axis)}"
-        run ./run.sh --matrix "$VCT_HOST x $VCT_KERNEL" --accel auto ${VCT_SUITES:+--suite "$VCT_SUITES"} \
+        run ./run.sh --matrix "$VCT_HOST x $VCT_KERNEL" --accel "${VCT_ACCEL:-auto}" ${VCT_SUITES:+--suite "$VCT_SUITES"} \
             --results "results/cell-$(label "$VCT_HOST")-$(label "$VCT_KERNEL")" ;;
     merge)
         set --
