@@ -12,7 +12,7 @@
 # archive would be lost there.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
-p=${1:?usage: initramfs.sh PREPARED}
+p=$(cd "${1:?usage: initramfs.sh PREPARED}" && pwd)
 stage=$(mktemp -d "${TMPDIR:-/tmp}/vfioct-lava-initrd.XXXXXX")
 trap 'rm -rf "$stage"' EXIT INT TERM HUP
 (cd "$stage" && gzip -dc "$p/initrd.gz" | cpio -idm --quiet)
@@ -30,6 +30,7 @@ want() {
     f=$(ko "$1")
     [ -n "$f" ] || return 0   # built in
     for d in $(modinfo -F depends "$f" | tr ',' ' '); do want "$d"; done
+    f=$(ko "$1")   # again: the recursion above reused the variable
     case "$f" in
         *.xz) xz -dc "$f" > "$stage/lava-modules/$1.ko" ;;
         *.zst) zstd -qdc "$f" > "$stage/lava-modules/$1.ko" ;;
@@ -44,7 +45,7 @@ cat > "$stage/init" <<'INIT'
 VCT_HOME=/vfio-ct
 . /vfio-ct/harness/sh/guest.sh
 guest_mounts
-while read -r m; do insmod "/lava-modules/$m.ko" 2> /dev/null || true; done < /lava-modules/order
+while read -r m; do insmod "/lava-modules/$m.ko" 2>> /tmp/lava-insmod.log || true; done < /lava-modules/order
 sleep 1
 mkdir -p /dev/disk/by-uuid
 for d in /dev/vd? /dev/sd?; do
