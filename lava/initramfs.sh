@@ -46,7 +46,9 @@ VCT_HOME=/vfio-ct
 . /vfio-ct/harness/sh/guest.sh
 guest_mounts
 while read -r m; do insmod "/lava-modules/$m.ko" 2>> /tmp/lava-insmod.log || true; done < /lava-modules/order
-sleep 1
+# the overlay disk shows up a moment after virtio_blk loads (later on a loaded host)
+i=0
+while ! ls /dev/vd? > /dev/null 2>&1 && [ $i -lt 100 ]; do sleep 0.2; i=$((i + 1)); done
 mkdir -p /dev/disk/by-uuid
 for d in /dev/vd? /dev/sd?; do
     [ -b "$d" ] || continue
