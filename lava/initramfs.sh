@@ -38,7 +38,8 @@ want() {
     esac
     echo "$1" >> "$stage/lava-modules/order"
 }
-for m in virtio_blk ext4; do want "$m"; done
+# ext4 asks for crc32c when it mounts (its softdep); LAVA's mke2fs uses checksums
+for m in virtio_blk crc32c_generic ext4; do want "$m"; done
 cat > "$stage/init" <<'INIT'
 #!/bin/sh
 /bin/busybox --install -s /bin
