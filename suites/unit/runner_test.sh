@@ -31,7 +31,7 @@ collate_case() {
 }
 
 echo "TAP version 13"
-echo "1..23"
+echo "1..24"
 check collate.splat_fails_the_test_it_happened_in collate_case splat
 check collate.hung_guest_fails_running_and_unrun_tests collate_case incomplete
 check collate.dead_guest_fails_every_listed_test collate_case never-began
@@ -48,6 +48,13 @@ junit_skip() {
     grep -q 'name="x.prog"' "$tmp/j.xml"
 }
 check junit.skip_becomes_skipped_element junit_skip
+junit_boot_splat() {  # a splat quoted before the set-up failure goes with it to JUnit
+    printf 'TAP version 13\n1..2\nok 1 setup.bind.0000:00:02.0\n# 1234:11e8 group 2\n#   watchdog: BUG: soft lockup - CPU#0 stuck for 21s!\n#   Call trace:\nnot ok 2 setup.kernel_log_clean_before_tests\n' > "$tmp/s.tap"
+    # shellcheck disable=SC2086
+    $awk_cmd -f "$top/harness/sh/junit-tap.awk" "$tmp/s.tap" > "$tmp/s.out"
+    printf 'TAP version 13\n1..2\nok 1 setup.bind.0000:00:02.0\n# 1234:11e8 group 2\nnot ok 2 setup.kernel_log_clean_before_tests\n#   watchdog: BUG: soft lockup - CPU#0 stuck for 21s!\n#   Call trace:\n' | diff -u - "$tmp/s.out"
+}
+check junit.boot_splat_follows_setup_failure junit_boot_splat
 
 usage_exit() {  # usage_exit WANT_STATUS WANT_TEXT ARGS...
     want=$1 text=$2; shift 2
@@ -77,5 +84,5 @@ check runsh.accel_kvm_without_dev_kvm_exits_2 accel_missing
 check runsh.accel_kvm_refuses_a_foreign_arch_guest usage_exit 2 "KVM runs only guests of this machine's architecture" \
     --accel kvm --host "$(if [ "$(uname -m)" = x86_64 ]; then echo qemu-aarch64-smmuv3; else echo qemu-x86_64-vtd; fi)" --no-build
 
-[ "$n" = 23 ] || { echo "# plan mismatch: ran $n"; failed=1; }
+[ "$n" = 24 ] || { echo "# plan mismatch: ran $n"; failed=1; }
 exit "$failed"
