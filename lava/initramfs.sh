@@ -43,6 +43,8 @@ for m in virtio_blk crc32c_generic ext4; do want "$m"; done
 cat > "$stage/init" <<'INIT'
 #!/bin/sh
 /bin/busybox --install -s /bin
+# LAVA's test shell scripts start with #!/bin/bash on os: debian; ash serves
+ln -s busybox /bin/bash
 VCT_HOME=/vfio-ct
 . /vfio-ct/harness/sh/guest.sh
 guest_mounts
