@@ -43,8 +43,10 @@ for m in virtio_blk crc32c_generic ext4; do want "$m"; done
 cat > "$stage/init" <<'INIT'
 #!/bin/sh
 /bin/busybox --install -s /bin
-# LAVA's test shell scripts start with #!/bin/bash on os: debian; ash serves
-ln -s busybox /bin/bash
+# LAVA's test shell scripts start with #!/bin/bash on os: debian; ash
+# serves (this busybox has no bash applet name)
+printf '#!/bin/sh\nexec /bin/busybox sh "$@"\n' > /bin/bash
+chmod 0755 /bin/bash
 VCT_HOME=/vfio-ct
 . /vfio-ct/harness/sh/guest.sh
 guest_mounts
