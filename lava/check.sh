@@ -70,7 +70,8 @@ sed -n 's/.*"lvl": "results", "msg": {\(.*\)}}$/\1/p' "$d/lava.log" |
         c = $0; sub(/.*"case": "/, "", c); sub(/".*/, "", c)
         r = $0; sub(/.*"result": "/, "", r); sub(/".*/, "", r)
         print c, r }' > "$d/lava-results.txt"
-job=$(sed -n 's/.*"lvl": "results", "msg": {"definition": "lava", "case": "job", "result": "\([a-z]*\)".*/\1/p' "$d/lava.log" | tail -n 1)
+job=$(grep '"lvl": "results"' "$d/lava.log" | grep '"definition": "lava"' | grep '"case": "job"' |
+    sed -n 's/.*"result": "\([a-z]*\)".*/\1/p' | tail -n 1)
 lp=$(grep -c ' pass$' "$d/lava-results.txt" || true)
 lf=$(grep -c ' fail$' "$d/lava-results.txt" || true)
 ls=$(grep -c ' skip$' "$d/lava-results.txt" || true)

@@ -18,6 +18,8 @@ trap 'rm -rf "$stage"' EXIT INT TERM HUP
 (cd "$stage" && gzip -dc "$p/initrd.gz" | cpio -idm --quiet)
 mkdir -p "$stage/vfio-ct/hosts" "$stage/lava-modules"
 cp "$top/hosts/known-failures" "$stage/vfio-ct/hosts/"
+mkdir -p "$stage/vfio-ct/lava"
+cp "$top/lava/vfio-ct.sh" "$top/lava/send-to-lava.sh" "$stage/vfio-ct/lava/"
 KDIR=""
 # shellcheck source=/dev/null
 . "$p/guest.env"
