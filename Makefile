@@ -8,6 +8,8 @@
 #   make proof           run.sh --host local proven inside the emulated servers
 #   make fuzz            libFuzzer over the parsers and the runner's awk (FUZZ_SECONDS)
 #   make check           everything above plus the emulated conformance run
+#   make consumers RESULTS=DIR   run.json, JUnit, TAP::Parser and LKFT agree
+#   make jenkins-lint    npm-groovy-lint over the Jenkinsfile
 #   make install INSTALL_PATH=DIR   kselftest-style install tree
 #
 # Kernel-provided headers (kselftest harness, VFIO/iommufd uapi) come from
@@ -68,6 +70,7 @@ UNIT_SAN  := $(UNIT_SRCS:%.c=$(BUILD)-san/%)
 HDRS      := $(wildcard harness/*.h)
 
 .PHONY: proof all headers unit unit-plain unit-san unit-sh lint mutants cross check emulated install clean distclean deps
+.PHONY: consumers jenkins-lint jenkins-rehearsal screenshots lava
 .DEFAULT_GOAL := all
 
 all: $(LIB) $(SUITES)
@@ -140,7 +143,7 @@ lint: $(KHDR)/VERSION
 	        -checks=-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling \
 	        $$f -- $(CPPFLAGS) -std=gnu11 -Wall -Wextra; \
 	done
-	shellcheck -s sh -S warning run.sh .ci/run harness/sh/*.sh suites/*/*.sh fixtures/mutants/*.sh fuzz/fuzz.sh
+	shellcheck -s sh -S warning run.sh .ci/run harness/sh/*.sh suites/*/*.sh fixtures/mutants/*.sh fuzz/fuzz.sh lava/*.sh
 
 emulated: all
 	./run.sh --no-build
@@ -155,7 +158,10 @@ check: deps
 	$(MAKE) fuzz FUZZ_SECONDS=10
 	$(MAKE) cross
 	$(MAKE) lint
-	./run.sh --no-build --results results/check-$$(date +%Y%m%d-%H%M%S)
+	$(MAKE) jenkins-lint
+	r=results/check-$$(date +%Y%m%d-%H%M%S) && ./run.sh --no-build --results $$r && $(MAKE) consumers RESULTS=$$r
+	@# LAVA's standalone dispatcher runs the x86 job (about 3 minutes warm).
+	$(MAKE) lava
 	@# The stress suite again, short, with fio and the kernel-owned disk.
 	./run.sh --no-build --suite stress --results results/check-stress-$$(date +%Y%m%d-%H%M%S)
 	./run.sh --no-build --host qemu-aarch64-smmuv3 --results results/check-arm64-$$(date +%Y%m%d-%H%M%S)
@@ -170,6 +176,40 @@ check: deps
 proof: all
 	./run.sh --no-build --host qemu-x86_64-server --results results/check-proof-x86_64-$$(date +%Y%m%d-%H%M%S)
 	./run.sh --no-build --host qemu-aarch64-server --results results/check-proof-arm64-$$(date +%Y%m%d-%H%M%S)
+
+# What each consumer of a run reads agrees: run.json, junit.xml, Perl's
+# TAP::Parser on combined.tap, the LKFT flattening (harness/sh/consumers.sh).
+consumers:
+	@test -n '$(RESULTS)' || { echo 'usage: make consumers RESULTS=results/<run>' >&2; exit 2; }
+	harness/sh/consumers.sh '$(RESULTS)'
+
+# The Jenkinsfile linted by npm-groovy-lint (CodeNarc; Java), installed into
+# the cache from the npm registry (14.4.0: the last that runs on Debian 12's
+# Node.js 18).  Its structure and commands: suites/unit/jenkins_test.sh.
+GROOVY_LINT := $(CACHE)/npm/groovy-lint-14.4.0/node_modules/.bin/npm-groovy-lint
+jenkins-lint:
+	@command -v npm > /dev/null && command -v java > /dev/null || harness/sh/deps.sh jenkins-lint
+	@test -x '$(GROOVY_LINT)' || npm install --no-audit --no-fund --prefix '$(CACHE)/npm/groovy-lint-14.4.0' npm-groovy-lint@14.4.0
+	'$(GROOVY_LINT)' --noserver --failon warning Jenkinsfile
+
+# The Jenkinsfile's cell and merge stages, run for real on one small cell.
+jenkins-rehearsal: all
+	rm -rf results/cell-* results/matrix
+	VCT_HOST=qemu-x86_64-vtd VCT_KERNEL=debian:bookworm-backports VCT_SUITES=resv harness/sh/jenkins.sh cell
+	harness/sh/jenkins.sh merge
+
+# report.html and matrix.html as a browser draws them (headless Chromium):
+# make screenshots RESULTS=results/<run> [MATRIX=results/<matrix>]
+screenshots:
+	@test -n '$(RESULTS)' || { echo 'usage: make screenshots RESULTS=results/<run> [MATRIX=dir]' >&2; exit 2; }
+	harness/sh/deps.sh browser
+	harness/sh/screenshot.sh '$(RESULTS)/report.html' '$(RESULTS)/report.png'
+	@if [ -n '$(MATRIX)' ]; then harness/sh/screenshot.sh '$(MATRIX)/matrix.html' '$(MATRIX)/matrix.png'; fi
+
+# LAVA for real: the x86 VT-d job run by Debian's standalone dispatcher
+# (lava-run), its results against run.json's (lava/check.sh).
+lava: all
+	lava/check.sh qemu-x86_64-vtd
 
 # Broken VFIO modules (fixtures/mutants/*.sed) that the suites must catch.
 mutants: all cross

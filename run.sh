@@ -37,7 +37,10 @@ local, on this machine) and report TAP.
   --timeout SECS     end the whole run after SECS seconds (default: 1200)
   --idle SECS        end the run when the guest prints nothing for SECS
                      seconds (default: 180)
-  --accel ACCEL      QEMU accelerator (default: the profile's, else tcg)
+  --accel ACCEL      QEMU accelerator (default: the profile's, else tcg);
+                     `kvm` needs /dev/kvm and a guest of this machine's
+                     architecture (checked first; exit 2 otherwise);
+                     `auto`: kvm where it can be had, else the default
   --no-build         do not run make first (use what build/ holds)
   --matrix [SPEC]    run every host profile with every kernel, one guest at
                      a time, and print a table (row per host, column per
@@ -47,6 +50,14 @@ local, on this machine) and report TAP.
                      may be empty or `all`) narrows it; the default kernels
                      are debian:bookworm (6.1), debian:bookworm-backports
                      (6.12) and debian:sid (7.2)
+  --shard K/N        with --matrix: run only shard K of N (the cells whose
+                     index, host-major from 0, is K-1 modulo N), so N
+                     machines split one matrix
+  --merge DIR...     (last option) build RESULTS/matrix.md, matrix.json and
+                     matrix.html from the matrix results directories DIR...
+                     (shards run here or elsewhere); nothing is run
+  --prepare DIR      build the guest (kernel, initramfs, QEMU arguments) into
+                     DIR and stop, for an engine that boots it (LAVA)
   --stress           full-length stress measurements (VCT_STRESS=full in the
                      guest); runs suite `stress` unless --suite is given
   --duration SECS    also run the soak (stress/soak) for SECS seconds
@@ -91,7 +102,7 @@ say() { printf '# %s\n' "$*" >&2; }
 
 # ---- options -----------------------------------------------------------------
 host=qemu-x86_64-vtd kernel_spec="" moddir="" suites="" list=0 results=""
-timeout=1200 idle=180 accel="" build=1 matrix=""
+timeout=1200 idle=180 accel="" build=1 matrix="" shard="" merge=0 prepare=""
 stress="" duration="" baseline="" fail_pct="" destructive=""
 devices="" dry_run="" restore_only="" force=""   # --host local only (harness/sh/local.sh)
 proof=""                                          # harness/sh/proof.sh
@@ -129,6 +140,11 @@ while [ $# -gt 0 ]; do
                       ''|-*) matrix=" " ;;
                       *) matrix="$2 "; shift ;;
                   esac ;;
+        --shard) need_arg "$@"; shard=$2; shift ;;
+        --shard=*) shard=${1#*=} ;;
+        --merge) merge=1; shift; break ;;
+        --prepare) need_arg "$@"; prepare=$2; shift ;;
+        --prepare=*) prepare=${1#*=} ;;
         --stress) stress=full ;;
         --destructive) destructive=1 ;;
         --duration) need_arg "$@"; duration=$2; shift ;;
@@ -146,6 +162,18 @@ is_count "$timeout" || usage_error "--timeout wants a positive number of seconds
 is_count "$idle" || usage_error "--idle wants a positive number of seconds, not '$idle'"
 case "$host" in ''|*/*|.*) usage_error "malformed host name '$host'" ;; esac
 case "$suites" in *[!A-Za-z0-9_,/.-]*) usage_error "malformed --suite list '$suites'" ;; esac
+[ -z "$accel" ] || "$VCT_TOP/harness/sh/accel.sh" "$accel" > /dev/null || exit 2
+# --shard K/N and --merge DIR...: a matrix spread over machines (shard.sh, merge.sh).
+if [ -n "$shard" ]; then
+    [ -n "$matrix" ] || usage_error "--shard needs --matrix"
+    "$VCT_TOP/harness/sh/shard.sh" "$shard" 0 2> /dev/null || [ $? = 1 ] ||
+        usage_error "--shard wants K/N with 1 <= K <= N, not '$shard'"
+    export VCT_MATRIX_SHARD="$shard"
+fi
+if [ "$merge" = 1 ]; then
+    [ $# -gt 0 ] || usage_error "--merge needs matrix results directories"
+    exec "$VCT_TOP/harness/sh/merge.sh" "${results:-$VCT_TOP/results/$(date +%Y%m%d-%H%M%S)-merged}" "$@"
+fi
 if [ -n "$matrix" ]; then
     [ -z "$kernel_spec" ] && [ -z "$moddir" ] && [ "$list" = 0 ] ||
         usage_error "--matrix takes its kernels from its SPEC: no --kernel, --modules or --list with it"
@@ -179,6 +207,7 @@ case "$arch" in x86_64|arm64) ;; *) die "$profile: arch must be x86_64 or arm64,
 [ -n "$kernel_spec" ] || [ "$kind" = local ] || die "$profile names no kernel and --kernel was not given"
 [ -n "$accel" ] || accel=$(prof accel)
 [ -n "$accel" ] || accel=tcg,thread=single
+accel=$("$VCT_TOP/harness/sh/accel.sh" "$accel" "$arch" "$(prof accel)") || exit 2
 
 BUILD="$VCT_TOP/build/$arch"
 CACHE=${VFIOCT_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/vfio-ct}
@@ -269,6 +298,7 @@ report_unsupported() {
     : > "$stream"; : > "$kmsg"
     collect_unsupported "$(programs)" "$1"
     results_write "${2:-}" "${3:-}" "" "$started_iso" "$(($(date +%s) - started))" ""
+    perf_finish "${2:-}" ""
     say "results in $results"
     exit 0
 }
@@ -339,6 +369,12 @@ perf_guest
     { cat "$work/initramfs.log" >&2; die "initramfs could not be built"; }
 [ -s "$work/initramfs.log" ] && sed 's/^/# /' "$work/initramfs.log" >&2
 
+# --prepare DIR: the guest's kernel, initramfs and profile QEMU arguments for
+# an engine that boots it itself (LAVA: lava/), then stop.
+if [ -n "$prepare" ]; then
+    "$VCT_TOP/harness/sh/prepare.sh" "$prepare" "$kdir" "$work/initrd.gz" "$(prof qemu)" "$(prof console)" "$(prof append)" || exit 2
+    exit 0
+fi
 # ---- the guest --------------------------------------------------------------------
 case "$arch" in x86_64) qemu="qemu-system-x86_64" ;; arm64) qemu="qemu-system-aarch64" ;; esac
 # VCT_QEMU: another QEMU binary (e.g. one unpacked from bookworm-backports, README).

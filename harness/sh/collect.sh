@@ -119,7 +119,9 @@ finish_program() {
     splats_now "$3"
     awk -v prog="$1" -v reason="$3" -f "$VCT_TOP/harness/sh/collate.awk" "$work/splats" "$stream" > "$f"
     printf '%s\n' "$1" >> "$work/finalized"
-    top_result "$f" "$area" "$name" "$2"
+    # Known kernel bugs (hosts/known-failures) become XFAIL, fixed ones XPASS.
+    rc=$("$VCT_TOP/harness/sh/known.sh" "$f" "$2" "$host" "${release:-}")
+    top_result "$f" "$area" "$name" "$rc"
 }
 
 # collect_new_records: act on the complete lines that arrived since last time.
@@ -192,15 +194,16 @@ results_write() {
             print line > (d "/" $3)
         }' "$stream"
     # junit.xml from the per-program TAP, by prove and TAP::Formatter::JUnit.
-    (cd "$results/tap" && prove --norc --formatter TAP::Formatter::JUnit \
-        --exec "awk -f $VCT_TOP/harness/sh/junit-tap.awk" ./*.tap) \
-        > "$work/junit.raw" 2> "$work/prove.log" || true
-    awk -f "$VCT_TOP/harness/sh/junit-fix.awk" "$results"/tap/*.tap "$work/junit.raw" > "$results/junit.xml"
+    "$VCT_TOP/harness/sh/junit.sh" "$results" "$kmsg"
+    # xfail and xpass include the known kernel bugs (hosts/known-failures),
+    # which xfail_known and xpass_known count apart.
     counts=$(cat "$results"/tap/*.tap | awk '
-        /^ok / && /# SKIP/ { s++; next } /^ok / && /# XFAIL/ { xf++; next }
-        /^ok / && /# XPASS/ { xp++; next } /^ok / { p++; next } /^not ok / { f++ }
-        END { printf "%d %d %d %d %d", p, f, s, xf, xp }')
-    # shellcheck disable=SC2086 # five numbers, split on purpose
+        /^ok / && /# SKIP/ { s++; next }
+        /^ok / && /# XFAIL/ { xf++; if (/# XFAIL known kernel bug/) xfk++; next }
+        /^ok / && /# XPASS/ { xp++; if (/# XPASS fixed\? known kernel bug/) xpk++; next }
+        /^ok / { p++; next } /^not ok / { f++ }
+        END { printf "%d %d %d %d %d %d %d", p, f, s, xf, xp, xfk, xpk }')
+    # shellcheck disable=SC2086 # seven numbers, split on purpose
     set -- "$@" $counts
     {
         printf '{\n'
@@ -213,12 +216,14 @@ results_write() {
         printf '  "kernel_release": %s,\n' "$(json_str "$1")"
         printf '  "kernel_origin": %s,\n' "$(json_str "$2")"
         printf '  "qemu": %s,\n' "$(json_str "$3")"
+        printf '  "accel": %s,\n' "$(json_str "${accel:-}")"
         printf '  "start": %s,\n' "$(json_str "$4")"
         printf '  "end": %s,\n' "$(json_str "$(date -u +%Y-%m-%dT%H:%M:%SZ)")"
         printf '  "wall_seconds": %s,\n' "$5"
         printf '  "complete": %s,\n' "$([ -z "$6" ] && echo true || echo false)"
         printf '  "incomplete_reason": %s,\n' "$(json_str "$6")"
-        printf '  "counts": {"pass": %s, "fail": %s, "skip": %s, "xfail": %s, "xpass": %s},\n' "$7" "$8" "$9" "${10}" "${11}"
+        printf '  "counts": {"pass": %s, "fail": %s, "skip": %s, "xfail": %s, "xpass": %s, "xfail_known": %s, "xpass_known": %s},\n' \
+            "$7" "$8" "$9" "${10}" "${11}" "${12}" "${13}"
         printf '  "programs": ['
         sep=""
         for f in "$results"/tap/*.tap; do
@@ -226,16 +231,18 @@ results_write() {
             b=$(basename "$f" .tap)
             secs=$(awk -v p="suites/${b%%.*}/${b#*.}" '$1 == p { print $2 }' "$work/times" 2>/dev/null)
             printf '%s\n    {"tap": %s, "seconds": %s, ' "$sep" "$(json_str "tap/$(basename "$f")")" "${secs:-null}"
-            awk '/^ok / && /# SKIP/ { s++; next } /^ok / && /# XFAIL/ { x++; next }
+            awk '/^ok / && /# SKIP/ { s++; next }
+                 /^ok / && /# XFAIL/ { x++; if (/# XFAIL known kernel bug/) xk++; next }
+                 /^ok / && /# XPASS/ { xp++; if (/# XPASS fixed\? known kernel bug/) xpk++; next }
                  /^ok / { p++; next } /^not ok / { f++ }
-                 END { printf "\"pass\": %d, \"fail\": %d, \"skip\": %d, \"xfail\": %d}", p, f, s, x }' "$f"
+                 END { printf "\"pass\": %d, \"fail\": %d, \"skip\": %d, \"xfail\": %d, \"xpass\": %d, \"xfail_known\": %d, \"xpass_known\": %d}", p, f, s, x, xp, xk, xpk }' "$f"
             sep=","
         done
         printf '\n  ],\n'
         printf '  "passed": %s\n' "$([ "$run_failed" = 0 ] && echo true || echo false)"
         printf '}\n'
     } > "$results/run.json"
-    say "pass $7, fail $8, skip $9, xfail ${10}, xpass ${11} in $5s"
+    say "pass $7, fail $8, skip $9, xfail ${10} (known kernel bugs ${12}), xpass ${11} (fixed? ${13}) in $5s"
     results_written=1
 }
 

@@ -7,7 +7,10 @@
 #         mutants (out-of-tree builds of broken VFIO modules),
 #         report (gnuplot for results/<run>/report.html),
 #         fio (carried into the guest for the kernel DMA-API comparison),
-#         fuzz (clang's libFuzzer with ASan+UBSan: make fuzz).
+#         fuzz (clang's libFuzzer with ASan+UBSan: make fuzz),
+#         jenkins-lint (node, npm and Java for npm-groovy-lint: make jenkins-lint),
+#         browser (headless Chromium: make screenshots),
+#         lava (LAVA's standalone dispatcher, lava-run: make lava).
 set -eu
 
 pkgs_for() {
@@ -21,6 +24,9 @@ pkgs_for() {
         report) echo "gnuplot-nox" ;;
         fio) echo "fio" ;;
         fuzz) echo "clang-14 libclang-rt-14-dev" ;;
+        jenkins-lint) echo "nodejs npm default-jre-headless" ;;
+        browser) echo "chromium" ;;
+        lava) echo "lava-dispatcher lava-common" ;;
         *) echo "deps: unknown group '$1'" >&2; exit 2 ;;
     esac
 }

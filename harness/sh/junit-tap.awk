@@ -2,8 +2,12 @@
 # The kselftest harness prints a test's diagnostics before its result line;
 # the JUnit formatter attaches the lines that FOLLOW a result to it.  Moving
 # each test's block ("#  RUN name" .. result) behind its result line puts
-# every failure message on the test it belongs to.  Nothing else changes.
-/^#  RUN / { inblock = 1; n = 0 }
+# every failure message on the test it belongs to.  The same for a kernel
+# splat quoted before a set-up failure (tap/00-setup.tap: "#   " lines, then
+# "not ok N setup.kernel_log_clean_before_tests"): it goes behind that
+# result.  Nothing else changes.
+function flush(   i) { for (i = 1; i <= ns; i++) print splat[i]; ns = 0 }
+/^#  RUN / { flush(); inblock = 1; n = 0 }
 inblock && /^(not )?ok [0-9]+ / {
     print
     for (i = 1; i <= n; i++) print held[i]
@@ -11,5 +15,7 @@ inblock && /^(not )?ok [0-9]+ / {
     next
 }
 inblock { held[++n] = $0; next }
-{ print }
-END { for (i = 1; i <= n; i++) print held[i] }
+/^#   / { splat[++ns] = $0; next }
+/^not ok [0-9]+ / && ns { print; flush(); next }
+{ flush(); print }
+END { flush(); for (i = 1; i <= n; i++) print held[i] }

@@ -13,8 +13,11 @@
 # results directory, BUILD 1 to build each architecture once first; RUNOPTS
 # are passed to every cell's run.sh (--suite, --timeout, --idle, --accel).
 # Output: the table on stdout and in RESULTS/matrix.md, the same as JSON in
-# RESULTS/matrix.json, every cell's results under RESULTS/<host>/<kernel>/.
-# Exit status: 0 when no cell failed (skipped cells do not fail), else 1.
+# RESULTS/matrix.json and HTML in RESULTS/matrix.html (merge.sh), every
+# cell's results under RESULTS/<host>/<kernel>/.
+# With VCT_MATRIX_SHARD=K/N (run.sh --shard) only shard K of N runs.
+# Exit status: 0 when no cell failed (skipped cells do not fail, nor do
+# known-red ones: their only failures are known kernel bugs), else 1.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 spec=$1 results=$2 build=$3
@@ -62,10 +65,15 @@ any_failed=0
 # the matrix then runs no further cell and writes the table of those that ran.
 interrupted=""
 trap 'interrupted=1' INT TERM HUP
+# --shard K/N (VCT_MATRIX_SHARD): only the cells whose index in host-major
+# order, counted from 0, is K-1 modulo N (shard.sh).
+cell=-1
 for h in $hosts; do
     [ -z "$interrupted" ] || break
     for k in $kernels; do
         [ -z "$interrupted" ] || break
+        cell=$((cell + 1))
+        "$top/harness/sh/shard.sh" "${VCT_MATRIX_SHARD:-1/1}" "$cell" || continue
         dir="$results/$h/$(label "$k")"
         say "cell $h x $k"
         mkdir -p "$(dirname "$dir")"
@@ -89,52 +97,14 @@ done
 total=$(($(date +%s) - started))
 [ -z "$interrupted" ] || { any_failed=1; say "matrix interrupted: the table holds the cells that ran"; }
 
-# The table (Markdown), from cells.tsv.  A cell: "P/F/S pass/fail/skip,
-# Ns, dir"; "error" when the cell's run could not start (exit 2), "skipped"
-# when every test skipped (an unsupported host).
-awk -F '\t' -v hosts="$hosts" -v kernels="$kernels" -v total="$total" -v res="$results" '
-    BEGIN { nh = split(hosts, H, " "); nk = split(kernels, K, " ") }
-    { key = $1 SUBSEP $2; st[key] = $3; p[key] = $4; f[key] = $5; s[key] = $6; w[key] = $7; rel[key] = $8
-      if ($8 != "-" && !(($2, $8) in seen)) { seen[$2, $8] = 1; rels[$2] = rels[$2] (rels[$2] == "" ? "" : ", ") $8 } }
-    function lab(k) { gsub(/[^A-Za-z0-9._+-]/, "_", k); return k }
-    END {
-        printf "| host, kernel |"
-        for (j = 1; j <= nk; j++) printf " %s |", K[j]
-        printf "\n|---|"; for (j = 1; j <= nk; j++) printf "---|"; printf "\n"
-        for (i = 1; i <= nh; i++) {
-            printf "| %s |", H[i]
-            for (j = 1; j <= nk; j++) {
-                key = H[i] SUBSEP K[j]
-                if (!(key in st)) { printf " not run |"; continue }
-                if (st[key] == 2) v = "error"
-                else if (p[key] + f[key] == 0 && s[key] > 0) v = "skipped " p[key] "/" f[key] "/" s[key]
-                else v = (f[key] > 0 || st[key] != 0 ? "FAIL " : "ok ") p[key] "/" f[key] "/" s[key]
-                printf " %s, %ss, %s/%s |", v, w[key], H[i], lab(K[j])
-            }
-            printf "\n"
-        }
-        printf "\nCells: pass/fail/skip counts, wall time, results directory (under %s).\n", res
-        printf "Kernel releases:"
-        for (j = 1; j <= nk; j++) printf " %s = %s;", K[j], (rels[K[j]] == "" ? "?" : rels[K[j]])
-        printf "\nWhole matrix: %ss.\n", total
-    }' "$results/cells.tsv" > "$results/matrix.md"
-
-json_str() { printf '"%s"' "$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g')"; }
+# The table: matrix.md, matrix.json and matrix.html (merge.sh), from
+# cells.tsv, each cell's run.json and matrix.spec (the whole matrix: what
+# `run.sh --merge` of several shards puts together again).
 {
-    printf '{\n  "results": %s,\n  "wall_seconds": %s,\n' "$(json_str "$results")" "$total"
-    printf '  "hosts": ['; sep=""; for h in $hosts; do printf '%s%s' "$sep" "$(json_str "$h")"; sep=", "; done; printf '],\n'
-    printf '  "kernels": ['; sep=""; for k in $kernels; do printf '%s%s' "$sep" "$(json_str "$k")"; sep=", "; done; printf '],\n'
-    printf '  "cells": ['
-    sep=""
-    while IFS="$(printf '\t')" read -r h k st p f s w rel; do
-        printf '%s\n    {"host": %s, "kernel": %s, "kernel_release": %s, "exit": %s, "pass": %s, "fail": %s, "skip": %s, "wall_seconds": %s, "results": %s}' \
-            "$sep" "$(json_str "$h")" "$(json_str "$k")" "$(json_str "$rel")" "$st" "$p" "$f" "$s" "$w" \
-            "$(json_str "$results/$h/$(label "$k")")"
-        sep=","
-    done < "$results/cells.tsv"
-    printf '\n  ],\n  "passed": %s\n}\n' "$([ "$any_failed" = 0 ] && echo true || echo false)"
-} > "$results/matrix.json"
+    printf 'hosts\t%s\nkernels\t%s\nwall\t%s\n' "$hosts" "$kernels" "$total"
+    [ -z "${VCT_MATRIX_SHARD:-}" ] || printf 'shard\t%s\n' "$VCT_MATRIX_SHARD"
+} > "$results/matrix.spec"
+"$top/harness/sh/merge.sh" "$results" "$results" || any_failed=1
 
-cat "$results/matrix.md"
-say "matrix in $results (matrix.md, matrix.json)"
+say "matrix in $results (matrix.md, matrix.json, matrix.html)"
 [ "$any_failed" = 0 ]

@@ -52,9 +52,22 @@ perf_env() {
     done
 }
 
-# perf_finish RELEASE QEMU_VERSION
+# perf_finish RELEASE QEMU_VERSION: metrics.json, comparison.json, and
+# report.html for every run (its qualification part needs no metrics).
 perf_finish() {
-    [ -s "$work/metrics.jsonl" ] || [ -n "$baseline" ] || return 0
+    if [ -s "$work/metrics.jsonl" ] || [ -n "$baseline" ]; then perf_metrics "$@"; fi
+    if [ -s "$results/metrics.json" ]; then
+        "$VCT_TOP/harness/sh/deps.sh" report > "$work/deps-report.log" 2>&1 || true
+        command -v gnuplot > /dev/null 2>&1 ||
+            say "gnuplot not installed (deps.sh report): report.html has no charts"
+    fi
+    "$VCT_TOP/harness/sh/report.sh" "$results" "${baseline:-}" > "$work/report.log" 2>&1 ||
+        say "report.html not written: see $work/report.log"
+    if [ -f "$results/report.html" ]; then say "report: $results/report.html"; fi
+    return 0
+}
+
+perf_metrics() {
     touch "$work/metrics.jsonl"
     metrics_write "$work/metrics.jsonl" "$results/metrics.json" "$(basename "$results")" \
         "$host" "$arch" "$1" "$2"
@@ -70,15 +83,6 @@ perf_finish() {
             *) perf_failed=1; say "comparison failed (compare.awk exit $st)" ;;
         esac
     fi
-    "$VCT_TOP/harness/sh/deps.sh" report > "$work/deps-report.log" 2>&1 || true
-    if command -v gnuplot > /dev/null 2>&1; then
-        "$VCT_TOP/harness/sh/report.sh" "$results" "${baseline:-}" > "$work/report.log" 2>&1 ||
-            say "report.html not written: see $work/report.log"
-        if [ -f "$results/report.html" ]; then say "report: $results/report.html"; fi
-    else
-        say "gnuplot not installed (deps.sh report): no report.html"
-    fi
-    return 0
 }
 
 # perf_guest: what the stress suite adds to the guest, when the run includes

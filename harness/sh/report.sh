@@ -1,7 +1,10 @@
 #!/bin/sh
-# report.sh RESULTS [BASELINE]: RESULTS/report.html from RESULTS/metrics.json
+# report.sh RESULTS [BASELINE]: RESULTS/report.html, one HTML file that
+# needs no network: first the qualification report (qualify.sh: verdict,
+# platform, suites, failures with their diagnostics and kernel log, known
+# kernel bugs, SKIPs), then the performance charts from RESULTS/metrics.json
 # (and RESULTS/comparison.json when a baseline was compared): SVG charts
-# drawn by gnuplot, inlined into one HTML file that needs no network.
+# drawn by gnuplot, inlined.
 #   - pairs/s and GB/s against mapping size, per backend and backing
 #   - CDFs of MAP_DMA / UNMAP_DMA latency (4 KiB and the largest size)
 #   - the baseline comparison: ratio new/base with its interval, and a table
@@ -9,7 +12,10 @@ set -eu
 res=${1:?usage: report.sh RESULTS [BASELINE]}
 base=${2:-}
 m="$res/metrics.json"
-[ -f "$m" ] || { echo "report: no $m" >&2; exit 1; }
+# A run without measurements gets the qualification part only: the chart
+# code below then reads nothing and draws nothing.
+[ -f "$m" ] || m=/dev/null
+command -v gnuplot > /dev/null 2>&1 || m=/dev/null
 tmp="$res/work/report"
 rm -rf "$tmp"; mkdir -p "$tmp"
 
@@ -118,13 +124,23 @@ if [ -f "$cmp" ]; then
     fi
 fi
 
+"$(dirname "$0")/qualify.sh" "$res" > "$tmp/qualify.html"
 {
     printf '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>vfio-ct report %s</title>\n' "$(basename "$res")"
-    printf '<style>body{font-family:sans-serif;margin:2em;max-width:1100px} table{border-collapse:collapse;font-size:12px} td,th{border:1px solid #ccc;padding:2px 6px} .regressed{background:#fbb} .improved{background:#bfb}</style></head><body>\n'
-    printf '<h1>vfio-ct performance report</h1>\n<p>Run <b>%s</b>' "$(basename "$res")"
-    [ -n "$base" ] && printf ', compared with baseline <b>%s</b>' "$(basename "$base")"
-    printf '. Source data: <code>metrics.json</code>%s. Charts drawn by gnuplot.</p>\n' \
-        "$([ -f "$cmp" ] && echo ', <code>comparison.json</code>')"
+    printf '<style>body{font-family:sans-serif;margin:2em;max-width:1100px} table{border-collapse:collapse;font-size:12px} td,th{border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top} .regressed{background:#fbb} .improved{background:#bfb}'
+    printf ' section{margin-bottom:1.5em} #verdict{padding:0.5em 1em;border-radius:4px} #verdict.pass{background:#cfc} #verdict.known{background:#fe9} #verdict.fail{background:#f99} tr.fail td{background:#fdd} pre{background:#f4f4f4;padding:6px;font-size:11px;white-space:pre-wrap} .failure{border-left:4px solid #c00;padding-left:8px}</style></head><body>\n'
+    printf '<h1>vfio-ct qualification report: %s</h1>\n' "$(basename "$res")"
+    cat "$tmp/qualify.html"
+    printf '<section id="performance"><h2>Performance</h2>\n'
+    if [ -z "$plots" ]; then
+        printf '<p>No performance charts: %s.</p>\n' "$([ -f "$res/metrics.json" ] && echo 'gnuplot is not installed (deps.sh report)' ||
+            echo 'no measurements in this run (the stress suite writes metrics.json)')"
+    else
+        printf '<p>Run <b>%s</b>' "$(basename "$res")"
+        [ -n "$base" ] && printf ', compared with baseline <b>%s</b>' "$(basename "$base")"
+        printf '. Source data: <code>metrics.json</code>%s. Charts drawn by gnuplot.</p>\n' \
+            "$([ -f "$cmp" ] && echo ', <code>comparison.json</code>')"
+    fi
     for p in $plots; do
         printf '<div>\n'
         # the SVG inline, without its XML prologue
@@ -150,6 +166,6 @@ fi
         }' "$cmp"
         printf '</table>\n'
     fi
-    printf '</body></html>\n'
+    printf '</section>\n</body></html>\n'
 } > "$res/report.html"
 echo "report: $res/report.html"

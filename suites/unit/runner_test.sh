@@ -33,7 +33,7 @@ collate_case() {
 }
 
 echo "TAP version 13"
-echo "1..20"
+echo "1..27"
 check collate.splat_fails_the_test_it_happened_in collate_case splat
 check collate.hung_guest_fails_running_and_unrun_tests collate_case incomplete
 check collate.dead_guest_fails_every_listed_test collate_case never-began
@@ -49,10 +49,18 @@ junit_skip() {
     printf '<testsuites>\n  <testsuite name="x_prog_tap">\n    <testcase name="1 a.b"></testcase>\n    <testcase name="2 a.c"></testcase>\n  </testsuite>\n</testsuites>\n' > "$tmp/raw.xml"
     # shellcheck disable=SC2086
     $awk_cmd -f "$top/harness/sh/junit-fix.awk" "$tmp/x.prog.tap" "$tmp/raw.xml" > "$tmp/j.xml"
-    grep -q '<testcase classname="x.prog" name="a.c"><skipped message="no hugepages"/></testcase>' "$tmp/j.xml" &&
-    grep -q '<testcase classname="x.prog" name="a.b"></testcase>' "$tmp/j.xml"
+    grep -q '<testcase classname="x.prog" name="a.c" time="0"><skipped message="no hugepages"/></testcase>' "$tmp/j.xml" &&
+    grep -q '<testcase classname="x.prog" name="a.b" time="0"></testcase>' "$tmp/j.xml" &&
+    grep -q 'name="x.prog"' "$tmp/j.xml"
 }
 check junit.skip_becomes_skipped_element junit_skip
+junit_boot_splat() {  # a splat quoted before the set-up failure goes with it to JUnit
+    printf 'TAP version 13\n1..2\nok 1 setup.bind.0000:00:02.0\n# 1234:11e8 group 2\n#   watchdog: BUG: soft lockup - CPU#0 stuck for 21s!\n#   Call trace:\nnot ok 2 setup.kernel_log_clean_before_tests\n' > "$tmp/s.tap"
+    # shellcheck disable=SC2086
+    $awk_cmd -f "$top/harness/sh/junit-tap.awk" "$tmp/s.tap" > "$tmp/s.out"
+    printf 'TAP version 13\n1..2\nok 1 setup.bind.0000:00:02.0\n# 1234:11e8 group 2\nnot ok 2 setup.kernel_log_clean_before_tests\n#   watchdog: BUG: soft lockup - CPU#0 stuck for 21s!\n#   Call trace:\n' | diff -u - "$tmp/s.out"
+}
+check junit.boot_splat_follows_setup_failure junit_boot_splat
 
 # Found by fuzz/fuzz_compare.c: a NUL in a record's key went raw into
 # comparison.json (JSON forbids control characters in strings).
@@ -91,6 +99,14 @@ check runsh.matrix_refuses_kernel_option usage_exit 2 "no --kernel" --matrix --k
 check runsh.matrix_refuses_unknown_host usage_exit 2 "no host profile nosuch" --matrix 'nosuch x debian:sid' --no-build
 check runsh.matrix_splits_on_spaced_x_only usage_exit 2 "no host profile nosuch-x86" --matrix "qemu-x86_64-vtd,nosuch-x86 x debian:sid" --no-build
 check runsh.list_shows_every_arch_profile usage_exit 0 "qemu-aarch64-smmuv3" --list
+check runsh.shard_needs_matrix usage_exit 2 "--shard needs --matrix" --shard 1/2
+check runsh.bad_shard_exits_2 usage_exit 2 "--shard wants K/N" --matrix 'x debian:sid' --shard 3/2
+check runsh.merge_needs_directories usage_exit 2 "--merge needs matrix results directories" --merge
+check runsh.merge_refuses_a_non_matrix_directory usage_exit 2 "has no cells.tsv" --results "$tmp/m" --merge "$top/hosts"
+accel_missing() { VCT_KVM_DEV=/nonexistent/kvm usage_exit 2 "/nonexistent/kvm does not exist: this machine has no KVM" --accel kvm --no-build; }
+check runsh.accel_kvm_without_dev_kvm_exits_2 accel_missing
+check runsh.accel_kvm_refuses_a_foreign_arch_guest usage_exit 2 "KVM runs only guests of this machine's architecture" \
+    --accel kvm --host "$(if [ "$(uname -m)" = x86_64 ]; then echo qemu-aarch64-smmuv3; else echo qemu-x86_64-vtd; fi)" --no-build
 
-[ "$n" = 20 ] || { echo "# plan mismatch: ran $n"; failed=1; }
+[ "$n" = 27 ] || { echo "# plan mismatch: ran $n"; failed=1; }
 exit "$failed"
