@@ -350,8 +350,74 @@ every_shipped_profile_valid() {
 }
 awk_cmd=${VCT_AWK:-awk}
 
+# ---- the kernel cache: damaged .deb, half-unpacked tree, unknown package -------
+# A Debian-style kernel package served by a stand-in apt-get (repo-bin).
+repo="$tmp/repo" kc="$tmp/kcache"
+mkdir -p "$repo" "$tmp/pkg/DEBIAN" "$tmp/pkg/boot" "$tmp/pkg/lib/modules/0.0-fake"
+printf 'Package: linux-image-0.0-fake\nVersion: 1\nArchitecture: amd64\nMaintainer: vfio-ct <none@example.org>\nDescription: a kernel package stand-in\n' > "$tmp/pkg/DEBIAN/control"
+head -c 300000 /dev/urandom > "$tmp/pkg/boot/vmlinuz-0.0-fake"
+cp "$tmp/kernel/0.0-fake/modules.builtin" "$tmp/pkg/lib/modules/0.0-fake/"
+/usr/bin/dpkg-deb --root-owner-group -Zgzip -b "$tmp/pkg" "$repo/linux-image-0.0-fake_1_amd64.deb" > /dev/null
+kfetch() {  # kfetch SPEC: kernel.sh with the stand-in archive; status in $tmp/st
+    st=0
+    PATH="$fx/repo-bin:$PATH" VCT_FAKE_REPO="$repo" VFIOCT_APT_MIRROR=file:///nonexistent VFIOCT_CACHE="$kc" \
+        $sh_cmd "$top/harness/sh/kernel.sh" "$1" x86_64 "$kc" > "$tmp/kdir" 2> "$tmp/kerr" || st=$?
+    echo "$st" > "$tmp/st"
+}
+kdeb="$kc/debs/fake-amd64/linux-image-0.0-fake_1_amd64.deb"
+ktree="$kc/kernels/linux-image-0.0-fake_1_amd64"
+downloads() { [ "$(wc -l < "$repo/downloads")" = "$1" ] || { echo "$(wc -l < "$repo/downloads") downloads, want $1"; return 1; }; }
+tree_good() { cmp -s "$ktree/vmlinuz" "$tmp/pkg/boot/vmlinuz-0.0-fake" && [ "$(cat "$ktree/release")" = 0.0-fake ] &&
+    [ -f "$ktree/root/lib/modules/0.0-fake/modules.dep" ] || { echo "tree $ktree not complete"; cat "$tmp/kerr"; return 1; }; }
+kerr_has() { grep -qF -- "$1" "$tmp/kerr" || { echo "kernel.sh did not say '$1':"; cat "$tmp/kerr"; return 1; }; }
+kernel_fetched() {
+    kfetch debian:fake:linux-image-0.0-fake
+    [ "$(cat "$tmp/st")" = 0 ] && [ "$(cat "$tmp/kdir")" = "$ktree" ] && tree_good && downloads 1
+}
+truncated_deb_refetched() {
+    head -c 2000 "$kdeb" > "$kdeb.cut" && mv "$kdeb.cut" "$kdeb" && rm -rf "$ktree"
+    kfetch debian:fake:linux-image-0.0-fake
+    [ "$(cat "$tmp/st")" = 0 ] && kerr_has "cached linux-image-0.0-fake_1_amd64.deb is damaged (2000 bytes, the index says" &&
+        tree_good && downloads 2
+}
+corrupt_deb_refetched() {
+    # one byte changed, the size kept: only the SHA256 tells
+    size=$(wc -c < "$kdeb")
+    printf 'X' | dd of="$kdeb" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+    rm -rf "$ktree"
+    kfetch debian:fake:linux-image-0.0-fake
+    [ "$(cat "$tmp/st")" = 0 ] && kerr_has "cached linux-image-0.0-fake_1_amd64.deb is damaged ($size bytes, the index says $size and SHA256:" &&
+        tree_good && downloads 3
+}
+half_unpacked_tree_redone() {
+    rm -f "$ktree/vmlinuz"
+    mkdir -p "$ktree.tmp/root" && echo junk > "$ktree.tmp/root/left-by-a-killed-unpack"
+    kfetch debian:fake:linux-image-0.0-fake
+    [ "$(cat "$tmp/st")" = 0 ] && kerr_has "cached kernel tree $ktree is incomplete: unpacking it again" &&
+        tree_good && [ ! -e "$ktree.tmp" ] && downloads 3
+}
+spec_names_no_package() {
+    kfetch debian:fake:linux-image-nosuch
+    [ "$(cat "$tmp/st")" = 2 ] && kerr_has "aptfetch: no package linux-image-nosuch in fake/amd64" &&
+        kerr_has "kernel: cannot fetch linux-image-nosuch from fake"
+}
+spec_malformed() {
+    kfetch debian:
+    [ "$(cat "$tmp/st")" = 2 ] && kerr_has "kernel: malformed kernel spec 'debian:'"
+}
+runsh_spec_names_no_package() {
+    r="$tmp/r-nopkg"
+    st=0
+    # shellcheck disable=SC2086
+    PATH="$fx/repo-bin:$PATH" VCT_FAKE_REPO="$repo" VFIOCT_APT_MIRROR=file:///nonexistent VFIOCT_CACHE="$kc" \
+        $sh_cmd "$co/run.sh" --host fake --no-build --kernel debian:fake:linux-image-nosuch --results "$r" \
+        > "$r.out" 2> "$r.err" < /dev/null || st=$?
+    [ "$st" = 2 ] && grep -q "run.sh: kernel 'debian:fake:linux-image-nosuch' is not available" "$r.err" &&
+        grep -q "no package linux-image-nosuch in fake/amd64" "$r.err" || { echo "exit $st"; cat "$r.err"; return 1; }
+}
+
 echo "TAP version 13"
-echo "1..30"
+echo "1..37"
 check failures.replayed_guest_that_passes_exits_0 replay_passes
 check failures.kernel_panic_in_test_fails_it_keeps_finished_and_names_the_panic panic_in_test
 check failures.silent_guest_ends_after_idle_seconds_with_qemu_stopped hang_idle
@@ -394,5 +460,13 @@ check profile.line_without_equals_refused_exit_2 profile_refused not-key-value "
 check profile.accumulating_keys_join_and_pass accumulating_keys_read
 check profile.every_shipped_profile_is_valid every_shipped_profile_valid
 
-[ "$n" = 30 ] || { echo "# plan mismatch: ran $n"; failed=1; }
+check kcache.debian_kernel_fetched_and_unpacked_once kernel_fetched
+check kcache.truncated_cached_deb_detected_by_size_and_refetched truncated_deb_refetched
+check kcache.corrupt_cached_deb_detected_by_sha256_and_refetched corrupt_deb_refetched
+check kcache.half_unpacked_tree_detected_and_unpacked_again half_unpacked_tree_redone
+check kspec.debian_spec_naming_no_package_exits_2_and_says_so spec_names_no_package
+check kspec.malformed_spec_exits_2 spec_malformed
+check kspec.run_with_a_spec_naming_no_package_exits_2 runsh_spec_names_no_package
+
+[ "$n" = 37 ] || { echo "# plan mismatch: ran $n"; failed=1; }
 exit "$failed"
