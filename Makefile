@@ -5,6 +5,7 @@
 #   make unit            offline unit tests (plain and ASan+UBSan builds)
 #   make lint            cppcheck and clang-tidy over the C, shellcheck over the shell
 #   make mutants         the suites against deliberately broken VFIO modules
+#   make splat-live      the runner against real kernel splats (fixtures/splat/live)
 #   make check           everything above plus the emulated conformance run
 #   make install INSTALL_PATH=DIR   kselftest-style install tree
 #
@@ -65,7 +66,7 @@ UNIT_SRCS := $(sort $(wildcard suites/unit/*.c))
 UNIT_SAN  := $(UNIT_SRCS:%.c=$(BUILD)-san/%)
 HDRS      := $(wildcard harness/*.h)
 
-.PHONY: all headers unit unit-plain unit-san unit-sh lint mutants cross check emulated install clean distclean deps
+.PHONY: all headers unit unit-plain unit-san unit-sh lint mutants splat-live cross check emulated install clean distclean deps
 .DEFAULT_GOAL := all
 
 all: $(LIB) $(SUITES)
@@ -138,7 +139,8 @@ lint: $(KHDR)/VERSION
 	        -checks=-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling \
 	        $$f -- $(CPPFLAGS) -std=gnu11 -Wall -Wextra; \
 	done
-	shellcheck -s sh -S warning run.sh .ci/run harness/sh/*.sh suites/*/*.sh fixtures/mutants/*.sh
+	shellcheck -s sh -S warning run.sh .ci/run harness/sh/*.sh suites/*/*.sh fixtures/mutants/*.sh \
+	    fixtures/splat/live/*.sh fixtures/failures/bin/* fixtures/failures/repo-bin/*
 
 emulated: all
 	./run.sh --no-build
@@ -156,6 +158,12 @@ check: deps
 	./run.sh --no-build --suite stress --results results/check-stress-$$(date +%Y%m%d-%H%M%S)
 	./run.sh --no-build --host qemu-aarch64-smmuv3 --results results/check-arm64-$$(date +%Y%m%d-%H%M%S)
 	$(MAKE) mutants
+	$(MAKE) splat-live
+
+# Real kernel splats (fixtures/splat/live: a test-only module) in one guest
+# boot: the runner must report each where it happened (about 3-4 min).
+splat-live: all
+	prove --norc -v --exec sh fixtures/splat/live/check.sh
 
 # Broken VFIO modules (fixtures/mutants/*.sed) that the suites must catch.
 mutants: all

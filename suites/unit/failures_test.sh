@@ -416,8 +416,36 @@ runsh_spec_names_no_package() {
         grep -q "no package linux-image-nosuch in fake/amd64" "$r.err" || { echo "exit $st"; cat "$r.err"; return 1; }
 }
 
+# ---- --modules modules the guest kernel cannot load (modcheck.sh) -----------
+# Relocatable objects with a .modinfo vermagic, like .ko files, made here.
+printf 'ffffffff81000000 T _printk\nffffffff82000000 r __ksymtab__printk\n' > "$tmp/kernel/System.map-0.0-fake"
+printf 'extern int NEEDED(void);\nstatic const char vermagic[] __attribute__((section(".modinfo"), used)) = "vermagic=" VERMAGIC " SMP preempt mod_unload ";\nint init_module(void) { return NEEDED(); }\n' > "$tmp/mod.c"
+mkmod() {  # mkmod NAME CC VERMAGIC NEEDED: $tmp/mods-NAME/NAME.ko
+    mkdir -p "$tmp/mods-$1"
+    "$2" -c -DVERMAGIC="\"$3\"" -DNEEDED="$4" -o "$tmp/mods-$1/$1.ko" "$tmp/mod.c"
+}
+modules_refused() {  # modules_refused NAME TEXT
+    r="$tmp/r-mod-$1"
+    run pass "$r" --modules "$tmp/mods-$1"
+    want_exit 2 "$r" && grep -qF -- "$2" "$r.err" &&
+        grep -qF "run.sh: --modules: $tmp/mods-$1 holds modules kernel 0.0-fake cannot load" "$r.err" ||
+        { cat "$r.err"; return 1; }
+}
+module_good() { mkmod good gcc 0.0-fake _printk && run pass "$tmp/r-mod-good" --modules "$tmp/mods-good" && want_exit 0 "$tmp/r-mod-good"; }
+module_not_elf() {
+    mkdir -p "$tmp/mods-notelf" && echo "not a module" > "$tmp/mods-notelf/vfio.ko"
+    modules_refused notelf "modcheck: $tmp/mods-notelf/vfio.ko: not an ELF file"
+}
+module_vermagic() { mkmod vermagic gcc 0.0-other _printk && modules_refused vermagic "built for kernel '0.0-other' (vermagic), the guest runs 0.0-fake"; }
+module_missing_symbol() { mkmod nosym gcc 0.0-fake vct_no_such_symbol && modules_refused nosym "needs symbol vct_no_such_symbol, which neither kernel 0.0-fake nor its modules export"; }
+module_wrong_arch() { mkmod arm aarch64-linux-gnu-gcc 0.0-fake _printk && modules_refused arm "built for AArch64, the guest is x86_64"; }
+skip_without_cross() {
+    command -v aarch64-linux-gnu-gcc > /dev/null 2>&1 && return 1
+    n=$((n + 1)); echo "ok $n $1 # SKIP no aarch64-linux-gnu-gcc (deps.sh cross)"
+}
+
 echo "TAP version 13"
-echo "1..37"
+echo "1..42"
 check failures.replayed_guest_that_passes_exits_0 replay_passes
 check failures.kernel_panic_in_test_fails_it_keeps_finished_and_names_the_panic panic_in_test
 check failures.silent_guest_ends_after_idle_seconds_with_qemu_stopped hang_idle
@@ -468,5 +496,12 @@ check kspec.debian_spec_naming_no_package_exits_2_and_says_so spec_names_no_pack
 check kspec.malformed_spec_exits_2 spec_malformed
 check kspec.run_with_a_spec_naming_no_package_exits_2 runsh_spec_names_no_package
 
-[ "$n" = 37 ] || { echo "# plan mismatch: ran $n"; failed=1; }
+check modules.loadable_module_passes_the_check module_good
+check modules.not_an_elf_refused_before_boot_exit_2 module_not_elf
+check modules.vermagic_mismatch_refused_before_boot_exit_2 module_vermagic
+check modules.missing_symbol_refused_before_boot_exit_2 module_missing_symbol
+skip_without_cross modules.wrong_architecture_refused_before_boot_exit_2 ||
+    check modules.wrong_architecture_refused_before_boot_exit_2 module_wrong_arch
+
+[ "$n" = 42 ] || { echo "# plan mismatch: ran $n"; failed=1; }
 exit "$failed"
