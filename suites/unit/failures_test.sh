@@ -333,7 +333,7 @@ cp "$top"/fixtures/profiles/*.conf "$co/hosts/"
 profile_refused() {  # profile_refused NAME LINE-TEXT
     r="$tmp/r-prof-$1"
     # shellcheck disable=SC2086
-    st=0; PATH="$fx/bin:$PATH" VFIOCT_CACHE="$tmp/cache" $sh_cmd "$co/run.sh" --host "$1" --no-build \
+    st=0; PATH="$fx/bin:$PATH" VFIOCT_CACHE="$tmp/cache" timeout 60 $sh_cmd "$co/run.sh" --host "$1" --no-build \
         --results "$r" > "$r.out" 2> "$r.err" < /dev/null || st=$?
     [ "$st" = 2 ] || { echo "exit $st, want 2"; cat "$r.err"; return 1; }
     grep -qF -- "$co/hosts/$1.conf:$2" "$r.err" || { echo "no '$1.conf:$2' in:"; cat "$r.err"; return 1; }
