@@ -7,6 +7,7 @@
 #   make mutants         the suites against deliberately broken VFIO modules
 #   make proof           run.sh --host local proven inside the emulated servers
 #   make fuzz            libFuzzer over the parsers and the runner's awk (FUZZ_SECONDS)
+#   make splat-live      the runner against real kernel splats (fixtures/splat/live)
 #   make check           everything above plus the emulated conformance run
 #   make consumers RESULTS=DIR   run.json, JUnit, TAP::Parser and LKFT agree
 #   make jenkins-lint    npm-groovy-lint over the Jenkinsfile
@@ -69,7 +70,7 @@ UNIT_SRCS := $(sort $(wildcard suites/unit/*.c))
 UNIT_SAN  := $(UNIT_SRCS:%.c=$(BUILD)-san/%)
 HDRS      := $(wildcard harness/*.h)
 
-.PHONY: proof all headers unit unit-plain unit-san unit-sh lint mutants cross check emulated install clean distclean deps
+.PHONY: proof all headers unit unit-plain unit-san unit-sh lint mutants splat-live cross check emulated install clean distclean deps
 .PHONY: consumers jenkins-lint jenkins-rehearsal screenshots lava
 .DEFAULT_GOAL := all
 
@@ -143,7 +144,8 @@ lint: $(KHDR)/VERSION
 	        -checks=-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling \
 	        $$f -- $(CPPFLAGS) -std=gnu11 -Wall -Wextra; \
 	done
-	shellcheck -s sh -S warning run.sh .ci/run harness/sh/*.sh suites/*/*.sh fixtures/mutants/*.sh fuzz/fuzz.sh lava/*.sh
+	shellcheck -s sh -S warning run.sh .ci/run harness/sh/*.sh suites/*/*.sh fixtures/mutants/*.sh \
+	    fixtures/splat/live/*.sh fixtures/failures/bin/* fixtures/failures/repo-bin/* fuzz/fuzz.sh lava/*.sh
 
 emulated: all
 	./run.sh --no-build
@@ -167,6 +169,12 @@ check: deps
 	./run.sh --no-build --host qemu-aarch64-smmuv3 --results results/check-arm64-$$(date +%Y%m%d-%H%M%S)
 	$(MAKE) proof
 	$(MAKE) mutants
+	$(MAKE) splat-live
+
+# Real kernel splats (fixtures/splat/live: a test-only module) in one guest
+# boot: the runner must report each where it happened (about 3-4 min).
+splat-live: all
+	prove --norc -v --exec sh fixtures/splat/live/check.sh
 
 # The local host kind proven inside emulated servers, one step per
 # architecture: suites/local/realhost_test.sh (refusals, --force, --dry-run,

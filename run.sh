@@ -320,6 +320,9 @@ for opt in $(prof requires); do
             "$release" "$(cat "$kdir/origin")"
 done
 
+# A --modules module the guest kernel cannot load is refused here, named.
+[ -z "$moddir" ] || "$VCT_TOP/harness/sh/modcheck.sh" "$kdir" "$arch" "$moddir" ||
+    die "--modules: $moddir holds modules kernel $release cannot load"
 busybox=$("$VCT_TOP/harness/sh/busybox.sh" "$arch" "$CACHE" 2>"$work/busybox.log") ||
     { cat "$work/busybox.log" >&2; die "no busybox for $arch"; }
 lock_release cache

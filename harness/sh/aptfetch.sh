@@ -62,11 +62,14 @@ keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 
 state="$cache/apt/$(printf '%s' "$suites" | tr ',' '+')-$arch"
 mkdir -p "$state/lists/partial" "$state/archives/partial" "$dest"
+# (written to a temporary file and renamed: a run of an older vfio-ct that
+# takes no lock may be reading it)
 {
     printf 'Types: deb\nURIs: %s\nSuites: %s\nComponents: main\nArchitectures: %s\nSigned-By: %s\n' \
         "$mirror" "$(printf '%s' "$suites" | tr ',' ' ')" "$arch" "$keyring"
-} > "$state/vfio-ct.sources"
-: > "$state/status"
+} > "$state/vfio-ct.sources.$$"
+mv -f "$state/vfio-ct.sources.$$" "$state/vfio-ct.sources"
+[ -f "$state/status" ] || : > "$state/status"
 
 aptq() {
     apt-get -q \

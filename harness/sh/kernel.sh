@@ -52,6 +52,10 @@ from_paths() {
     mkdir -p "$dir/root/lib/modules"
     ln -sfn "$image" "$dir/vmlinuz"
     ln -sfn "$moddir" "$dir/root/lib/modules/$release"
+    # a System.map beside the image, as in /boot (modcheck.sh reads it)
+    if [ -f "$(dirname "$image")/System.map-$release" ]; then
+        ln -sfn "$(dirname "$image")/System.map-$release" "$dir/System.map"
+    fi
     printf '%s\n' "$release" > "$dir/release"
     printf 'path %s %s\n' "$image" "$moddir" > "$dir/origin"
     depmod_tree "$dir/root" "$release"
@@ -108,6 +112,10 @@ from_debian() {
         mv "$img" "$dir.tmp/vmlinuz"
         for c in "$dir.tmp/root/boot/config-$release" "$dir.tmp/root/lib/modules/$release/config"; do
             [ -f "$c" ] && cp "$c" "$dir.tmp/config"
+        done
+        # (modcheck.sh checks --modules modules' symbols against it)
+        for c in "$dir.tmp/root/boot/System.map-$release" "$dir.tmp/root/lib/modules/$release/System.map"; do
+            [ -f "$c" ] && cp "$c" "$dir.tmp/System.map"
         done
         rm -rf "$dir.tmp/root/boot" "$dir.tmp/root/usr"
         depmod_tree "$dir.tmp/root" "$release"

@@ -21,9 +21,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'cleanup; exit 130' INT TERM HUP
 
+# VCT_ONLY=ERE runs only the checks whose name matches (the rest SKIP).
 check() {  # check NAME COMMAND...: ok when COMMAND succeeds
     name=$1; shift
     n=$((n + 1))
+    if [ -n "${VCT_ONLY:-}" ] && ! printf '%s\n' "$name" | grep -Eq -- "$VCT_ONLY"; then
+        echo "ok $n $name # SKIP not in VCT_ONLY"; return 0
+    fi
     if "$@" > "$tmp/out" 2>&1; then
         echo "ok $n $name"
     else
@@ -270,7 +274,7 @@ same_results_refused() {
 # cache_lock_waits [mkdir]: run A holds the cache (a kernel fetch that never
 # ends); run B waits for it, saying so, and runs once A is stopped.
 cache_lock_waits() {
-    a="$tmp/r-lock-a$1" b="$tmp/r-lock-b$1"
+    a="$tmp/r-lock-a${1:-}" b="$tmp/r-lock-b${1:-}"
     export VCT_LOCK_MKDIR="${1:+1}"
     run_bg pass "$a" --no-build --kernel debian:nosuch
     wait_for "$a" "kernel debian:nosuch" || return 1
@@ -280,7 +284,7 @@ cache_lock_waits() {
     grep -q "booting" "$b.err" && { echo "B booted while A held the cache"; return 1; }
     signal_run "$a" TERM pid
     want_exit 143 "$a" || return 1
-    [ -z "$1" ] || [ ! -d "$tmp/cache/.lock.d" ] || { echo "A left its lock directory"; return 1; }
+    [ -z "${1:-}" ] || [ ! -d "$tmp/cache/.lock.d" ] || { echo "A left its lock directory"; return 1; }
     pid=$(cat "$b.runpid"); st=0; wait "$pid" || st=$?; echo "$st" > "$tmp/st"; rm -f "$b.runpid"
     unset VCT_LOCK_MKDIR
     want_exit 0 "$b" && json_has "$b" '"complete": true'
@@ -329,7 +333,7 @@ cp "$top"/fixtures/profiles/*.conf "$co/hosts/"
 profile_refused() {  # profile_refused NAME LINE-TEXT
     r="$tmp/r-prof-$1"
     # shellcheck disable=SC2086
-    st=0; PATH="$fx/bin:$PATH" VFIOCT_CACHE="$tmp/cache" $sh_cmd "$co/run.sh" --host "$1" --no-build \
+    st=0; PATH="$fx/bin:$PATH" VFIOCT_CACHE="$tmp/cache" timeout 60 $sh_cmd "$co/run.sh" --host "$1" --no-build \
         --results "$r" > "$r.out" 2> "$r.err" < /dev/null || st=$?
     [ "$st" = 2 ] || { echo "exit $st, want 2"; cat "$r.err"; return 1; }
     grep -qF -- "$co/hosts/$1.conf:$2" "$r.err" || { echo "no '$1.conf:$2' in:"; cat "$r.err"; return 1; }
@@ -350,8 +354,102 @@ every_shipped_profile_valid() {
 }
 awk_cmd=${VCT_AWK:-awk}
 
+# ---- the kernel cache: damaged .deb, half-unpacked tree, unknown package -------
+# A Debian-style kernel package served by a stand-in apt-get (repo-bin).
+repo="$tmp/repo" kc="$tmp/kcache"
+mkdir -p "$repo" "$tmp/pkg/DEBIAN" "$tmp/pkg/boot" "$tmp/pkg/lib/modules/0.0-fake"
+printf 'Package: linux-image-0.0-fake\nVersion: 1\nArchitecture: amd64\nMaintainer: vfio-ct <none@example.org>\nDescription: a kernel package stand-in\n' > "$tmp/pkg/DEBIAN/control"
+head -c 300000 /dev/urandom > "$tmp/pkg/boot/vmlinuz-0.0-fake"
+cp "$tmp/kernel/0.0-fake/modules.builtin" "$tmp/pkg/lib/modules/0.0-fake/"
+/usr/bin/dpkg-deb --root-owner-group -Zgzip -b "$tmp/pkg" "$repo/linux-image-0.0-fake_1_amd64.deb" > /dev/null
+kfetch() {  # kfetch SPEC: kernel.sh with the stand-in archive; status in $tmp/st
+    st=0
+    PATH="$fx/repo-bin:$PATH" VCT_FAKE_REPO="$repo" VFIOCT_APT_MIRROR=file:///nonexistent VFIOCT_CACHE="$kc" \
+        $sh_cmd "$top/harness/sh/kernel.sh" "$1" x86_64 "$kc" > "$tmp/kdir" 2> "$tmp/kerr" || st=$?
+    echo "$st" > "$tmp/st"
+}
+kdeb="$kc/debs/fake-amd64/linux-image-0.0-fake_1_amd64.deb"
+ktree="$kc/kernels/linux-image-0.0-fake_1_amd64"
+downloads() { [ "$(wc -l < "$repo/downloads")" = "$1" ] || { echo "$(wc -l < "$repo/downloads") downloads, want $1"; return 1; }; }
+tree_good() { cmp -s "$ktree/vmlinuz" "$tmp/pkg/boot/vmlinuz-0.0-fake" && [ "$(cat "$ktree/release")" = 0.0-fake ] &&
+    [ -f "$ktree/root/lib/modules/0.0-fake/modules.dep" ] || { echo "tree $ktree not complete"; cat "$tmp/kerr"; return 1; }; }
+kerr_has() { grep -qF -- "$1" "$tmp/kerr" || { echo "kernel.sh did not say '$1':"; cat "$tmp/kerr"; return 1; }; }
+kernel_fetched() {
+    kfetch debian:fake:linux-image-0.0-fake
+    [ "$(cat "$tmp/st")" = 0 ] && [ "$(cat "$tmp/kdir")" = "$ktree" ] && tree_good && downloads 1
+}
+truncated_deb_refetched() {
+    head -c 2000 "$kdeb" > "$kdeb.cut" && mv "$kdeb.cut" "$kdeb" && rm -rf "$ktree"
+    kfetch debian:fake:linux-image-0.0-fake
+    [ "$(cat "$tmp/st")" = 0 ] && kerr_has "cached linux-image-0.0-fake_1_amd64.deb is damaged (2000 bytes, the index says" &&
+        tree_good && downloads 2
+}
+corrupt_deb_refetched() {
+    # one byte changed, the size kept: only the SHA256 tells
+    size=$(wc -c < "$kdeb")
+    printf 'X' | dd of="$kdeb" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+    rm -rf "$ktree"
+    kfetch debian:fake:linux-image-0.0-fake
+    [ "$(cat "$tmp/st")" = 0 ] && kerr_has "cached linux-image-0.0-fake_1_amd64.deb is damaged ($size bytes, the index says $size and SHA256:" &&
+        tree_good && downloads 3
+}
+half_unpacked_tree_redone() {
+    rm -f "$ktree/vmlinuz"
+    mkdir -p "$ktree.tmp/root" && echo junk > "$ktree.tmp/root/left-by-a-killed-unpack"
+    kfetch debian:fake:linux-image-0.0-fake
+    [ "$(cat "$tmp/st")" = 0 ] && kerr_has "cached kernel tree $ktree is incomplete: unpacking it again" &&
+        tree_good && [ ! -e "$ktree.tmp" ] && downloads 3
+}
+spec_names_no_package() {
+    kfetch debian:fake:linux-image-nosuch
+    [ "$(cat "$tmp/st")" = 2 ] && kerr_has "aptfetch: no package linux-image-nosuch in fake/amd64" &&
+        kerr_has "kernel: cannot fetch linux-image-nosuch from fake"
+}
+spec_malformed() {
+    kfetch debian:
+    [ "$(cat "$tmp/st")" = 2 ] && kerr_has "kernel: malformed kernel spec 'debian:'"
+}
+runsh_spec_names_no_package() {
+    r="$tmp/r-nopkg"
+    st=0
+    # shellcheck disable=SC2086
+    PATH="$fx/repo-bin:$PATH" VCT_FAKE_REPO="$repo" VFIOCT_APT_MIRROR=file:///nonexistent VFIOCT_CACHE="$kc" \
+        $sh_cmd "$co/run.sh" --host fake --no-build --kernel debian:fake:linux-image-nosuch --results "$r" \
+        > "$r.out" 2> "$r.err" < /dev/null || st=$?
+    [ "$st" = 2 ] && grep -q "run.sh: kernel 'debian:fake:linux-image-nosuch' is not available" "$r.err" &&
+        grep -q "no package linux-image-nosuch in fake/amd64" "$r.err" || { echo "exit $st"; cat "$r.err"; return 1; }
+}
+
+# ---- --modules modules the guest kernel cannot load (modcheck.sh) -----------
+# Relocatable objects with a .modinfo vermagic, like .ko files, made here.
+printf 'ffffffff81000000 T _printk\nffffffff82000000 r __ksymtab__printk\n' > "$tmp/kernel/System.map-0.0-fake"
+printf 'extern int NEEDED(void);\nstatic const char vermagic[] __attribute__((section(".modinfo"), used)) = "vermagic=" VERMAGIC " SMP preempt mod_unload ";\nint init_module(void) { return NEEDED(); }\n' > "$tmp/mod.c"
+mkmod() {  # mkmod NAME CC VERMAGIC NEEDED: $tmp/mods-NAME/NAME.ko
+    mkdir -p "$tmp/mods-$1"
+    "$2" -c -DVERMAGIC="\"$3\"" -DNEEDED="$4" -o "$tmp/mods-$1/$1.ko" "$tmp/mod.c"
+}
+modules_refused() {  # modules_refused NAME TEXT
+    r="$tmp/r-mod-$1"
+    run pass "$r" --modules "$tmp/mods-$1"
+    want_exit 2 "$r" && grep -qF -- "$2" "$r.err" &&
+        grep -qF "run.sh: --modules: $tmp/mods-$1 holds modules kernel 0.0-fake cannot load" "$r.err" ||
+        { cat "$r.err"; return 1; }
+}
+module_good() { mkmod good gcc 0.0-fake _printk && run pass "$tmp/r-mod-good" --modules "$tmp/mods-good" && want_exit 0 "$tmp/r-mod-good"; }
+module_not_elf() {
+    mkdir -p "$tmp/mods-notelf" && echo "not a module" > "$tmp/mods-notelf/vfio.ko"
+    modules_refused notelf "modcheck: $tmp/mods-notelf/vfio.ko: not an ELF file"
+}
+module_vermagic() { mkmod vermagic gcc 0.0-other _printk && modules_refused vermagic "built for kernel '0.0-other' (vermagic), the guest runs 0.0-fake"; }
+module_missing_symbol() { mkmod nosym gcc 0.0-fake vct_no_such_symbol && modules_refused nosym "needs symbol vct_no_such_symbol, which neither kernel 0.0-fake nor its modules export"; }
+module_wrong_arch() { mkmod arm aarch64-linux-gnu-gcc 0.0-fake _printk && modules_refused arm "built for AArch64, the guest is x86_64"; }
+skip_without_cross() {
+    command -v aarch64-linux-gnu-gcc > /dev/null 2>&1 && return 1
+    n=$((n + 1)); echo "ok $n $1 # SKIP no aarch64-linux-gnu-gcc (deps.sh cross)"
+}
+
 echo "TAP version 13"
-echo "1..30"
+echo "1..42"
 check failures.replayed_guest_that_passes_exits_0 replay_passes
 check failures.kernel_panic_in_test_fails_it_keeps_finished_and_names_the_panic panic_in_test
 check failures.silent_guest_ends_after_idle_seconds_with_qemu_stopped hang_idle
@@ -394,5 +492,20 @@ check profile.line_without_equals_refused_exit_2 profile_refused not-key-value "
 check profile.accumulating_keys_join_and_pass accumulating_keys_read
 check profile.every_shipped_profile_is_valid every_shipped_profile_valid
 
-[ "$n" = 30 ] || { echo "# plan mismatch: ran $n"; failed=1; }
+check kcache.debian_kernel_fetched_and_unpacked_once kernel_fetched
+check kcache.truncated_cached_deb_detected_by_size_and_refetched truncated_deb_refetched
+check kcache.corrupt_cached_deb_detected_by_sha256_and_refetched corrupt_deb_refetched
+check kcache.half_unpacked_tree_detected_and_unpacked_again half_unpacked_tree_redone
+check kspec.debian_spec_naming_no_package_exits_2_and_says_so spec_names_no_package
+check kspec.malformed_spec_exits_2 spec_malformed
+check kspec.run_with_a_spec_naming_no_package_exits_2 runsh_spec_names_no_package
+
+check modules.loadable_module_passes_the_check module_good
+check modules.not_an_elf_refused_before_boot_exit_2 module_not_elf
+check modules.vermagic_mismatch_refused_before_boot_exit_2 module_vermagic
+check modules.missing_symbol_refused_before_boot_exit_2 module_missing_symbol
+skip_without_cross modules.wrong_architecture_refused_before_boot_exit_2 ||
+    check modules.wrong_architecture_refused_before_boot_exit_2 module_wrong_arch
+
+[ "$n" = 42 ] || { echo "# plan mismatch: ran $n"; failed=1; }
 exit "$failed"
