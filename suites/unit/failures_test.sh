@@ -362,10 +362,10 @@ printf 'Package: linux-image-0.0-fake\nVersion: 1\nArchitecture: amd64\nMaintain
 head -c 300000 /dev/urandom > "$tmp/pkg/boot/vmlinuz-0.0-fake"
 cp "$tmp/kernel/0.0-fake/modules.builtin" "$tmp/pkg/lib/modules/0.0-fake/"
 /usr/bin/dpkg-deb --root-owner-group -Zgzip -b "$tmp/pkg" "$repo/linux-image-0.0-fake_1_amd64.deb" > /dev/null
-kfetch() {  # kfetch SPEC: kernel.sh with the stand-in archive; status in $tmp/st
+kfetch() {  # kfetch SPEC: kernel.sh (by its #!, as run.sh runs it) with the stand-in archive; status in $tmp/st
     st=0
     PATH="$fx/repo-bin:$PATH" VCT_FAKE_REPO="$repo" VFIOCT_APT_MIRROR=file:///nonexistent VFIOCT_CACHE="$kc" \
-        $sh_cmd "$top/harness/sh/kernel.sh" "$1" x86_64 "$kc" > "$tmp/kdir" 2> "$tmp/kerr" || st=$?
+        "$top/harness/sh/kernel.sh" "$1" x86_64 "$kc" > "$tmp/kdir" 2> "$tmp/kerr" || st=$?
     echo "$st" > "$tmp/st"
 }
 kdeb="$kc/debs/fake-amd64/linux-image-0.0-fake_1_amd64.deb"
@@ -376,7 +376,7 @@ tree_good() { cmp -s "$ktree/vmlinuz" "$tmp/pkg/boot/vmlinuz-0.0-fake" && [ "$(c
 kerr_has() { grep -qF -- "$1" "$tmp/kerr" || { echo "kernel.sh did not say '$1':"; cat "$tmp/kerr"; return 1; }; }
 kernel_fetched() {
     kfetch debian:fake:linux-image-0.0-fake
-    [ "$(cat "$tmp/st")" = 0 ] && [ "$(cat "$tmp/kdir")" = "$ktree" ] && tree_good && downloads 1
+    [ "$(cat "$tmp/st")" = 0 ] && [ "$(cat "$tmp/kdir")" = "$ktree" ] && tree_good && downloads 1 || { echo "exit $(cat "$tmp/st"), dir $(cat "$tmp/kdir")"; cat "$tmp/kerr"; return 1; }
 }
 truncated_deb_refetched() {
     head -c 2000 "$kdeb" > "$kdeb.cut" && mv "$kdeb.cut" "$kdeb" && rm -rf "$ktree"
