@@ -322,7 +322,7 @@ else fail local.dma_suite_passes_through_edu "$1 passed (${ev:-0} on edu variant
 
 # A failing test: a program that reports `not ok` (put into the tree's
 # programs, build/ARCH/suites, for this one run).
-progs="$TREE/build/$(uname -m | sed 's/aarch64/arm64/')/suites"
+progs="$TREE/build/$("$TREE/harness/sh/arch.sh")/suites"
 mkdir -p "$progs/proof"
 cat > "$progs/proof/fails" <<'EOF'
 #!/bin/sh

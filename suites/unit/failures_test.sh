@@ -205,7 +205,7 @@ ctrl_c_during_kernel_fetch() {
 # ---- test programs that crash or hang, run as the guest runs them ----------
 # guest.sh's run_program on this machine (no kernel markers: kmark is a
 # no-op here), then collate.awk as the host does.
-crash_bin="$top/build/$(uname -m | sed 's/aarch64/arm64/')/fixtures/progs/crash"
+crash_bin="$top/build/$("$top/harness/sh/arch.sh")/fixtures/progs/crash"
 guest_run() {  # guest_run DIR REL LIST...: run DIR/REL, collate it into $tmp/prog.tap
     dir=$1 rel=$2; shift 2
     for t in "$@"; do printf '@list %s %s\n' "$rel" "$t"; done > "$tmp/stream.log"
