@@ -15,20 +15,14 @@ n=0 failed=0
 tmp=$(mktemp -d)
 trap '[ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT INT TERM HUP
 
-check() {  # check NAME COMMAND...: ok when COMMAND succeeds
-    name=$1; shift
-    n=$((n + 1))
-    if "$@" > "$tmp/out" 2>&1; then
-        echo "ok $n $name"
-    else
-        echo "not ok $n $name"; sed 's/^/# /' "$tmp/out"; failed=1
-    fi
-}
+# shellcheck source=fixtures/tap.sh
+. "$top/fixtures/tap.sh"
 
 # make_results DIR HOST RELEASE [KNOWN]: DIR as run.sh's collecting would
 # write it, with the known-failures list KNOWN (default: the fixture's).
 make_results() {
     (
+        # shellcheck disable=SC2034 # collect.sh (sourced below) reads these
         VCT_TOP=$top BUILD=/build host=$2 arch=x86_64 kernel_spec=fixture release=$3 accel=tcg,thread=single
         results=$1 work=$1/work stream=$1/work/stream.log kmsg=$1/work/kmsg.raw
         VCT_KNOWN_FAILURES=${4:-$fx/known-failures}
@@ -42,6 +36,7 @@ make_results() {
         collect_new_records
         collect_finish ""
         results_write "$3" "fixture" "QEMU fixture" "2026-12-01T00:00:00Z" 7 ""
+        # shellcheck disable=SC2154 # set by collect.sh
         echo "$run_failed" > "$work/run_failed"
     ) > "$1.stdout" 2> "$1.stderr"
 }
