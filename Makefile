@@ -145,7 +145,7 @@ lint: $(KHDR)/VERSION
 	        $$f -- $(CPPFLAGS) -std=gnu11 -Wall -Wextra; \
 	done
 	shellcheck -s sh -S warning run.sh .ci/run harness/sh/*.sh suites/*/*.sh fixtures/mutants/*.sh \
-	    fixtures/splat/live/*.sh fixtures/failures/bin/* fixtures/failures/repo-bin/* fuzz/fuzz.sh lava/*.sh
+	    fixtures/splat/live/*.sh fixtures/failures/bin/* fixtures/failures/repo-bin/* fixtures/tap.sh fuzz/fuzz.sh lava/*.sh
 
 emulated: all
 	./run.sh --no-build

@@ -24,15 +24,8 @@ if [ -z "${VCT_KHDR:-}" ] || [ ! -f "$ksft/run_kselftest.sh" ]; then
 fi
 echo "1..9"
 
-check() {  # check NAME COMMAND...: ok when COMMAND succeeds
-    name=$1; shift
-    n=$((n + 1))
-    if "$@" > "$tmp/out" 2>&1; then
-        echo "ok $n $name"
-    else
-        echo "not ok $n $name"; sed 's/^/# /' "$tmp/out"; failed=1
-    fi
-}
+# shellcheck source=fixtures/tap.sh
+. "$top/fixtures/tap.sh"
 
 arch=$("$top/harness/sh/arch.sh")
 inst=$tmp/inst

@@ -16,15 +16,8 @@ n=0 failed=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM HUP
 
-check() {  # check NAME COMMAND...: ok when COMMAND succeeds
-    name=$1; shift
-    n=$((n + 1))
-    if "$@" > "$tmp/out" 2>&1; then
-        echo "ok $n $name"
-    else
-        echo "not ok $n $name"; sed 's/^/# /' "$tmp/out"; failed=1
-    fi
-}
+# shellcheck source=fixtures/tap.sh
+. "$top/fixtures/tap.sh"
 
 # detect FIXTURE: the detector's output on it, exactly as expected.
 detect() {
