@@ -42,7 +42,7 @@ local, on this machine) and report TAP.
                      architecture (checked first; exit 2 otherwise);
                      `auto`: kvm where it can be had, else the default
   --no-build         do not run make first (use what build/ holds)
-  --matrix [SPEC]    run every host profile with every kernel, one guest at
+  --matrix [SPEC]    run every emulated host profile with every kernel, one guest at
                      a time, and print a table (row per host, column per
                      kernel: pass/fail/skip, wall time, results directory),
                      also written to RESULTS/matrix.md and matrix.json.

@@ -8,7 +8,7 @@
 #   matrix.sh SPEC RESULTS BUILD RUNOPTS...
 #
 # SPEC is "[HOSTS] [x KERNELS]": comma- or space-separated host profile
-# names and kernel specs; an empty side means every profile (hosts/*.conf)
+# names and kernel specs; an empty side means every emulated conformance host (matrix-hosts.sh)
 # or the default kernels (Debian 6.1, 6.12, 7.2).  RESULTS is the matrix's
 # results directory, BUILD 1 to build each architecture once first; RUNOPTS
 # are passed to every cell's run.sh (--suite, --timeout, --idle, --accel).
@@ -35,10 +35,7 @@ esac
 hosts=$(printf '%s' "$hosts" | tr ',' ' ' | xargs)
 kernels=$(printf '%s' "$kernels" | tr ',' ' ' | xargs)
 if [ -z "$hosts" ] || [ "$hosts" = all ]; then
-    # Emulated hosts only: a `kind = local` profile is the machine itself.
-    hosts=$(for f in "$top"/hosts/*.conf; do
-                grep -Eq '^[[:space:]]*kind[[:space:]]*=[[:space:]]*local' "$f" || basename "$f" .conf
-            done | xargs)
+    hosts=$("$top/harness/sh/matrix-hosts.sh" | xargs)
 fi
 [ -n "$kernels" ] && [ "$kernels" != all ] || kernels=$default_kernels
 for h in $hosts; do
