@@ -110,7 +110,7 @@ if until_running crash; then
     prog=$(cat "$tmp/crash/work/prog.pid")
     kill -SEGV "$prog"
     finish crash 1
-    grep -q 'program exited with status 139' "$tmp/crash/tap/dma.device.tap" || ok=1
+    grep -q 'program killed by signal 11' "$tmp/crash/tap/dma.device.tap" || ok=1
 else
     kill -TERM "$pid"; finish crash 1; ok=1; detail="the dma program never ran: $detail"
 fi
