@@ -70,7 +70,7 @@ UNIT_SRCS := $(sort $(wildcard suites/unit/*.c))
 UNIT_SAN  := $(UNIT_SRCS:%.c=$(BUILD)-san/%)
 HDRS      := $(wildcard harness/*.h)
 
-.PHONY: proof proof-x86_64 proof-arm64 check-lane-x86 check-lane-arm64 all headers unit unit-plain unit-san unit-sh lint mutants splat-live cross check emulated install clean distclean deps
+.PHONY: mutants-1 mutants-2 proof proof-x86_64 proof-arm64 check-lane-x86 check-lane-arm64 all headers unit unit-plain unit-san unit-sh lint mutants splat-live cross check emulated install clean distclean deps
 .PHONY: consumers jenkins-lint jenkins-rehearsal screenshots lava
 .DEFAULT_GOAL := all
 
@@ -165,23 +165,28 @@ check: deps
 	$(MAKE) cross
 	$(MAKE) lint
 	$(MAKE) jenkins-lint
+	@# Every package the lanes need, installed before they start: two
+	@# apt-get runs at once would fight over dpkg's lock.
+	harness/sh/deps.sh run-x86_64 run-arm64 cross fio report mutants lava
 	$(MAKE) -j2 check-lane-x86 check-lane-arm64
 
 # Lane 1: the default x86 run (with what its consumers read), LAVA's
 # standalone dispatcher on the x86 job (about 3 minutes warm), the stress
 # suite short with fio and the kernel-owned disk, the x86 server proof, the
-# live splats.
+# live splats, half of the mutants.
 check-lane-x86: all
 	r=results/check-$$(date +%Y%m%d-%H%M%S) && ./run.sh --no-build --results $$r && $(MAKE) consumers RESULTS=$$r
 	$(MAKE) lava
 	./run.sh --no-build --suite stress --results results/check-stress-$$(date +%Y%m%d-%H%M%S)
 	$(MAKE) proof-x86_64
 	$(MAKE) splat-live
-# Lane 2: the ARM64 SMMUv3 run, the arm64 server proof, the mutants.
+	$(MAKE) mutants-1
+# Lane 2: the ARM64 SMMUv3 run, the arm64 server proof, the other half of
+# the mutants (each lane checks half of them, in a results directory of its own).
 check-lane-arm64: all cross
 	./run.sh --no-build --host qemu-aarch64-smmuv3 --results results/check-arm64-$$(date +%Y%m%d-%H%M%S)
 	$(MAKE) proof-arm64
-	$(MAKE) mutants
+	$(MAKE) mutants-2
 
 # Real kernel splats (fixtures/splat/live: a test-only module) in one guest
 # boot: the runner must report each where it happened (about 3-4 min).
@@ -236,6 +241,14 @@ lava: all
 # Broken VFIO modules (fixtures/mutants/*.sed) that the suites must catch.
 mutants: all cross
 	prove --norc -v --exec sh fixtures/mutants/check.sh
+MUTANT_NAMES := $(sort $(basename $(notdir $(wildcard fixtures/mutants/*.sed))))
+MUTANT_HALF  := $(shell echo $$(( ($(words $(MUTANT_NAMES)) + 1) / 2 )))
+mutants-1: all cross
+	VCT_RESULTS=$(CURDIR)/results/mutants-1-$$(date +%Y%m%d-%H%M%S) prove --norc -v --exec sh fixtures/mutants/check.sh :: \
+	    $(wordlist 1,$(MUTANT_HALF),$(MUTANT_NAMES))
+mutants-2: all cross
+	VCT_RESULTS=$(CURDIR)/results/mutants-2-$$(date +%Y%m%d-%H%M%S) prove --norc -v --exec sh fixtures/mutants/check.sh :: \
+	    $(wordlist $(shell echo $$(( $(MUTANT_HALF) + 1 ))),999,$(MUTANT_NAMES))
 
 # ---- install (kselftest layout) ---------------------------------------------
 # INSTALL_PATH/AREA/PROGRAM, kselftest-list.txt (`AREA:PROGRAM` lines) and
