@@ -198,6 +198,81 @@ TEST_F(platform, dmar_bad_lengths_refused)
 	EXPECT_SAYS("signature 'IVRS', not DMAR");
 }
 
+/* ---- device tree (fixtures/dt/: trees laid out as /sys/firmware/devicetree/base) */
+
+#define DT	VCT_FIXTURES "/dt/"
+
+#define EXPECT_REGION(i, s, e, t) do { \
+	EXPECT_EQ((uint64_t)(s), self->l.v[i].start); \
+	EXPECT_EQ((uint64_t)(e), self->l.v[i].end); \
+	EXPECT_EQ(t, self->l.v[i].type); \
+} while (0)
+
+/* The arm64 SMMUv3 profile's dt_resv, as harness/sh/dtb.sh writes it. */
+TEST_F(platform, dt_iommu_addresses_give_device_regions)
+{
+	ASSERT_EQ(0, vct_dt_device_regions(DT "virt-resv", "0000:00:05.0", &self->l, &self->err))
+		TH_LOG("%s", self->err.msg);
+	ASSERT_EQ(1u, self->l.n);
+	/* no reg: IOMMU_RESV_RESERVED */
+	EXPECT_REGION(0, 0x7f0000000000ull, 0x7f00000fffffull, VCT_RESV_RESERVED);
+	vct_resv_free(&self->l);
+
+	ASSERT_EQ(0, vct_dt_device_regions(DT "virt-resv", "0000:00:06.0", &self->l, &self->err))
+		TH_LOG("%s", self->err.msg);
+	ASSERT_EQ(1u, self->l.n);
+	/* reg equal to the IOVA range: IOMMU_RESV_DIRECT */
+	EXPECT_REGION(0, 0x2000000000ull, 0x20000fffffull, VCT_RESV_DIRECT);
+	vct_resv_free(&self->l);
+
+	/* a device without a node, one on another bus, one in another domain: nothing */
+	EXPECT_EQ(0, vct_dt_device_regions(DT "virt-resv", "0000:00:04.0", &self->l, &self->err));
+	EXPECT_EQ(0, vct_dt_device_regions(DT "virt-resv", "0000:01:05.0", &self->l, &self->err));
+	EXPECT_EQ(0, vct_dt_device_regions(DT "virt-resv", "0001:00:05.0", &self->l, &self->err));
+	EXPECT_EQ(0u, self->l.n);
+	/* no device tree at all: nothing */
+	EXPECT_EQ(0, vct_dt_device_regions(DT "no-such-tree", "0000:00:05.0", &self->l, &self->err));
+	EXPECT_EQ(0u, self->l.n);
+}
+
+/* "treating non-direct mapping [...] as reservation" (iommu_resv_region_get_type) */
+TEST_F(platform, dt_reg_other_than_the_iova_range_is_reserved)
+{
+	ASSERT_EQ(0, vct_dt_device_regions(DT "reg-not-iova", "0000:00:06.0", &self->l, &self->err))
+		TH_LOG("%s", self->err.msg);
+	ASSERT_EQ(1u, self->l.n);
+	EXPECT_REGION(0, 0x2000000000ull, 0x20000fffffull, VCT_RESV_RESERVED);
+}
+
+TEST_F(platform, dt_dma_ranges_not_derived)
+{
+	EXPECT_EQ(-ENOENT, vct_dt_device_regions(DT "dma-ranges", "0000:00:05.0", &self->l,
+						 &self->err));
+	EXPECT_SAYS("pcie@10000000/dma-ranges: addresses translate through it");
+	EXPECT_EQ(0u, self->l.n);
+}
+
+TEST_F(platform, dt_malformed_refused)
+{
+	EXPECT_EQ(-EINVAL, vct_dt_device_regions(DT "phandle-nowhere", "0000:00:05.0", &self->l,
+						 &self->err));
+	EXPECT_SAYS("vfioct-dev@5,0/memory-region: phandle 0x8fff names no node");
+	EXPECT_EQ(-EINVAL, vct_dt_device_regions(DT "short-iommu-addresses", "0000:00:05.0",
+						 &self->l, &self->err));
+	EXPECT_SAYS("vfioct-reserved-7f0000000000/iommu-addresses: 4 cells, not entries of <phandle> + 3 address + 2 size cells");
+	EXPECT_EQ(-EINVAL, vct_dt_device_regions(DT "odd-cells", "0000:00:05.0", &self->l,
+						 &self->err));
+	EXPECT_SAYS("iommu-addresses: 7 cells, not entries of");
+	EXPECT_EQ(-EINVAL, vct_dt_device_regions(DT "partial-cell", "0000:00:05.0", &self->l,
+						 &self->err));
+	EXPECT_SAYS("iommu-addresses: 22 bytes, not whole cells");
+	EXPECT_EQ(-EINVAL, vct_dt_device_regions(DT "virt-resv", "00:05", &self->l, &self->err));
+	/* the other device's node is sound: its region still derives */
+	EXPECT_EQ(0, vct_dt_device_regions(DT "phandle-nowhere", "0000:00:06.0", &self->l,
+					   &self->err));
+	EXPECT_EQ(1u, self->l.n);
+}
+
 /* The kernel's list order and merging (iommu_insert_resv_region). */
 TEST_F(platform, resv_normalize_sorts_and_merges_same_type)
 {
