@@ -554,6 +554,142 @@ int vct_dmar_device_regions(const struct vct_dmar *d, const char *bdf,
 	return 0;
 }
 
+/* ---- ACPI IVRS: IVMD blocks ----------------------------------------------- */
+
+#define IVMD_UNITY	0x01	/* IVMD_FLAG_UNITY_MAP, amd_iommu_types.h */
+#define IVMD_EXCL	0x08	/* IVMD_FLAG_EXCL_RANGE */
+#define AMD_PAGE	4096ull	/* PAGE_ALIGN on x86 */
+
+void vct_ivrs_free(struct vct_ivrs *v)
+{
+	free(v->ivmd);
+	memset(v, 0, sizeof(*v));
+}
+
+int vct_ivrs_parse(const char *name, const uint8_t *buf, size_t len,
+		   struct vct_ivrs *out, struct vct_err *err)
+{
+	uint32_t tlen;
+	uint8_t sum = 0;
+	size_t off, i;
+	int ret = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (len < 48)
+		return vct_errf(err, EINVAL, "%s: truncated: %zu bytes, the IVRS header alone is 48",
+				name, len);
+	if (memcmp(buf, "IVRS", 4))
+		return vct_errf(err, EINVAL, "%s: signature '%.4s', not IVRS", name,
+				(const char *)buf);
+	tlen = le32(buf + 4);
+	if (tlen < 48)
+		return vct_errf(err, EINVAL, "%s: header length %u, below the 48-byte header",
+				name, tlen);
+	if (tlen > len)
+		return vct_errf(err, EINVAL, "%s: header length %u, but %zu bytes (truncated)",
+				name, tlen, len);
+	for (i = 0; i < tlen; i++)
+		sum = (uint8_t)(sum + buf[i]);
+	if (sum)
+		return vct_errf(err, EINVAL, "%s: checksum: the %u bytes sum to 0x%02x, not 0",
+				name, tlen, sum);
+	out->ivinfo = le32(buf + 36);
+	for (off = 48; off < tlen && !ret; ) {
+		uint8_t type;
+		uint16_t blen;
+
+		if (tlen - off < 4) {
+			ret = vct_errf(err, EINVAL, "%s: offset %#zx: block header runs past the table's end (%u)",
+				       name, off, tlen);
+			break;
+		}
+		type = buf[off];
+		blen = le16(buf + off + 2);
+		if (blen < 4 || blen > tlen - off) {
+			ret = vct_errf(err, EINVAL,
+				       "%s: offset %#zx: block type 0x%02x of length %u (below its 4-byte header or past the table's end, %u)",
+				       name, off, type, blen, tlen);
+			break;
+		}
+		if (type == 0x10 || type == 0x11 || type == 0x40) {
+			out->nivhd++;
+		} else if (type >= 0x20 && type <= 0x22) {
+			struct vct_ivmd *nm, *m;
+
+			if (blen != 32) {
+				ret = vct_errf(err, EINVAL, "%s: offset %#zx: IVMD length %u, not 32",
+					       name, off, blen);
+				break;
+			}
+			nm = realloc(out->ivmd, (out->nivmd + 1) * sizeof(*nm));
+			if (!nm) {
+				ret = -ENOMEM;
+				break;
+			}
+			out->ivmd = nm;
+			m = &nm[out->nivmd++];
+			m->type = type;
+			m->flags = buf[off + 1];
+			m->first = le16(buf + off + 4);
+			m->last = type == 0x22 ? le16(buf + off + 6) : m->first;
+			m->segment = le16(buf + off + 8);
+			m->start = le64(buf + off + 16);
+			m->length = le64(buf + off + 24);
+			m->offset = off;
+			if (type == 0x20) {
+				m->first = 0;
+				m->last = 0xffff;
+			}
+			if (m->last < m->first)
+				ret = vct_errf(err, EINVAL,
+					       "%s: offset %#zx: IVMD device range 0x%04x-0x%04x ends before it starts",
+					       name, off, m->first, m->last);
+		}
+		off += blen;
+	}
+	if (ret)
+		vct_ivrs_free(out);
+	return ret;
+}
+
+int vct_ivrs_device_regions(const struct vct_ivrs *v, const char *bdf,
+			    struct vct_resv_list *out, struct vct_err *err)
+{
+	unsigned int seg, bus, dev, fn, devid;
+	size_t i;
+	int ret;
+
+	if (sscanf(bdf, "%x:%x:%x.%x", &seg, &bus, &dev, &fn) != 4)
+		return vct_errf(err, EINVAL, "'%s' is not a PCI address", bdf);
+	devid = (bus & 0xff) << 8 | (dev & 0x1f) << 3 | (fn & 7);
+	for (i = 0; i < v->nivmd; i++) {
+		const struct vct_ivmd *m = &v->ivmd[i];
+		uint64_t start, len;
+
+		/* init_memory_definitions(): only blocks flagged unity or exclusion */
+		if (!(m->flags & (IVMD_UNITY | IVMD_EXCL)) || m->segment != seg ||
+		    devid < m->first || devid > m->last)
+			continue;
+		/* e->address_start = PAGE_ALIGN(m->range_start); + PAGE_ALIGN(m->range_length) */
+		start = (m->start + AMD_PAGE - 1) & ~(AMD_PAGE - 1);
+		len = (m->length + AMD_PAGE - 1) & ~(AMD_PAGE - 1);
+		if (!len || start + len - 1 < start)
+			return vct_errf(err, EINVAL,
+					"IVMD at offset %#zx: range 0x%llx + 0x%llx is empty or wraps",
+					m->offset, (unsigned long long)m->start,
+					(unsigned long long)m->length);
+		/*
+		 * "Treat per-device exclusion ranges as r/w unity-mapped
+		 * regions": prot loses IOMMU_UNITY_MAP_FLAG_EXCL_RANGE, so
+		 * amd_iommu_get_resv_regions() gives IOMMU_RESV_DIRECT.
+		 */
+		ret = resv_append(out, start, start + len - 1, VCT_RESV_DIRECT);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 /* ---- device tree: of_iommu_get_resv_regions() ----------------------------- */
 
 #define DT_MAX_PROP	4096	/* cells of one property we read, in bytes */
@@ -565,10 +701,11 @@ static int dt_prop(const char *node, const char *name, uint8_t *buf, size_t max,
 	char path[1024];
 	FILE *f;
 
+	*len = 0;
 	snprintf(path, sizeof(path), "%s/%s", node, name);
 	f = fopen(path, "re");
 	if (!f)
-		return -errno;
+		return errno ? -errno : -ENOENT;
 	*len = fread(buf, 1, max, f);
 	fclose(f);
 	return 0;
@@ -598,10 +735,9 @@ static int dt_cell(const char *node, const char *name, uint32_t dflt, uint32_t *
 	uint8_t b[8];
 	size_t n;
 
-	if (dt_prop(node, name, b, sizeof(b), &n)) {
-		*out = dflt;
+	*out = dflt;
+	if (dt_prop(node, name, b, sizeof(b), &n))
 		return 0;
-	}
 	if (n != 4)
 		return vct_errf(err, EINVAL, "%s/%s: %zu bytes, not one cell", node, name, n);
 	*out = be32(b);
@@ -673,7 +809,7 @@ static int dt_pci_node(const char *root, unsigned int seg, unsigned int bus,
 		return 0;
 	while (!found && !ret && (de = readdir(d))) {
 		uint8_t b[DT_MAX_PROP];
-		uint32_t dom;
+		uint32_t dom = 0;
 		size_t n;
 
 		if (de->d_name[0] == '.')
@@ -966,30 +1102,6 @@ static int read_table(const char *sig, uint8_t **buf, size_t *len)
 	return 0;
 }
 
-/* Does the ACPI table `sig` hold a structure of a type in [lo, hi]? */
-static bool table_has_type(const char *sig, size_t first, unsigned int lo,
-			   unsigned int hi)
-{
-	uint8_t *b;
-	size_t len, off;
-	bool hit = false;
-
-	if (read_table(sig, &b, &len))
-		return false;
-	for (off = first; off + 4 <= len; ) {
-		unsigned int type = b[off];
-		size_t slen = le16(b + off + 2);	/* IVHD/IVMD: type u8, flags u8, length u16 */
-
-		if (!slen)
-			break;
-		if (type >= lo && type <= hi)
-			hit = true;
-		off += slen;
-	}
-	free(b);
-	return hit;
-}
-
 /* The regions every group of an IOMMU of kind `hw` holds (see platform.h). */
 static int common_regions(enum vct_iommu_hw hw, struct vct_resv_list *out,
 			  char *how, size_t how_len)
@@ -1097,11 +1209,33 @@ int __vct_platform_group_resv(unsigned int group, struct vct_resv_list *out,
 	ret = common_regions(hw, out, how, how_len);
 	if (ret)
 		goto out;
-	if (hw == VCT_IOMMU_HW_AMDVI &&
-	    table_has_type("IVRS", 48, 0x20, 0x22)) {
-		snprintf(how, how_len, "platform: the IVRS has IVMD blocks, not derived here");
-		ret = -ENOENT;
-		goto out;
+	if (hw == VCT_IOMMU_HW_AMDVI) {
+		struct vct_ivrs ivrs;
+		uint8_t *tab;
+		size_t len;
+
+		ret = read_table("IVRS", &tab, &len);
+		if (ret) {
+			snprintf(how, how_len, "%s/IVRS: %s", VCT_ACPI_TABLES, vct_errno_name(-ret));
+			ret = -ENOENT;
+			goto out;
+		}
+		ret = vct_ivrs_parse(VCT_ACPI_TABLES "/IVRS", tab, len, &ivrs, &err);
+		free(tab);
+		if (ret) {
+			snprintf(how, how_len, "%s", err.msg);
+			goto out;
+		}
+		for (i = 0; i < n && !ret; i++)
+			ret = vct_ivrs_device_regions(&ivrs, bdfs[i], out, &err);
+		if (ret)
+			snprintf(how, how_len, "%s/IVRS: %s", VCT_ACPI_TABLES, err.msg);
+		else
+			snprintf(how + strlen(how), how_len - strlen(how), " and IVRS (%zu IVMD)",
+				 ivrs.nivmd);
+		vct_ivrs_free(&ivrs);
+		if (ret)
+			goto out;
 	}
 	if ((hw == VCT_IOMMU_HW_SMMUV3 || hw == VCT_IOMMU_HW_SMMU) && iort_has_rmr()) {
 		snprintf(how, how_len,
