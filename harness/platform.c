@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
 
 #include "pcidev.h"
 #include "util.h"
@@ -552,6 +554,450 @@ int vct_dmar_device_regions(const struct vct_dmar *d, const char *bdf,
 	return 0;
 }
 
+/* ---- ACPI IVRS: IVMD blocks ----------------------------------------------- */
+
+#define IVMD_UNITY	0x01	/* IVMD_FLAG_UNITY_MAP, amd_iommu_types.h */
+#define IVMD_EXCL	0x08	/* IVMD_FLAG_EXCL_RANGE */
+#define AMD_PAGE	4096ull	/* PAGE_ALIGN on x86 */
+
+void vct_ivrs_free(struct vct_ivrs *v)
+{
+	free(v->ivmd);
+	memset(v, 0, sizeof(*v));
+}
+
+int vct_ivrs_parse(const char *name, const uint8_t *buf, size_t len,
+		   struct vct_ivrs *out, struct vct_err *err)
+{
+	uint32_t tlen;
+	uint8_t sum = 0;
+	size_t off, i;
+	int ret = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (len < 48)
+		return vct_errf(err, EINVAL, "%s: truncated: %zu bytes, the IVRS header alone is 48",
+				name, len);
+	if (memcmp(buf, "IVRS", 4))
+		return vct_errf(err, EINVAL, "%s: signature '%.4s', not IVRS", name,
+				(const char *)buf);
+	tlen = le32(buf + 4);
+	if (tlen < 48)
+		return vct_errf(err, EINVAL, "%s: header length %u, below the 48-byte header",
+				name, tlen);
+	if (tlen > len)
+		return vct_errf(err, EINVAL, "%s: header length %u, but %zu bytes (truncated)",
+				name, tlen, len);
+	for (i = 0; i < tlen; i++)
+		sum = (uint8_t)(sum + buf[i]);
+	if (sum)
+		return vct_errf(err, EINVAL, "%s: checksum: the %u bytes sum to 0x%02x, not 0",
+				name, tlen, sum);
+	out->ivinfo = le32(buf + 36);
+	for (off = 48; off < tlen && !ret; ) {
+		uint8_t type;
+		uint16_t blen;
+
+		if (tlen - off < 4) {
+			ret = vct_errf(err, EINVAL, "%s: offset %#zx: block header runs past the table's end (%u)",
+				       name, off, tlen);
+			break;
+		}
+		type = buf[off];
+		blen = le16(buf + off + 2);
+		if (blen < 4 || blen > tlen - off) {
+			ret = vct_errf(err, EINVAL,
+				       "%s: offset %#zx: block type 0x%02x of length %u (below its 4-byte header or past the table's end, %u)",
+				       name, off, type, blen, tlen);
+			break;
+		}
+		if (type == 0x10 || type == 0x11 || type == 0x40) {
+			out->nivhd++;
+		} else if (type >= 0x20 && type <= 0x22) {
+			struct vct_ivmd *nm, *m;
+
+			if (blen != 32) {
+				ret = vct_errf(err, EINVAL, "%s: offset %#zx: IVMD length %u, not 32",
+					       name, off, blen);
+				break;
+			}
+			nm = realloc(out->ivmd, (out->nivmd + 1) * sizeof(*nm));
+			if (!nm) {
+				ret = -ENOMEM;
+				break;
+			}
+			out->ivmd = nm;
+			m = &nm[out->nivmd++];
+			m->type = type;
+			m->flags = buf[off + 1];
+			m->first = le16(buf + off + 4);
+			m->last = type == 0x22 ? le16(buf + off + 6) : m->first;
+			m->segment = le16(buf + off + 8);
+			m->start = le64(buf + off + 16);
+			m->length = le64(buf + off + 24);
+			m->offset = off;
+			if (type == 0x20) {
+				m->first = 0;
+				m->last = 0xffff;
+			}
+			if (m->last < m->first)
+				ret = vct_errf(err, EINVAL,
+					       "%s: offset %#zx: IVMD device range 0x%04x-0x%04x ends before it starts",
+					       name, off, m->first, m->last);
+		}
+		off += blen;
+	}
+	if (ret)
+		vct_ivrs_free(out);
+	return ret;
+}
+
+int vct_ivrs_device_regions(const struct vct_ivrs *v, const char *bdf,
+			    struct vct_resv_list *out, struct vct_err *err)
+{
+	unsigned int seg, bus, dev, fn, devid;
+	size_t i;
+	int ret;
+
+	if (sscanf(bdf, "%x:%x:%x.%x", &seg, &bus, &dev, &fn) != 4)
+		return vct_errf(err, EINVAL, "'%s' is not a PCI address", bdf);
+	devid = (bus & 0xff) << 8 | (dev & 0x1f) << 3 | (fn & 7);
+	for (i = 0; i < v->nivmd; i++) {
+		const struct vct_ivmd *m = &v->ivmd[i];
+		uint64_t start, len;
+
+		/* init_memory_definitions(): only blocks flagged unity or exclusion */
+		if (!(m->flags & (IVMD_UNITY | IVMD_EXCL)) || m->segment != seg ||
+		    devid < m->first || devid > m->last)
+			continue;
+		/* e->address_start = PAGE_ALIGN(m->range_start); + PAGE_ALIGN(m->range_length) */
+		start = (m->start + AMD_PAGE - 1) & ~(AMD_PAGE - 1);
+		len = (m->length + AMD_PAGE - 1) & ~(AMD_PAGE - 1);
+		if (!len || start + len - 1 < start)
+			return vct_errf(err, EINVAL,
+					"IVMD at offset %#zx: range 0x%llx + 0x%llx is empty or wraps",
+					m->offset, (unsigned long long)m->start,
+					(unsigned long long)m->length);
+		/*
+		 * "Treat per-device exclusion ranges as r/w unity-mapped
+		 * regions": prot loses IOMMU_UNITY_MAP_FLAG_EXCL_RANGE, so
+		 * amd_iommu_get_resv_regions() gives IOMMU_RESV_DIRECT.
+		 */
+		ret = resv_append(out, start, start + len - 1, VCT_RESV_DIRECT);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* ---- device tree: of_iommu_get_resv_regions() ----------------------------- */
+
+#define DT_MAX_PROP	4096	/* cells of one property we read, in bytes */
+
+/* Property `name` of node directory `node`: bytes into buf; -ENOENT absent. */
+static int dt_prop(const char *node, const char *name, uint8_t *buf, size_t max,
+		   size_t *len)
+{
+	char path[1024];
+	FILE *f;
+
+	*len = 0;
+	snprintf(path, sizeof(path), "%s/%s", node, name);
+	f = fopen(path, "re");
+	if (!f)
+		return errno ? -errno : -ENOENT;
+	*len = fread(buf, 1, max, f);
+	fclose(f);
+	return 0;
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* of_read_number(): n cells, the low 64 bits kept. */
+static uint64_t dt_number(const uint8_t *p, unsigned int n)
+{
+	uint64_t r = 0;
+
+	while (n--) {
+		r = r << 32 | be32(p);
+		p += 4;
+	}
+	return r;
+}
+
+/* A one-cell property, or `dflt` when absent. -EINVAL when not one cell. */
+static int dt_cell(const char *node, const char *name, uint32_t dflt, uint32_t *out,
+		   struct vct_err *err)
+{
+	uint8_t b[8];
+	size_t n;
+
+	*out = dflt;
+	if (dt_prop(node, name, b, sizeof(b), &n))
+		return 0;
+	if (n != 4)
+		return vct_errf(err, EINVAL, "%s/%s: %zu bytes, not one cell", node, name, n);
+	*out = be32(b);
+	return 0;
+}
+
+/* -ENOENT (err says where) when `prop` of `node` is present and not empty. */
+static int dt_no_translation(const char *node, const char *prop, struct vct_err *err)
+{
+	uint8_t b[4];
+	size_t n;
+
+	if (!dt_prop(node, prop, b, sizeof(b), &n) && n)
+		return vct_errf(err, ENOENT,
+				"%s/%s: addresses translate through it, not derived here", node, prop);
+	return 0;
+}
+
+static bool dt_is_dir(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && S_ISDIR(st.st_mode);
+}
+
+/* The node below `dir` whose phandle is `ph`, into path; false if none. */
+static bool dt_find_phandle(const char *dir, uint32_t ph, char *path, size_t len)
+{
+	struct dirent *de;
+	uint8_t b[4];
+	size_t n;
+	bool hit = false;
+	DIR *d;
+
+	if (!dt_prop(dir, "phandle", b, sizeof(b), &n) && n == 4 && be32(b) == ph) {
+		snprintf(path, len, "%s", dir);
+		return true;
+	}
+	d = opendir(dir);
+	if (!d)
+		return false;
+	while (!hit && (de = readdir(d))) {
+		char sub[1024];
+
+		if (de->d_name[0] == '.')
+			continue;
+		if (snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name) < (int)sizeof(sub) &&
+		    dt_is_dir(sub))
+			hit = dt_find_phandle(sub, ph, path, len);
+	}
+	closedir(d);
+	return hit;
+}
+
+/*
+ * The node of PCI device seg:bus:devfn: under a top-level host bridge of
+ * that domain whose root bus is `bus`, the child whose reg phys.hi has
+ * the devfn in bits 15:8.  1 found (node, bridge set), 0 none, -errno.
+ */
+static int dt_pci_node(const char *root, unsigned int seg, unsigned int bus,
+		       unsigned int devfn, char *node, char *bridge, size_t len,
+		       struct vct_err *err)
+{
+	struct dirent *de, *ce;
+	int found = 0, ret = 0;
+	DIR *d = opendir(root), *c;
+
+	if (!d)
+		return 0;
+	while (!found && !ret && (de = readdir(d))) {
+		uint8_t b[DT_MAX_PROP];
+		uint32_t dom = 0;
+		size_t n;
+
+		if (de->d_name[0] == '.')
+			continue;
+		if (snprintf(bridge, len, "%s/%s", root, de->d_name) >= (int)len ||
+		    !dt_is_dir(bridge) || dt_prop(bridge, "device_type", b, sizeof(b), &n) ||
+		    n != 4 || memcmp(b, "pci", 4))
+			continue;
+		ret = dt_cell(bridge, "linux,pci-domain", 0, &dom, err);
+		if (ret || dom != seg)
+			continue;
+		/* bus-range = <first last>; absent: bus 0 */
+		if (!dt_prop(bridge, "bus-range", b, sizeof(b), &n) && n >= 4 ?
+		    be32(b) != bus : bus != 0)
+			continue;
+		c = opendir(bridge);
+		if (!c)
+			continue;
+		while (!found && (ce = readdir(c))) {
+			if (ce->d_name[0] == '.')
+				continue;
+			/* of_pci_get_devfn(): (reg[0] >> 8) & 0xff */
+			if (snprintf(node, len, "%s/%s", bridge, ce->d_name) < (int)len &&
+			    dt_is_dir(node) && !dt_prop(node, "reg", b, sizeof(b), &n) && n >= 4 &&
+			    ((be32(b) >> 8) & 0xff) == devfn)
+				found = 1;
+		}
+		closedir(c);
+	}
+	closedir(d);
+	return ret ? ret : found;
+}
+
+/* #address-cells / #size-cells of `node`, as of_bus_n_*_cells(): up to the root. */
+static int dt_counts(const char *root, const char *node, uint32_t *na, uint32_t *ns,
+		     struct vct_err *err)
+{
+	char at[1024];
+	int ret;
+
+	*na = *ns = 0;
+	snprintf(at, sizeof(at), "%s", node);
+	for (;;) {
+		char *slash;
+
+		if (!*na && (ret = dt_cell(at, "#address-cells", 0, na, err)))
+			return ret;
+		if (!*ns && (ret = dt_cell(at, "#size-cells", 0, ns, err)))
+			return ret;
+		if ((*na && *ns) || strlen(at) <= strlen(root))
+			break;
+		slash = strrchr(at, '/');
+		if (!slash)
+			break;
+		*slash = '\0';
+	}
+	if (!*na)
+		*na = 1;	/* OF_ROOT_NODE_ADDR_CELLS_DEFAULT */
+	if (!*ns)
+		*ns = 1;	/* OF_ROOT_NODE_SIZE_CELLS_DEFAULT */
+	if (*na > 4 || *ns > 2)	/* OF_CHECK_COUNTS; a size is at most 64 bits here */
+		return vct_errf(err, EINVAL, "%s: %u address cells, %u size cells", node,
+				*na, *ns);
+	return 0;
+}
+
+/* The parent directory of node `node`, into out. */
+static void dt_parent(const char *node, char *out, size_t len)
+{
+	const char *slash = strrchr(node, '/');
+
+	snprintf(out, len, "%.*s", slash ? (int)(slash - node) : 0, node);
+}
+
+/*
+ * One memory-region node `rn` of device node `dev` (phandle devph): its
+ * iommu-addresses entries naming the device, appended to out.
+ */
+static int dt_region(const char *root, const char *rn, const char *bridge,
+		     uint32_t devph, struct vct_resv_list *out, struct vct_err *err)
+{
+	static uint8_t map[DT_MAX_PROP];
+	uint8_t reg[64];
+	char parent[1024];
+	uint64_t pstart = 0, pend = 0;
+	uint32_t na, ns, rna, rns;
+	size_t n, rlen, i, cells;
+	int ret;
+
+	/* The physical side, `reg` (of_address_to_resource); optional. */
+	if (!dt_prop(rn, "reg", reg, sizeof(reg), &rlen)) {
+		uint8_t b[4];
+		size_t bn;
+
+		dt_parent(rn, parent, sizeof(parent));
+		ret = dt_counts(root, parent, &rna, &rns, err);
+		if (ret)
+			return ret;
+		if (rlen < 4 * (size_t)(rna + rns))
+			return vct_errf(err, EINVAL, "%s/reg: %zu bytes, below one entry of %u+%u cells",
+					rn, rlen, rna, rns);
+		ret = dt_no_translation(parent, "ranges", err);
+		if (ret)
+			return ret;
+		/* no `ranges` at all: of_address_to_resource() fails, the region is skipped */
+		if (strcmp(parent, root) && dt_prop(parent, "ranges", b, sizeof(b), &bn))
+			return 0;
+		pstart = dt_number(reg, rna);
+		pend = pstart + dt_number(reg + 4 * rna, rns) - 1;
+	}
+	if (dt_prop(rn, "iommu-addresses", map, sizeof(map), &n))
+		return 0;
+	if (n % 4)
+		return vct_errf(err, EINVAL, "%s/iommu-addresses: %zu bytes, not whole cells", rn, n);
+	/* of_translate_dma_region(): the counts of the device's DMA parent */
+	ret = dt_counts(root, bridge, &na, &ns, err);
+	if (ret)
+		return ret;
+	cells = n / 4;
+	if (cells % (1 + na + ns))
+		return vct_errf(err, EINVAL,
+				"%s/iommu-addresses: %zu cells, not entries of <phandle> + %u address + %u size cells",
+				rn, cells, na, ns);
+	/* of_iommu_get_resv_regions() reads a phandle, and the cells after it only when it names the device */
+	for (i = 0; i < cells; ) {
+		uint64_t iova, len;
+
+		if (be32(map + 4 * i++) != devph)
+			continue;
+		if (cells - i < na + ns)
+			return vct_errf(err, EINVAL, "%s/iommu-addresses: entry at cell %zu short of %u+%u cells",
+					rn, i - 1, na, ns);
+		iova = dt_number(map + 4 * i, na);	/* phys.hi dropped: 1:1, no dma-ranges */
+		len = dt_number(map + 4 * (i + na), ns);
+		i += na + ns;
+		if (!len)	/* "Cannot reserve IOVA region of 0 size" */
+			continue;
+		/* iommu_resv_region_get_type() */
+		ret = resv_append(out, iova, iova + len - 1,
+				  pstart < pend && pstart == iova && pend == iova + len - 1 ?
+				  VCT_RESV_DIRECT : VCT_RESV_RESERVED);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int vct_dt_device_regions(const char *root, const char *bdf,
+			  struct vct_resv_list *out, struct vct_err *err)
+{
+	char node[1024], bridge[1024];
+	uint8_t b[DT_MAX_PROP];
+	unsigned int seg, bus, dev, fn;
+	size_t n, i;
+	int ret;
+
+	if (sscanf(bdf, "%x:%x:%x.%x", &seg, &bus, &dev, &fn) != 4)
+		return vct_errf(err, EINVAL, "'%s' is not a PCI address", bdf);
+	ret = dt_pci_node(root, seg, bus, dev << 3 | fn, node, bridge, sizeof(node), err);
+	if (ret <= 0)
+		return ret;
+	ret = dt_no_translation(bridge, "dma-ranges", err);
+	if (!ret)
+		ret = dt_no_translation(root, "dma-ranges", err);
+	if (ret)
+		return ret;
+	if (dt_prop(node, "memory-region", b, sizeof(b), &n))
+		return 0;
+	if (n % 4)
+		return vct_errf(err, EINVAL, "%s/memory-region: %zu bytes, not whole cells", node, n);
+	for (i = 0; i < n; i += 4) {
+		char rn[1024];
+		uint8_t pb[4];
+		size_t pn;
+
+		if (!dt_find_phandle(root, be32(b + i), rn, sizeof(rn)))
+			return vct_errf(err, EINVAL, "%s/memory-region: phandle %#x names no node",
+					node, be32(b + i));
+		/* without a phandle of its own no iommu-addresses entry can name it */
+		if (dt_prop(node, "phandle", pb, sizeof(pb), &pn) || pn != 4)
+			return 0;
+		ret = dt_region(root, rn, bridge, be32(pb), out, err);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 static int cmp_region(const void *a, const void *b)
 {
 	const struct vct_resv_region *x = a, *y = b;
@@ -656,30 +1102,6 @@ static int read_table(const char *sig, uint8_t **buf, size_t *len)
 	return 0;
 }
 
-/* Does the ACPI table `sig` hold a structure of a type in [lo, hi]? */
-static bool table_has_type(const char *sig, size_t first, unsigned int lo,
-			   unsigned int hi)
-{
-	uint8_t *b;
-	size_t len, off;
-	bool hit = false;
-
-	if (read_table(sig, &b, &len))
-		return false;
-	for (off = first; off + 4 <= len; ) {
-		unsigned int type = b[off];
-		size_t slen = le16(b + off + 2);	/* IVHD/IVMD: type u8, flags u8, length u16 */
-
-		if (!slen)
-			break;
-		if (type >= lo && type <= hi)
-			hit = true;
-		off += slen;
-	}
-	free(b);
-	return hit;
-}
-
 /* The regions every group of an IOMMU of kind `hw` holds (see platform.h). */
 static int common_regions(enum vct_iommu_hw hw, struct vct_resv_list *out,
 			  char *how, size_t how_len)
@@ -706,10 +1128,21 @@ static int common_regions(enum vct_iommu_hw hw, struct vct_resv_list *out,
 	}
 }
 
+/* Whether the running kernel is at least major.minor (uname -r). */
+static bool kernel_at_least(unsigned int major, unsigned int minor)
+{
+	struct utsname u;
+	unsigned int ma = 0, mi = 0;
+
+	if (uname(&u) || sscanf(u.release, "%u.%u", &ma, &mi) != 2)
+		return false;
+	return ma > major || (ma == major && mi >= minor);
+}
+
 /* A device-tree reserved-memory node with iommu-addresses (of_iommu.c)? */
 static bool dt_has_iommu_addresses(void)
 {
-	const char *rm = "/proc/device-tree/reserved-memory";
+	const char *rm = VCT_DT_BASE "/reserved-memory";
 	struct dirent *de;
 	bool hit = false;
 	DIR *d = opendir(rm);
@@ -776,18 +1209,55 @@ int __vct_platform_group_resv(unsigned int group, struct vct_resv_list *out,
 	ret = common_regions(hw, out, how, how_len);
 	if (ret)
 		goto out;
-	if (hw == VCT_IOMMU_HW_AMDVI &&
-	    table_has_type("IVRS", 48, 0x20, 0x22)) {
-		snprintf(how, how_len, "platform: the IVRS has IVMD blocks, not derived here");
+	if (hw == VCT_IOMMU_HW_AMDVI) {
+		struct vct_ivrs ivrs;
+		uint8_t *tab;
+		size_t len;
+
+		ret = read_table("IVRS", &tab, &len);
+		if (ret) {
+			snprintf(how, how_len, "%s/IVRS: %s", VCT_ACPI_TABLES, vct_errno_name(-ret));
+			ret = -ENOENT;
+			goto out;
+		}
+		ret = vct_ivrs_parse(VCT_ACPI_TABLES "/IVRS", tab, len, &ivrs, &err);
+		free(tab);
+		if (ret) {
+			snprintf(how, how_len, "%s", err.msg);
+			goto out;
+		}
+		for (i = 0; i < n && !ret; i++)
+			ret = vct_ivrs_device_regions(&ivrs, bdfs[i], out, &err);
+		if (ret)
+			snprintf(how, how_len, "%s/IVRS: %s", VCT_ACPI_TABLES, err.msg);
+		else
+			snprintf(how + strlen(how), how_len - strlen(how), " and IVRS (%zu IVMD)",
+				 ivrs.nivmd);
+		vct_ivrs_free(&ivrs);
+		if (ret)
+			goto out;
+	}
+	if ((hw == VCT_IOMMU_HW_SMMUV3 || hw == VCT_IOMMU_HW_SMMU) && iort_has_rmr()) {
+		snprintf(how, how_len,
+			 "platform: IORT RMR nodes may reserve more: not derived here");
 		ret = -ENOENT;
 		goto out;
 	}
-	if ((hw == VCT_IOMMU_HW_SMMUV3 || hw == VCT_IOMMU_HW_SMMU) &&
-	    (dt_has_iommu_addresses() || iort_has_rmr())) {
-		snprintf(how, how_len,
-			 "platform: IORT RMR nodes or device-tree iommu-addresses may reserve more: not derived here");
-		ret = -ENOENT;
-		goto out;
+	if ((hw == VCT_IOMMU_HW_SMMUV3 || hw == VCT_IOMMU_HW_SMMU) && dt_has_iommu_addresses()) {
+		if (!kernel_at_least(6, 3)) {
+			/* of_iommu_get_resv_regions() came with 6.3: older kernels ignore them */
+			snprintf(how + strlen(how), how_len - strlen(how),
+				 " (device-tree iommu-addresses ignored before Linux 6.3)");
+		} else {
+			for (i = 0; i < n && !ret; i++)
+				ret = vct_dt_device_regions(VCT_DT_BASE, bdfs[i], out, &err);
+			if (ret) {
+				snprintf(how, how_len, "%s", err.msg);
+				goto out;
+			}
+			snprintf(how + strlen(how), how_len - strlen(how),
+				 " and device-tree iommu-addresses (" VCT_DT_BASE ")");
+		}
 	}
 	if (hw == VCT_IOMMU_HW_VTD) {
 		uint8_t *tab;

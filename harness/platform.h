@@ -83,12 +83,13 @@ int vct_vtd_aperture(uint64_t cap, uint64_t ecap, struct vct_range *out,
  *            (CONFIG_INTEL_IOMMU_FLOPPY_WA);
  *   AMD-Vi   msi as VT-d plus the HyperTransport range 0xfd00000000-
  *            0xffffffffff (reserved) in every group (amd/iommu.c
- *            amd_iommu_get_resv_regions); IVRS IVMD blocks are not
- *            derived here (a SKIP when the IVRS has any);
+ *            amd_iommu_get_resv_regions); per device, the ACPI IVRS
+ *            table's IVMD blocks naming it (vct_ivrs_device_regions);
  *   SMMU     the software MSI window 0x8000000-0x80fffff (MSI_IOVA_BASE,
- *            MSI_IOVA_LENGTH in arm-smmu-v3.c / arm-smmu.c); IORT RMR
- *            nodes and device-tree iommu-addresses are not derived here
- *            (a SKIP when the platform has any);
+ *            MSI_IOVA_LENGTH in arm-smmu-v3.c / arm-smmu.c); per device,
+ *            on Linux 6.3+, the device tree's iommu-addresses
+ *            reservations (vct_dt_device_regions); IORT RMR nodes are
+ *            not derived here (a SKIP when the IORT has any);
  *   virtio-iommu  nothing: its regions are what the device probes, so
  *            the only check is against sysfs itself.
  */
@@ -166,6 +167,74 @@ int vct_dmar_scope_bdf(const struct vct_dmar_scope *s, uint16_t segment,
 int vct_dmar_device_regions(const struct vct_dmar *d, const char *bdf,
 			    uint32_t cls, const struct vct_pci_topo *topo,
 			    struct vct_resv_list *out, unsigned int *unresolved);
+
+/* An IVRS IVMD block (AMD IOMMU spec 5.2.2.3). */
+struct vct_ivmd {
+	uint8_t type;		/* 0x20 all peripherals, 0x21 one device, 0x22 a range */
+	uint8_t flags;		/* bit 0 unity, 1 IR, 2 IW, 3 exclusion range */
+	uint16_t segment;
+	uint16_t first, last;	/* devids (bus << 8 | devfn) it applies to */
+	uint64_t start, length;
+	size_t offset;		/* in the table, for messages */
+};
+
+struct vct_ivrs {
+	uint32_t ivinfo;
+	unsigned int nivhd;
+	size_t nivmd;
+	struct vct_ivmd *ivmd;
+};
+
+/*
+ * Parse an IVRS table (the raw bytes of VCT_ACPI_TABLES/IVRS), as
+ * vct_dmar_parse() a DMAR: signature, header length within the buffer,
+ * checksum, every block's length (its 4-byte header at least, within the
+ * table; an IVMD exactly 32), and a type 0x22 range's last devid not
+ * below its first.  0, or -EINVAL with err saying "<name>: offset 0x..:
+ * what".  Free with vct_ivrs_free().
+ */
+int vct_ivrs_parse(const char *name, const uint8_t *buf, size_t len,
+		   struct vct_ivrs *out, struct vct_err *err);
+void vct_ivrs_free(struct vct_ivrs *v);
+
+/*
+ * Append to `out` what amd-iommu reserves for PCI device `bdf` from the
+ * IVMD blocks (amd/init.c init_memory_definitions, init_unity_map_range;
+ * amd/iommu.c amd_iommu_get_resv_regions): each block with the unity or
+ * the exclusion flag whose segment is the device's and whose devids
+ * (0x20: every device) include bus << 8 | devfn gives [PAGE_ALIGN(start),
+ * + PAGE_ALIGN(length)) direct; exclusion ranges too are direct (since
+ * Linux 5.2 they are "treated as r/w unity-mapped regions").  A block
+ * naming no present device reserves nothing.  0, -EINVAL (a zero-length
+ * region, `err` says which block), -ENOMEM.
+ */
+int vct_ivrs_device_regions(const struct vct_ivrs *v, const char *bdf,
+			    struct vct_resv_list *out, struct vct_err *err);
+
+/* Where the kernel shows the device tree it booted with. */
+#define VCT_DT_BASE "/sys/firmware/devicetree/base"
+
+/*
+ * Append to `out` what of_iommu_get_resv_regions() (drivers/iommu/of_iommu.c,
+ * Linux 6.3+) reserves for PCI device `bdf` from the device tree at `root`
+ * (a directory shaped as VCT_DT_BASE: a directory per node, a file of
+ * big-endian cells per property).  The device's node is the child of its
+ * PCI host bridge (a top-level node of device_type "pci", domain
+ * linux,pci-domain or 0, root bus bus-range[0] or 0) whose reg phys.hi
+ * bits 15:8 are its devfn (of_pci_find_child_device); each of its
+ * memory-region phandles names a node whose iommu-addresses entries
+ * <&dev ADDRESS SIZE> that name the device (address and size in the
+ * host bridge's #address-cells/#size-cells, of_translate_dma_region) give
+ * a region: `reserved` without a `reg`, `direct` when `reg` is exactly
+ * that range (iommu_resv_region_get_type), else `reserved`.  A device
+ * without a node gets nothing.  0; -ENOENT when a dma-ranges or a
+ * non-empty ranges property would translate the addresses (not derived
+ * here, `err` says where); -EINVAL for a malformed tree (a phandle naming
+ * no node, a property not a whole number of cells, an entry shorter than
+ * its cells; `err` names the node and property).  -ENOMEM.
+ */
+int vct_dt_device_regions(const char *root, const char *bdf,
+			  struct vct_resv_list *out, struct vct_err *err);
 
 /*
  * Sort a region list as the kernel keeps it (by start, then type) and

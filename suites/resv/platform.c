@@ -2,7 +2,8 @@
 /*
  * resv_platform: what each IOMMU group must reserve, derived from what the
  * platform itself reports (harness/platform.h: the IOMMU kind's fixed
- * windows, the ACPI DMAR table's RMRRs and their device scopes), against
+ * windows, the ACPI DMAR table's RMRRs and their device scopes, the IVRS
+ * table's IVMD blocks, the device tree's iommu-addresses), against
  * what the kernel shows in /sys/kernel/iommu_groups/<N>/reserved_regions:
  * exactly the same regions, group by group.  This is what a local host
  * without a profile's expect_resv is checked against.

@@ -198,6 +198,139 @@ TEST_F(platform, dmar_bad_lengths_refused)
 	EXPECT_SAYS("signature 'IVRS', not DMAR");
 }
 
+/* ---- device tree (fixtures/dt/: trees laid out as /sys/firmware/devicetree/base) */
+
+#define DT	VCT_FIXTURES "/dt/"
+
+#define EXPECT_REGION(i, s, e, t) do { \
+	EXPECT_EQ((uint64_t)(s), self->l.v[i].start); \
+	EXPECT_EQ((uint64_t)(e), self->l.v[i].end); \
+	EXPECT_EQ(t, self->l.v[i].type); \
+} while (0)
+
+/* The arm64 SMMUv3 profile's dt_resv, as harness/sh/dtb.sh writes it. */
+TEST_F(platform, dt_iommu_addresses_give_device_regions)
+{
+	ASSERT_EQ(0, vct_dt_device_regions(DT "virt-resv", "0000:00:05.0", &self->l, &self->err))
+		TH_LOG("%s", self->err.msg);
+	ASSERT_EQ(1u, self->l.n);
+	/* no reg: IOMMU_RESV_RESERVED */
+	EXPECT_REGION(0, 0x7f0000000000ull, 0x7f00000fffffull, VCT_RESV_RESERVED);
+	vct_resv_free(&self->l);
+
+	ASSERT_EQ(0, vct_dt_device_regions(DT "virt-resv", "0000:00:06.0", &self->l, &self->err))
+		TH_LOG("%s", self->err.msg);
+	ASSERT_EQ(1u, self->l.n);
+	/* reg equal to the IOVA range: IOMMU_RESV_DIRECT */
+	EXPECT_REGION(0, 0x2000000000ull, 0x20000fffffull, VCT_RESV_DIRECT);
+	vct_resv_free(&self->l);
+
+	/* a device without a node, one on another bus, one in another domain: nothing */
+	EXPECT_EQ(0, vct_dt_device_regions(DT "virt-resv", "0000:00:04.0", &self->l, &self->err));
+	EXPECT_EQ(0, vct_dt_device_regions(DT "virt-resv", "0000:01:05.0", &self->l, &self->err));
+	EXPECT_EQ(0, vct_dt_device_regions(DT "virt-resv", "0001:00:05.0", &self->l, &self->err));
+	EXPECT_EQ(0u, self->l.n);
+	/* no device tree at all: nothing */
+	EXPECT_EQ(0, vct_dt_device_regions(DT "no-such-tree", "0000:00:05.0", &self->l, &self->err));
+	EXPECT_EQ(0u, self->l.n);
+}
+
+/* "treating non-direct mapping [...] as reservation" (iommu_resv_region_get_type) */
+TEST_F(platform, dt_reg_other_than_the_iova_range_is_reserved)
+{
+	ASSERT_EQ(0, vct_dt_device_regions(DT "reg-not-iova", "0000:00:06.0", &self->l, &self->err))
+		TH_LOG("%s", self->err.msg);
+	ASSERT_EQ(1u, self->l.n);
+	EXPECT_REGION(0, 0x2000000000ull, 0x20000fffffull, VCT_RESV_RESERVED);
+}
+
+TEST_F(platform, dt_dma_ranges_not_derived)
+{
+	EXPECT_EQ(-ENOENT, vct_dt_device_regions(DT "dma-ranges", "0000:00:05.0", &self->l,
+						 &self->err));
+	EXPECT_SAYS("pcie@10000000/dma-ranges: addresses translate through it");
+	EXPECT_EQ(0u, self->l.n);
+}
+
+TEST_F(platform, dt_malformed_refused)
+{
+	EXPECT_EQ(-EINVAL, vct_dt_device_regions(DT "phandle-nowhere", "0000:00:05.0", &self->l,
+						 &self->err));
+	EXPECT_SAYS("vfioct-dev@5,0/memory-region: phandle 0x8fff names no node");
+	EXPECT_EQ(-EINVAL, vct_dt_device_regions(DT "short-iommu-addresses", "0000:00:05.0",
+						 &self->l, &self->err));
+	EXPECT_SAYS("vfioct-reserved-7f0000000000/iommu-addresses: 4 cells, not entries of <phandle> + 3 address + 2 size cells");
+	EXPECT_EQ(-EINVAL, vct_dt_device_regions(DT "odd-cells", "0000:00:05.0", &self->l,
+						 &self->err));
+	EXPECT_SAYS("iommu-addresses: 7 cells, not entries of");
+	EXPECT_EQ(-EINVAL, vct_dt_device_regions(DT "partial-cell", "0000:00:05.0", &self->l,
+						 &self->err));
+	EXPECT_SAYS("iommu-addresses: 22 bytes, not whole cells");
+	EXPECT_EQ(-EINVAL, vct_dt_device_regions(DT "virt-resv", "00:05", &self->l, &self->err));
+	/* the other device's node is sound: its region still derives */
+	EXPECT_EQ(0, vct_dt_device_regions(DT "phandle-nowhere", "0000:00:06.0", &self->l,
+					   &self->err));
+	EXPECT_EQ(1u, self->l.n);
+}
+
+/* ---- IVRS (fixtures/acpi/ivrs-*, hand-made) ---------------------------------- */
+
+static int ivrs_load(struct __test_metadata *_metadata, const char *name, struct vct_ivrs *v,
+		     struct vct_err *err)
+{
+	static uint8_t buf[4096];
+
+	return vct_ivrs_parse(name, buf, load(_metadata, name, buf, sizeof(buf)), v, err);
+}
+
+/* One IVHD and six IVMDs: all devices, 00:02.0 exclusion, bus 1 range, and three that apply to nothing here. */
+TEST_F(platform, ivrs_ivmd_blocks_give_device_regions)
+{
+	struct vct_ivrs v;
+
+	ASSERT_EQ(0, ivrs_load(_metadata, "ivrs-good", &v, &self->err)) TH_LOG("%s", self->err.msg);
+	EXPECT_EQ(1u, v.nivhd);
+	ASSERT_EQ(6u, v.nivmd);
+	/* 00:02.0: type 0x20 and its exclusion range, direct since 5.2 */
+	ASSERT_EQ(0, vct_ivrs_device_regions(&v, "0000:00:02.0", &self->l, &self->err));
+	ASSERT_EQ(2u, self->l.n);
+	EXPECT_REGION(0, 0xa0000000ull, 0xa00fffffull, VCT_RESV_DIRECT);
+	EXPECT_REGION(1, 0xb0000000ull, 0xb0001fffull, VCT_RESV_DIRECT);
+	vct_resv_free(&self->l);
+	/* 01:00.3 in the 0x22 range: PAGE_ALIGN(0xc0000123) + PAGE_ALIGN(0x1800) */
+	ASSERT_EQ(0, vct_ivrs_device_regions(&v, "0000:01:00.3", &self->l, &self->err));
+	ASSERT_EQ(2u, self->l.n);
+	EXPECT_REGION(1, 0xc0001000ull, 0xc0002fffull, VCT_RESV_DIRECT);
+	vct_resv_free(&self->l);
+	/* segment 1's 00:02.0: only its own segment's block */
+	ASSERT_EQ(0, vct_ivrs_device_regions(&v, "0001:00:02.0", &self->l, &self->err));
+	ASSERT_EQ(1u, self->l.n);
+	EXPECT_REGION(0, 0xe0000000ull, 0xe0000fffull, VCT_RESV_DIRECT);
+	vct_resv_free(&self->l);
+	/* 00:03.0: only the all-peripherals block */
+	ASSERT_EQ(0, vct_ivrs_device_regions(&v, "0000:00:03.0", &self->l, &self->err));
+	EXPECT_EQ(1u, self->l.n);
+	vct_ivrs_free(&v);
+}
+
+TEST_F(platform, ivrs_malformed_refused)
+{
+	struct vct_ivrs v;
+
+	EXPECT_EQ(-EINVAL, ivrs_load(_metadata, "ivrs-truncated", &v, &self->err));
+	EXPECT_SAYS("header length 264, but 254 bytes (truncated)");
+	EXPECT_EQ(-EINVAL, ivrs_load(_metadata, "ivrs-bad-checksum", &v, &self->err));
+	EXPECT_SAYS("checksum: the 264 bytes sum to 0x");
+	EXPECT_EQ(-EINVAL, ivrs_load(_metadata, "ivrs-bad-ivmd-length", &v, &self->err));
+	EXPECT_SAYS("offset 0x48: IVMD length 24, not 32");
+	EXPECT_EQ(-EINVAL, ivrs_load(_metadata, "ivrs-bad-block-length", &v, &self->err));
+	EXPECT_SAYS("offset 0x30: block type 0x10 of length 200");
+	EXPECT_EQ(-EINVAL, ivrs_load(_metadata, "ivrs-bad-range", &v, &self->err));
+	EXPECT_SAYS("IVMD device range 0x0200-0x01ff ends before it starts");
+	EXPECT_EQ(-EINVAL, ivrs_load(_metadata, "dmar-good", &v, &self->err));
+	EXPECT_SAYS("not IVRS");
+}
+
 /* The kernel's list order and merging (iommu_insert_resv_region). */
 TEST_F(platform, resv_normalize_sorts_and_merges_same_type)
 {
