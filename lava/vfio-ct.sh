@@ -1,7 +1,7 @@
 #!/bin/sh
 # vfio-ct.sh -d DIR -p PROFILE [-D DEVICES]: run the vfio-ct tree at DIR on
 # this machine for LAVA (lava/vfio-ct.yaml), as the runner's guest half does
-# in its own guests (harness/sh/guest.sh with VCT_LOCAL=1: modules, device
+# in its own guests (harness/sh/guest.sh with VCT_LOCAL=self: modules, device
 # binding and restore, every program, the kernel log's markers), collate the
 # records with the runner's own collect.sh (splats, known kernel bugs), and
 # write output/combined.tap (printed too) and output/result.txt: one
@@ -24,7 +24,7 @@ rm -rf "$out"; mkdir -p "$out/work" "$out/tap"
 # The guest half, records to output/work/stream.log; the kernel log alongside.
 cat /dev/kmsg > "$out/work/kmsg.raw" &
 kpid=$!
-VCT_LOCAL=1 sh "$dir/run.sh" --guest 3> "$out/work/stream.log" || echo "vfio-ct.sh: guest half exited $?" >&2
+VCT_LOCAL=self sh "$dir/run.sh" --guest 3> "$out/work/stream.log" || echo "vfio-ct.sh: guest half exited $?" >&2
 sleep 1
 kill "$kpid" 2> /dev/null || true
 

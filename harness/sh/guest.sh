@@ -24,7 +24,11 @@
 VCT_HOME=${VCT_HOME:-/vfio-ct}
 # Local mode (VCT_LOCAL=1, started by local.sh): the programs live in
 # VCT_PROGDIR (a build or install tree) and the run's files (env,
-# programs.list, prog.pid) in VCT_RUNDIR (results/<run>/work).
+# programs.list, prog.pid) in VCT_RUNDIR (results/<run>/work); local.sh has
+# loaded the modules and bound the devices and restores them.
+# VCT_LOCAL=self (lava/vfio-ct.sh on a device LAVA booted): no mounting and
+# no power-off either, but this half loads the modules, binds the profile's
+# devices and restores them itself, as in the runner's own guests.
 VCT_PROGDIR=${VCT_PROGDIR:-$VCT_HOME}
 VCT_RUNDIR=${VCT_RUNDIR:-$VCT_HOME}
 # shellcheck source=harness/sh/metrics.sh
@@ -140,10 +144,15 @@ run_program() {
     kmark "program end $rel"
 }
 
+# on_guest: this is the runner's own initramfs guest (PID 1).
+on_guest() { [ "${VCT_LOCAL:-0}" = 0 ]; }
+# binds_itself: this half loads the modules and binds (and restores) devices.
+binds_itself() { [ "${VCT_LOCAL:-0}" != 1 ]; }
+
 guest_main() {
     # shellcheck source=/dev/null
     . "$VCT_RUNDIR/env"
-    if [ "${VCT_LOCAL:-0}" != 1 ]; then
+    if on_guest; then
         # The guest's own journal: the state directory of a local run inside
         # this guest (/run/vfio-ct) stays that run's alone.
         # shellcheck disable=SC2034 # read by bind.sh
@@ -168,7 +177,7 @@ guest_main() {
         [ -n "$kmsg" ] && cat /dev/kmsg > "$kmsg" &
     fi
     export VCT_METRICS="$VCT_METRICS_FILE"
-    if [ "${VCT_LOCAL:-0}" = 1 ]; then
+    if ! binds_itself; then
         # local.sh loaded the modules, bound the devices and restores them;
         # here a signal only ends the program that runs.
         trap 'prog_stop "$VCT_RUNDIR/prog.pid"; exit 143' TERM
@@ -180,8 +189,8 @@ guest_main() {
         trap 'restore_bindings; exit 130' INT TERM HUP
     fi
     emit "@boot $(uname -r)"
-    [ -f /tmp/vct-early-setup ] && [ "${VCT_LOCAL:-0}" != 1 ] && cat /tmp/vct-early-setup >&3
-    if [ "${VCT_LOCAL:-0}" != 1 ]; then
+    [ -f /tmp/vct-early-setup ] && on_guest && cat /tmp/vct-early-setup >&3
+    if binds_itself; then
         load_modules
         bind_vfio
     fi
@@ -194,9 +203,9 @@ guest_main() {
         metrics_send
     done < "$VCT_RUNDIR/programs.list"
     kmark "phase teardown"
-    [ "${VCT_LOCAL:-0}" = 1 ] || restore_bindings
+    ! binds_itself || restore_bindings
     emit "@done"
-    if [ "${VCT_LOCAL:-0}" != 1 ]; then
+    if on_guest; then
         sync
         sleep 1   # let the kmsg pump drain the last markers
         poweroff -f
