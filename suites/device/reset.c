@@ -22,6 +22,8 @@
  *     functions reset (EINVAL); every fd a file (EBADF) that is a VFIO
  *     group (EINVAL); every function of the reset in one of the groups
  *     given (EPERM otherwise).
+ * (suites/device/device.c has EINVAL without FLAGS_RESET, ENODEV on a root
+ * bus and the device among its own hot-reset dependents.)
  * Which device has which reset comes from sysfs (`reset`); the proof that
  * a reset happened is a register the device itself clears (the table
  * below), never the ioctl's return value alone.
@@ -213,22 +215,6 @@ TEST_F(reset, device_reset_restores_command_and_bars)
 		SKIP(return, "no test device the kernel can reset (VFIO_DEVICE_FLAGS_RESET)");
 }
 
-/* A device the kernel cannot reset answers EINVAL (!vdev->reset_works). */
-TEST_F(reset, device_reset_without_reset_method_einval)
-{
-	size_t i;
-
-	for (i = 0; i < self->n; i++) {
-		if (self->dev[i].flags & VFIO_DEVICE_FLAGS_RESET)
-			continue;
-		errno = 0;
-		EXPECT_EQ(-1, ioctl(self->dev[i].fd, VFIO_DEVICE_RESET));
-		EXPECT_EQ(EINVAL, errno) TH_LOG("%s", self->dev[i].bdf);
-		return;
-	}
-	SKIP(return, "every test device can be reset");
-}
-
 /*
  * The container's mappings survive the reset: an engine whose device was
  * reset (its registers set up again by its driver, on the same fd) moves
@@ -386,24 +372,6 @@ TEST_F(reset, hot_reset_info_lists_every_function_on_the_bus)
 		}
 		EXPECT_TRUE(found) TH_LOG("%s missing from %s's hot reset info", fns[i], d->bdf);
 	}
-}
-
-/* A device on a root bus has neither a slot nor a bus reset: ENODEV. */
-TEST_F(reset, hot_reset_info_on_root_bus_enodev)
-{
-	struct vfio_pci_hot_reset_info h = { .argsz = sizeof(h) };
-	size_t i;
-
-	for (i = 0; i < self->n; i++) {
-		if (__vct_sysfs_on_root_bus(self->dev[i].bdf) != 1)
-			continue;
-		errno = 0;
-		EXPECT_EQ(-1, ioctl(self->dev[i].fd, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, &h));
-		/* "else if (pci_probe_reset_bus(vdev->pdev->bus)) return -ENODEV" */
-		EXPECT_EQ(ENODEV, errno) TH_LOG("%s (root bus)", self->dev[i].bdf);
-		return;
-	}
-	SKIP(return, "no test device on a root bus");
 }
 
 /*
