@@ -70,6 +70,11 @@
 #define  IGB_CTRL_RST		(1u << 26)
 #define IGB_STATUS		0x00008
 #define  IGB_STATUS_LU		(1u << 1)
+#define IGB_MDIC		0x00020
+#define  IGB_MDIC_PHY1		(1u << 21)
+#define  IGB_MDIC_OP_WRITE	(1u << 26)
+#define  IGB_MDIC_READY		(1u << 28)
+#define  IGB_PHY_BMCR_AN	0x1340u		/* autoneg on + restart, 1000 full */
 #define IGB_RCTL		0x00100
 #define  IGB_RCTL_EN		(1u << 1)
 #define  IGB_RCTL_UPE		(1u << 3)
@@ -479,14 +484,22 @@ static int igb_init(struct vct_dma_engine *e)
 	if (ret)
 		goto fail;
 
-	/* link up (QEMU: immediately with a netdev whose link is up) */
+	/*
+	 * Link up: set link up, and restart the PHY's autonegotiation (PHY
+	 * register 0 through MDIC), which the software reset leaves undone;
+	 * QEMU completes it after its autoneg timer (about 500 ms).
+	 */
 	wr(d, IGB_CTRL, rd(d, IGB_CTRL) | IGB_CTRL_SLU);
+	wr(d, IGB_MDIC, IGB_PHY_BMCR_AN | IGB_MDIC_PHY1 | IGB_MDIC_OP_WRITE);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (!(rd(d, IGB_MDIC) & IGB_MDIC_READY) && ms_since(&t0) < 100)
+		vct_msleep(1);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (!(rd(d, IGB_STATUS) & IGB_STATUS_LU) && ms_since(&t0) < 5000)
 		vct_msleep(10);
 	if (!(rd(d, IGB_STATUS) & IGB_STATUS_LU)) {
-		snprintf(e->err, sizeof(e->err), "igb %s: link not up after 5 s (STATUS %#x)",
-			 e->bdf, rd(d, IGB_STATUS));
+		snprintf(e->err, sizeof(e->err), "igb %s: link not up after 5 s (STATUS %#x, MDIC %#x)",
+			 e->bdf, rd(d, IGB_STATUS), rd(d, IGB_MDIC));
 		ret = -ENODEV;
 		goto fail;
 	}
