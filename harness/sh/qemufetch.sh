@@ -8,7 +8,7 @@
 #
 # GUEST_ARCH is x86_64 or arm64 (which qemu-system-* package); the packages
 # are of this machine's own architecture.  Unpacked under
-# CACHE/qemu/SUITE-HOSTARCH/<version>/: the qemu-system-* package with
+# CACHE/qemu/SUITE-HOSTARCH/PACKAGE-<version>/: the qemu-system-* package with
 # qemu-system-common and qemu-system-data of the same version, plus every
 # dependency the machine does not satisfy (a library or firmware package
 # that must be newer than the installed one: bookworm-backports' 10.0
@@ -32,12 +32,16 @@ esac
 case "$suite" in ''|*[!a-z0-9.-]*) die "malformed suite '$suite'" ;; esac
 harch=$(dpkg --print-architecture 2>/dev/null) || die "dpkg --print-architecture failed (a Debian machine is needed)"
 
+# One writer of the cache at a time (aptfetch.sh, run through us, sees it held).
+# shellcheck source=harness/sh/lock.sh
+. "$here/lock.sh"
+lock_take cache "$cache/.lock" "the package cache $cache"
 debs="$cache/qemu/debs"
 mkdir -p "$debs"
 fetch() { "$here/aptfetch.sh" -c "$cache" -s "$suite" -a "$harch" -d "$debs" "$@"; }
 main=$(fetch "$pkg") || die "no $pkg in $suite/$harch"
 ver=$(dpkg-deb -f "$debs/$main" Version)
-top="$cache/qemu/$suite-$harch/$(printf '%s' "$ver" | tr ':~+' '___')"
+top="$cache/qemu/$suite-$harch/$pkg-$(printf '%s' "$ver" | tr ':~+' '___')"
 wrapper="$top/bin/$bin"
 if [ -f "$top/complete" ] && [ -x "$wrapper" ]; then
     printf '%s\n' "$wrapper"
