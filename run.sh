@@ -381,6 +381,12 @@ fi
 # ---- the guest --------------------------------------------------------------------
 case "$arch" in x86_64) qemu="qemu-system-x86_64" ;; arm64) qemu="qemu-system-aarch64" ;; esac
 # VCT_QEMU: another QEMU binary (e.g. one unpacked from bookworm-backports, README).
+# The profile's `qemu_suite`: that suite's QEMU, fetched into the cache (qemufetch.sh).
+if [ -z "${VCT_QEMU:-}" ] && [ -n "$(prof qemu_suite)" ]; then
+    say "QEMU of $(prof qemu_suite), log in $work/qemufetch.log"
+    VCT_QEMU=$("$VCT_TOP/harness/sh/qemufetch.sh" "$(prof qemu_suite)" "$arch" "$CACHE" 2>"$work/qemufetch.log") ||
+        { cat "$work/qemufetch.log" >&2; die "no QEMU of $(prof qemu_suite) for $arch"; }
+fi
 qemu=${VCT_QEMU:-$qemu}
 qemu_version=$("$qemu" --version | head -n 1)
 stream="$work/stream.log" kmsg="$work/kmsg.raw" console="$results/console.log"
