@@ -17,7 +17,7 @@ perf_options() {
         is_count "$duration" || usage_error "--duration wants a positive number of seconds, not '$duration'"
     fi
     if [ -n "$fail_pct" ]; then
-        [ -n "$baseline" ] || usage_error "--fail-on-regression needs --baseline"
+        [ -n "$baseline" ] || [ -n "$ab_a" ] || usage_error "--fail-on-regression needs --baseline or --ab"
         case "$fail_pct" in ''|*[!0-9.]*|*.*.*) usage_error "--fail-on-regression wants a percentage, not '$fail_pct'" ;; esac
     fi
     if [ -n "$baseline" ]; then

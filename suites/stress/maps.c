@@ -269,14 +269,19 @@ static int pair(struct vct_iommu *io, uint64_t iova, void *va, uint64_t size,
  * The harness's own cost: the same 4 KiB map+unmap pairs through a bare
  * ioctl loop (no harness, no timestamps) and through pair() (ops table,
  * per-op timestamps: two cycle-counter reads per pair), alternating in
- * blocks; both timed by CLOCK_MONOTONIC around the block.
- * Overhead is the relative difference of the medians; the goal is under
- * 2 %.
+ * short blocks (ABBA); both timed by CLOCK_MONOTONIC around the block.
+ * Blocks are short (64 pairs, about 2 ms on an idle TCG guest) so that on
+ * a loaded host many of them run without being preempted: the fastest
+ * block of each loop is its cost without the machine's noise (which only
+ * ever adds time), and the overhead is the relative difference of the two
+ * fastest blocks (the medians are reported too).  The goal is under 2 %.
+ * The records' per-block values feed `run.sh --ab` (its primary metric:
+ * type1v2's pair_us_bare) and --baseline.
  */
 TEST_F_TIMEOUT(stress, loop_overhead, 300)
 {
-	unsigned blocks = self->full ? 21 : 11, count = 512, i, r, k;
-	double bare[21], timed[21], ovh[21], mu, uu;
+	unsigned blocks = self->full ? 81 : 41, count = 64, i, r, k;
+	double bare[81], timed[81], ovh[81], mu, uu;
 	struct vct_stats sb, stt;
 	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map),
 		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
@@ -291,7 +296,7 @@ TEST_F_TIMEOUT(stress, loop_overhead, 300)
 	map.vaddr = (uintptr_t)b.p;
 	/* Warm-up: the first ioctls of a container pay for lazy set-up. */
 	t0 = vct_ticks();
-	for (i = 0; i < count; i++)
+	for (i = 0; i < 512; i++)
 		ASSERT_EQ(0, pair(self->iommu, IOVA_BASE, b.p, 4096, &t0, &mu, &uu,
 				  err, sizeof(err))) TH_LOG("%s", err);
 	for (r = 0; r < blocks; r++) {
@@ -328,9 +333,9 @@ TEST_F_TIMEOUT(stress, loop_overhead, 300)
 				.size = 4096, .count = count, .values = timed, .reps = blocks));
 	emit(_metadata, &METRIC(.metric = "loop_overhead_pct", .unit = "%", .pattern = "harness",
 				.size = 4096, .count = count, .values = ovh, .reps = blocks));
-	ksft_print_msg("%s: 4 KiB pair %.2f us bare, %.2f us through the harness: overhead %.2f %% (goal < 2 %%)\n",
-		       self->backend, sb.median, stt.median,
-		       (stt.median - sb.median) / sb.median * 100);
+	ksft_print_msg("%s: 4 KiB pair, fastest of %u blocks: %.2f us bare, %.2f us through the harness: overhead %.2f %% (goal < 2 %%); medians %.2f us, %.2f us (%.2f %%)\n",
+		       self->backend, blocks, sb.min, stt.min, (stt.min - sb.min) / sb.min * 100,
+		       sb.median, stt.median, (stt.median - sb.median) / sb.median * 100);
 	buf_free(&b);
 }
 
