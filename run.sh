@@ -74,7 +74,7 @@ local, on this machine) and report TAP.
                      stress/maps) are measured with each; per metric the
                      ratio B/A, its CI and a verdict in ab.json, ab.txt
                      and metrics.json (README "A/B inside one boot")
-  --rounds R         with --ab: rounds per trial (default 8, at least 3)
+  --rounds R         with --ab: rounds per trial (default 12, at least 3)
   --trials T         with --ab: independent trials of R rounds each, one
                      verdict each plus the pooled one (default 1)
   --destructive      allow tests to write device media (VCT_ALLOW_DESTRUCTIVE=1

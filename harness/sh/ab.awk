@@ -16,9 +16,15 @@
 #    maximum for "better":"higher" - on a shared emulated host the noise
 #    only ever adds time, and the best of many short repetitions is the one
 #    least touched by it), or their median (round_stat=median);
-#  - d = ln(B/A) per round; the estimate is exp(mean d), its CI
-#    exp(mean d +- t(1-a/2, n-1) * sd/sqrt(n)) (Student t on the paired
-#    log-ratios, n rounds), the p-value two-sided;
+#  - d = ln(B/A) per round; Wilcoxon's signed-rank test on the n rounds'
+#    d (two-sided p: exact up to 50 rounds without ties, else the normal
+#    approximation), the estimate exp(Hodges-Lehmann: the median of the
+#    Walsh averages (d_i + d_j)/2) and its distribution-free CI (the Walsh
+#    averages between the signed-rank sum's a/2 quantiles).  Rank-based,
+#    because a round whose measurement of one build never ran unpreempted
+#    gives a wild ratio (seen: 1 round in 6 at ln ratio +-0.9 on a host
+#    with load 19, the rest within +-0.03), which a mean and its t interval
+#    follow and ranks do not;
 #  - multiple comparisons: family-wise error `alpha` (default 0.01) split
 #    as a fallback graph: the primary metric (first key matching `primary`;
 #    default 4 KiB map+unmap pairs through the bare ioctl loop, type1v2) is
@@ -58,40 +64,94 @@ function median(a, n,    i, j, t, s) {
     }
     return n % 2 ? s[(n + 1) / 2] : (s[n / 2] + s[n / 2 + 1]) / 2
 }
-# P(|T| < t) for Student's t with integer nu >= 1 degrees of freedom: the
-# closed forms of Abramowitz & Stegun 26.7.3 (odd nu) and 26.7.4 (even nu).
-function t_abs_cdf(t, nu,    th, c, s, sum, term, k) {
-    if (t < 0) t = -t
-    th = atan2(t, sqrt(nu)); c = cos(th); s = sin(th)
-    sum = 1; term = 1
-    if (nu % 2 == 1) {
-        if (nu == 1) return 2 * th / PI
-        for (k = 2; k <= nu - 3; k += 2) { term *= k / (k + 1) * c * c; sum += term }
-        return 2 / PI * (th + s * c * sum)
-    }
-    for (k = 1; k <= nu - 3; k += 2) { term *= k / (k + 1) * c * c; sum += term }
-    return s * sum
+# Standard normal CDF (erf by Abramowitz & Stegun 7.1.26, |error| < 1.5e-7).
+function phi(x,    t, y, s) {
+    s = x < 0 ? -1 : 1; x = x * s / sqrt(2)
+    t = 1 / (1 + 0.3275911 * x)
+    y = 1 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * exp(-x * x)
+    return 0.5 * (1 + s * y)
 }
-# Two-sided p-value of t with nu degrees of freedom.
-function t_p2(t, nu) { return 1 - t_abs_cdf(t, nu) }
-# The t with P(|T| < t) = 1 - a (two-sided critical value), by bisection.
-function t_crit(a, nu,    lo, hi, mid, i) {
-    lo = 0; hi = 1
-    while (t_p2(hi, nu) > a && hi < 1e12) hi *= 2
-    for (i = 0; i < 200; i++) {
-        mid = (lo + hi) / 2
-        if (t_p2(mid, nu) > a) lo = mid; else hi = mid
-    }
+# The z with P(|Z| > z) = a (two-sided critical value), by bisection.
+function z_crit(a,    lo, hi, mid, i) {
+    lo = 0; hi = 40
+    for (i = 0; i < 100; i++) { mid = (lo + hi) / 2; if (2 * (1 - phi(mid)) > a) lo = mid; else hi = mid }
     return (lo + hi) / 2
 }
-# Paired statistics of d[1..n] into S: mean, sd, n, p.
-function paired(d, n, S,    i, m, ss, t) {
-    m = 0; for (i = 1; i <= n; i++) m += d[i]
-    m /= n; ss = 0
-    for (i = 1; i <= n; i++) ss += (d[i] - m) ^ 2
-    S["n"] = n; S["mean"] = m; S["sd"] = n > 1 ? sqrt(ss / (n - 1)) : 0
-    if (S["sd"] == 0) S["p"] = m == 0 ? 1 : 0
-    else { t = m / (S["sd"] / sqrt(n)); S["p"] = t_p2(t, n - 1) }
+function heapsift(a, i, n,    c, t) {
+    while ((c = 2 * i) <= n) {
+        if (c < n && a[c + 1] > a[c]) c++
+        if (a[i] >= a[c]) return
+        t = a[i]; a[i] = a[c]; a[c] = t; i = c
+    }
+}
+function heapsort(a, n,    i, t) {
+    for (i = int(n / 2); i >= 1; i--) heapsift(a, i, n)
+    for (i = n; i > 1; i--) { t = a[1]; a[1] = a[i]; a[i] = t; heapsift(a, 1, i - 1) }
+}
+# Exact null distribution of the signed-rank sum of the n integer weights
+# R[1..n] (each in or out with probability 1/2) into F[0..sum] as
+# cumulative probabilities P(W <= w).
+function wdist(R, n, F,    f, i, s, S, tot) {
+    split("", f); f[0] = 1; S = 0
+    for (i = 1; i <= n; i++) {
+        for (s = S; s >= 0; s--) if (s in f) f[s + R[i]] += f[s]
+        S += R[i]
+    }
+    tot = 2 ^ n; F[-1] = 0
+    for (s = 0; s <= S; s++) F[s] = F[s - 1] + ((s in f) ? f[s] : 0) / tot
+}
+# Wilcoxon signed-rank test of d[1..n] (zeros dropped, ties mid-ranked)
+# into S: "n", "p" (two-sided; exact - over the doubled mid-ranks, so ties
+# too - for up to EXACT_N non-zero values, else the normal approximation
+# with tie and continuity corrections), "hl" (Hodges-Lehmann estimate: median of the Walsh averages,
+# zeros included), "sd" (of d, for the record) and, for level a, "lo"/"hi".
+function signed_rank(d, n, a, S,    i, j, m, x, r, w, nz, ties, v, mu, z, M, F, k, c, ad, idx, mean, ss, t, R2) {
+    nz = 0
+    for (i = 1; i <= n; i++) if (d[i] != 0) { ad[++nz] = (d[i] < 0 ? -d[i] : d[i]); idx[nz] = i }
+    for (i = 2; i <= nz; i++) {          # sort |d| keeping the index
+        x = ad[i]; j = idx[i]
+        for (m = i - 1; m >= 1 && ad[m] > x; m--) { ad[m + 1] = ad[m]; idx[m + 1] = idx[m] }
+        ad[m + 1] = x; idx[m + 1] = j
+    }
+    w = 0; ties = 0
+    for (i = 1; i <= nz; i = j + 1) {
+        for (j = i; j < nz && ad[j + 1] == ad[i]; j++) ;
+        r = (i + j) / 2
+        if (j > i) ties += (j - i + 1) ^ 3 - (j - i + 1)
+        for (m = i; m <= j; m++) { R2[m] = i + j; if (d[idx[m]] > 0) w += r }
+    }
+    mu = nz * (nz + 1) / 4
+    if (nz == 0) S["p"] = 1
+    else if (nz <= EXACT_N) {
+        wdist(R2, nz, F)
+        S["p"] = 2 * (w <= mu ? F[2 * w] : 1 - F[2 * w - 1]); if (S["p"] > 1) S["p"] = 1
+    } else {
+        v = nz * (nz + 1) * (2 * nz + 1) / 24 - ties / 48
+        z = (w - mu); z = z > 0 ? z - 0.5 : (z < 0 ? z + 0.5 : 0)
+        S["p"] = v > 0 ? 2 * (1 - phi((z < 0 ? -z : z) / sqrt(v))) : 1
+    }
+    M = 0
+    for (i = 1; i <= n; i++) for (j = i; j <= n; j++) WA[++M] = (d[i] + d[j]) / 2
+    heapsort(WA, M)
+    S["hl"] = M % 2 ? WA[(M + 1) / 2] : (WA[M / 2] + WA[M / 2 + 1]) / 2
+    # CI: the Walsh averages between the a/2 quantiles of the null signed-rank sum.
+    if (n <= EXACT_N) {
+        for (i = 1; i <= n; i++) R2[i] = i
+        wdist(R2, n, F)
+        for (k = -1; k + 1 <= n * (n + 1) / 2 && F[k + 1] <= a / 2; k++) ;
+        c = k + 1
+    } else c = int(n * (n + 1) / 4 - z_crit(a) * sqrt(n * (n + 1) * (2 * n + 1) / 24))
+    if (c < 0) c = 0
+    # c = 0: even the widest interval (all Walsh averages) covers less than
+    # 1 - a with this few rounds: the interval is unbounded.
+    S["unbounded"] = c == 0
+    S["lo"] = c + 1 <= M ? WA[c + 1] : WA[1]
+    S["hi"] = M - c >= 1 ? WA[M - c] : WA[M]
+    S["ci_exact"] = n <= EXACT_N
+    mean = 0; for (i = 1; i <= n; i++) mean += d[i]
+    mean /= n; ss = 0; for (i = 1; i <= n; i++) ss += (d[i] - mean) ^ 2
+    S["sd"] = n > 1 ? sqrt(ss / (n - 1)) : 0
+    split("", WA)
 }
 # decide(G): the fallback-graph decisions for group G (a trial or "pooled")
 # over the metrics with p-values in P[G, k]: sets REJ[G, k] and LEV[G, k].
@@ -130,22 +190,28 @@ function verdict(G, k,    up) {
 }
 function num(x) { return sprintf("%.6g", x) }
 function q(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); gsub(/[^ -~]/, "?", s); return "\"" s "\"" }
-# stats(G, k, d, n): the paired figures of metric k in group G.
-function stats(G, k, d, n,    S, h) {
-    paired(d, n, S)
-    P[G, k] = S["p"]; MEAN[G, k] = S["mean"]; SD[G, k] = S["sd"]; NP[G, k] = n
+# stats(G, k, d, n): the paired figures of metric k in group G (the
+# log-ratios kept for the interval, computed once the level is decided).
+function stats(G, k, d, n,    S, i) {
+    signed_rank(d, n, 0.05, S)
+    P[G, k] = S["p"]; MEAN[G, k] = S["hl"]; SD[G, k] = S["sd"]; NP[G, k] = n
+    for (i = 1; i <= n; i++) DD[G, k, i] = d[i]
 }
-function ci(G, k, side,    h) {
-    h = NP[G, k] > 1 ? t_crit(LEV[G, k], NP[G, k] - 1) * SD[G, k] / sqrt(NP[G, k]) : 0
-    return exp(MEAN[G, k] + side * h)
+# finish(G, k): the interval at the level metric k was tested at.
+function finish(G, k,    S, i, d) {
+    for (i = 1; i <= NP[G, k]; i++) d[i] = DD[G, k, i]
+    signed_rank(d, NP[G, k], LEV[G, k], S)
+    CLO[G, k] = exp(S["lo"]); CHI[G, k] = exp(S["hi"]); UNB[G, k] = S["unbounded"]
 }
+function citext(G, k) { return UNB[G, k] ? "[unbounded: too few rounds]" : sprintf("[%.4f, %.4f]", CLO[G, k], CHI[G, k]) }
+function ci(G, k, side) { return side < 0 ? CLO[G, k] : CHI[G, k] }
 function worse_pct(G, k,    r) {
     r = exp(MEAN[G, k])
     return BETTER[k] == "higher" ? (1 - r) * 100 : (r - 1) * 100
 }
 function entry(G, k) {
-    return sprintf("\"ratio\": %s, \"ci\": [%s, %s], \"ci_level\": %s, \"p\": %s, \"pairs\": %d, \"sd_log_ratio\": %s, \"worse_pct\": %s, \"verdict\": %s",
-        num(exp(MEAN[G, k])), num(ci(G, k, -1)), num(ci(G, k, 1)), num(1 - LEV[G, k]), num(P[G, k]),
+    return sprintf("\"ratio\": %s, \"ci\": %s, \"ci_level\": %s, \"p\": %s, \"pairs\": %d, \"sd_log_ratio\": %s, \"worse_pct\": %s, \"verdict\": %s",
+        num(exp(MEAN[G, k])), UNB[G, k] ? "null" : "[" num(ci(G, k, -1)) ", " num(ci(G, k, 1)) "]", num(1 - LEV[G, k]), num(P[G, k]),
         NP[G, k], num(SD[G, k]), num(worse_pct(G, k)), q(verdict(G, k)))
 }
 
@@ -154,6 +220,7 @@ BEGIN {
     if (alpha == "") alpha = 0.01
     if (primary == "") primary = "\\.type1v2\\.loop_overhead/pair_us_bare/"
     if (primary == "none") primary = ""
+    EXACT_N = 50
     if (round_stat == "") round_stat = "best"
     if (round_stat != "best" && round_stat != "median") { print "ab.awk: round_stat must be best or median" > "/dev/stderr"; badopt = 1; exit 2 }
 }
@@ -189,6 +256,11 @@ END {
     }
     for (t = 1; t <= ntr; t++) decide(t)
     decide("pooled")
+    for (i = 1; i <= nk; i++) {
+        k = keys[i]
+        for (t = 1; t <= ntr; t++) if ((t, k) in P) finish(t, k)
+        if (("pooled", k) in P) finish("pooled", k)
+    }
     # The table: pooled verdicts, and per trial the primary's.
     nreg = nimp = nunch = 0; worst = 0
     for (i = 1; i <= nk; i++) {
@@ -198,8 +270,8 @@ END {
         if (v == "regressed") { nreg++; if (worse_pct("pooled", k) > worst) worst = worse_pct("pooled", k) }
         else if (v == "improved") nimp++
         else nunch++
-        printf "ab: %-9s B/A %.4f [%.4f, %.4f] p %.2g  %+.2f%% worse  %d pairs  sd(ln) %.4f%s  %s\n",
-            v, exp(MEAN["pooled", k]), ci("pooled", k, -1), ci("pooled", k, 1), P["pooled", k],
+        printf "ab: %-9s B/A %.4f %s p %.2g  %+.2f%% worse  %d pairs  sd(ln) %.4f%s  %s\n",
+            v, exp(MEAN["pooled", k]), citext("pooled", k), P["pooled", k],
             worse_pct("pooled", k), NP["pooled", k], SD["pooled", k], (k == PRIM["pooled"] ? "  (primary)" : ""), k
     }
     flagged = anyflag = 0
@@ -216,15 +288,15 @@ END {
         if (ntr > 1) {
             pk = PRIM[t]
             printf "ab: trial %d: primary %s%s\n", t,
-                pk == "" ? "absent" : sprintf("%s B/A %.4f [%.4f, %.4f] p %.2g", verdict(t, pk),
-                    exp(MEAN[t, pk]), ci(t, pk, -1), ci(t, pk, 1), P[t, pk]), vs == "" ? "" : ";" vs
+                pk == "" ? "absent" : sprintf("%s B/A %.4f %s p %.2g", verdict(t, pk),
+                    exp(MEAN[t, pk]), citext(t, pk), P[t, pk]), vs == "" ? "" : ";" vs
         }
     }
     printf "ab: per-round value: %s of the repetitions\n", round_stat
-    printf "ab: %d regressed, %d improved, %d unchanged (pooled over %d trial(s)); primary regressed in %d of %d trial(s), any metric flagged in %d of %d (alpha %s family-wise; paired t on ln(B/A) per round)\n",
+    printf "ab: %d regressed, %d improved, %d unchanged (pooled over %d trial(s)); primary regressed in %d of %d trial(s), any metric flagged in %d of %d (alpha %s family-wise; Wilcoxon signed-rank on ln(B/A) per round, Hodges-Lehmann estimate)\n",
         nreg, nimp, nunch, ntr, flagged, ntr, anyflag, ntr, alpha
     if (out != "") {
-        printf "{\n  \"method\": %s,\n", q("per round: the best (round_stat=best: min for lower-is-better, max for higher) or median of each build's per-repetition values; paired Student t on ln(B/A) over the rounds; CI exp(mean +- t*sd/sqrt(n)); family-wise alpha split as a fallback graph: primary at 0.8*alpha, the others Holm at 0.2*alpha, a rejected primary passing its share on") > out
+        printf "{\n  \"method\": %s,\n", q("per round: the best (round_stat=best: min for lower-is-better, max for higher) or median of each build's per-repetition values; Wilcoxon signed-rank test on ln(B/A) over the rounds (exact up to 50 rounds); estimate exp(Hodges-Lehmann), distribution-free CI from the Walsh averages; family-wise alpha split as a fallback graph: primary at 0.8*alpha, the others Holm at 0.2*alpha, a rejected primary passing its share on") > out
         printf "  \"round_stat\": %s,\n", q(round_stat) > out
         printf "  \"alpha\": %s, \"primary\": %s, \"fail_on_regression_pct\": %s, \"trials\": %d,\n",
             alpha, q(PRIM["pooled"]), fail_pct == "" ? "null" : fail_pct, ntr > out
@@ -242,9 +314,9 @@ END {
                 if ((t, k) in P) printf "%s{\"trial\": %d, %s}", (ct++ ? ", " : ""), t, entry(t, k) > out
             printf "]}" > out
             if (jsonl != "")
-                printf "{\"key\":%s,\"suite\":\"ab\",\"better\":%s,\"ab_verdict\":%s,\"ab_ratio\":%s,\"ab_ci\":[%s,%s],\"ab_ci_level\":%s,\"ab_p\":%s,\"ab_pairs\":%d}\n",
+                printf "{\"key\":%s,\"suite\":\"ab\",\"better\":%s,\"ab_verdict\":%s,\"ab_ratio\":%s,\"ab_ci\":%s,\"ab_ci_level\":%s,\"ab_p\":%s,\"ab_pairs\":%d}\n",
                     q(k), q(BETTER[k]), q(verdict("pooled", k)), num(exp(MEAN["pooled", k])),
-                    num(ci("pooled", k, -1)), num(ci("pooled", k, 1)), num(1 - LEV["pooled", k]),
+                    UNB["pooled", k] ? "null" : "[" num(ci("pooled", k, -1)) "," num(ci("pooled", k, 1)) "]", num(1 - LEV["pooled", k]),
                     num(P["pooled", k]), NP["pooled", k] > jsonl
         }
         printf "\n  ]\n}\n" > out

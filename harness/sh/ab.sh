@@ -33,7 +33,7 @@ ab_options() {
     [ -z "$moddir" ] || usage_error "--ab takes its modules from DIR_A and DIR_B: no --modules with it"
     [ -z "$baseline" ] || usage_error "--ab compares inside one boot: no --baseline with it"
     [ -z "$duration" ] || usage_error "--ab runs no soak: no --duration with it"
-    : "${ab_rounds:=8}" "${ab_trials:=1}"
+    : "${ab_rounds:=12}" "${ab_trials:=1}"
     is_count "$ab_rounds" && [ "$ab_rounds" -ge 3 ] || usage_error "--rounds wants a number >= 3, not '$ab_rounds'"
     is_count "$ab_trials" || usage_error "--trials wants a positive number, not '$ab_trials'"
     [ "$(awk -v key=kind -f "$VCT_TOP/harness/sh/profile.awk" "$VCT_TOP/hosts/README.md" "$VCT_TOP/hosts/$host.conf" 2>/dev/null)" != local ] ||

@@ -50,21 +50,26 @@ field() {  # field KEY NAME: NAME's value in KEY's pooled entry of ab.json
         sed -n "s/.*\"$2\": \\(\"[^\"]*\"\\|[^,}]*\\).*/\\1/p"
 }
 
-# Student t critical values against the tables (two-sided).
-t_quantiles() {
-    sed -n '/^function t_abs_cdf/,/^# Paired statistics/p' "$top/harness/sh/ab.awk" > "$tmp/t.awk"
+# The normal quantiles against the tables, and the exact signed-rank
+# p-value of n rounds all on one side (2 / 2^n).
+quantiles() {
+    sed -n '/^# Standard normal CDF/,/^# decide(G):/p' "$top/harness/sh/ab.awk" > "$tmp/t.awk"
     cat > "$tmp/tq.awk" <<'TQ'
-BEGIN { PI = atan2(0, -1)
-    printf "%.3f %.3f %.3f %.3f %.3f %.3f\n", t_crit(0.05, 1), t_crit(0.05, 2), t_crit(0.05, 9),
-        t_crit(0.01, 9), t_crit(0.01, 30), t_crit(0.05, 100) }
+BEGIN { EXACT_N = 50
+    printf "%.3f %.3f %.4f", z_crit(0.05), z_crit(0.01), phi(1.644854)
+    n = split("1 1 1 1 1 1 1 1", d, " "); signed_rank(d, n, 0.05, S); printf " %.7f", S["p"]
+    n = split("3 -1 2 5 4", d, " "); signed_rank(d, n, 0.05, S); printf " %.4f %g\n", S["p"], S["hl"] }
 TQ
     # shellcheck disable=SC2086
     $awk_cmd -f "$tmp/t.awk" -f "$tmp/tq.awk" > "$tmp/t.out"
-    echo "12.706 4.303 2.262 3.250 2.750 1.984" | diff -u - "$tmp/t.out"
+    # 3 -1 2 5 4: W+ = 14 of 15, P(W+ >= 14) = 2/32: p 0.125; HL: the median
+    # of the 15 Walsh averages is 3.
+    echo "1.960 2.576 0.9500 0.0078125 0.1250 3" | diff -u - "$tmp/t.out"
 }
 
-# A 5 % slowdown with 1 % round-to-round spread: regressed, ratio exp(mean d),
-# and the CI at the primary's level 1 - 0.8 * alpha.
+# A 5 % slowdown with 1 % round-to-round spread, 8 rounds: regressed (exact
+# p 2/256 <= 0.008), ratio exp(Hodges-Lehmann) = exp(0.05), the CI at the
+# primary's level 1 - 0.8 * alpha.
 slowdown_flagged() {
     rounds "$PRIM" lower 1 20 0.06 0.04 0.06 0.04 0.06 0.04 0.06 0.04 > "$tmp/m.json"
     rounds "$SEC" lower 1 30 0.01 -0.01 0.01 -0.01 0.01 -0.01 0.01 -0.01 >> "$tmp/m.json"
@@ -87,16 +92,17 @@ noop_unchanged() {
 }
 # A rate that rises (better higher) is improved, not regressed.
 higher_is_better_improved() {
-    rounds "$RATE" higher 1 1000 0.1 0.12 0.1 0.12 0.1 0.12 > "$tmp/m.json"
+    rounds "$RATE" higher 1 1000 0.1 0.12 0.1 0.12 0.1 0.12 0.1 0.12 0.1 0.12 > "$tmp/m.json"
     ab -v primary=none
     [ "$(field "$RATE" verdict)" = '"improved"' ]
 }
 # Two effects among the secondaries while the primary is unchanged: Holm
-# at 0.2 * alpha over the two (levels 1e-3 then 2e-3).
+# at 0.2 * alpha over the two (levels 1e-3 then 2e-3; 12 rounds all one
+# way: exact p 2/4096).
 holm_without_primary() {
-    rounds "$PRIM" lower 1 20 0.01 -0.01 0.01 -0.01 0.01 -0.01 > "$tmp/m.json"
-    rounds "$SEC" lower 1 20 0.3 0.31 0.3 0.31 0.3 0.31 >> "$tmp/m.json"
-    rounds "$RATE" higher 1 1000 -0.3 -0.31 -0.3 -0.31 -0.3 -0.31 >> "$tmp/m.json"
+    rounds "$PRIM" lower 1 20 0.01 -0.01 0.01 -0.01 0.01 -0.01 0.01 -0.01 0.01 -0.01 0.01 -0.01 > "$tmp/m.json"
+    rounds "$SEC" lower 1 20 0.3 0.31 0.3 0.31 0.3 0.31 0.3 0.31 0.3 0.31 0.3 0.31 >> "$tmp/m.json"
+    rounds "$RATE" higher 1 1000 -0.3 -0.31 -0.3 -0.31 -0.3 -0.31 -0.3 -0.31 -0.3 -0.31 -0.3 -0.31 >> "$tmp/m.json"
     ab
     [ "$(field "$PRIM" verdict)" = '"unchanged"' ] && [ "$(field "$SEC" verdict)" = '"regressed"' ] &&
         [ "$(field "$RATE" verdict)" = '"regressed"' ] && {
@@ -118,11 +124,11 @@ round_stat_best_and_median() {
 # Trials are judged one by one and pooled; the exit status follows the
 # pooled verdict and --fail-on-regression.
 trials_and_exit_status() {
-    rounds "$PRIM" lower 1 20 0.06 0.04 0.06 0.04 0.06 0.04 > "$tmp/m.json"
+    rounds "$PRIM" lower 1 20 0.06 0.04 0.06 0.04 0.06 0.04 0.06 0.04 0.06 0.04 > "$tmp/m.json"
     rounds "$PRIM" lower 2 20 0.06 -0.01 0.04 >> "$tmp/m.json"
     ab
     grep -q '"trials_primary_regressed": 1, "trials_any_flagged": 1' "$tmp/ab.json" || { cat "$tmp/ab.json"; return 1; }
-    [ "$(field "$PRIM" pairs)" = 9 ] && [ "$(field "$PRIM" verdict)" = '"regressed"' ] || return 1
+    [ "$(field "$PRIM" pairs)" = 13 ] && [ "$(field "$PRIM" verdict)" = '"regressed"' ] || return 1
     st=0; ab -v fail_pct=1 || st=$?
     [ "$st" = 3 ] || { echo "fail_pct 1: exit $st"; return 1; }
     st=0; ab -v fail_pct=10 || st=$?
@@ -144,7 +150,7 @@ mismatched_builds() {
 
 echo "TAP version 13"
 echo "1..10"
-check ab.t_quantiles_match_tables t_quantiles
+check ab.normal_quantiles_and_exact_signed_rank quantiles
 check ab.five_percent_slowdown_regressed_with_primary_level_ci slowdown_flagged
 check ab.unchanged_build_unchanged noop_unchanged
 check ab.higher_is_better_rise_improved higher_is_better_improved
