@@ -135,6 +135,23 @@ trials_and_exit_status() {
     [ "$st" = 0 ] || { echo "fail_pct 10: exit $st"; return 1; }
 }
 
+# compare.awk (--baseline): a 30 % change, outside the bootstrap interval, of
+# a metric whose robust CV is 0.148 in each run (floor 3 x 14.8 = 44.5 %) is
+# "noisy"; of one that scatters by 1 %, "regressed".
+cmp_rec() {  # cmp_rec KEY VALUES
+    printf '  {"key":"%s","better":"lower","values":[%s]},\n' "$1" "$2"
+}
+baseline_noise_floor() {
+    { cmp_rec tight "100,101,99,100,102,98,100"; cmp_rec loose "70,75,80,85,90,95,100,100,100,100,100,105,110,115,120,125,130"; } > "$tmp/base.json"
+    { cmp_rec tight "130,131,129,130,132,128,130"; cmp_rec loose "91.0,97.5,104.0,110.5,117.0,123.5,130.0,130.0,130.0,130.0,130.0,136.5,143.0,149.5,156.0,162.5,169.0"; } > "$tmp/new.json"
+    # shellcheck disable=SC2086
+    $awk_cmd -v seed=1 -v resamples=200 -v out="$tmp/cmp.json" -f "$top/harness/sh/compare.awk" \
+        "$tmp/base.json" "$tmp/new.json" > "$tmp/cmp.txt"
+    grep -q '"key": "tight", "verdict": "regressed"' "$tmp/cmp.json" &&
+        grep -q '"key": "loose", "verdict": "noisy"' "$tmp/cmp.json" &&
+        grep '"key": "loose"' "$tmp/cmp.json" | grep -q '"detectable_pct": 44.478' || { cat "$tmp/cmp.txt" "$tmp/cmp.json"; return 1; }
+}
+
 usage_exit() {  # usage_exit WANT_STATUS WANT_TEXT ARGS...
     want=$1 text=$2; shift 2
     st=0
@@ -149,7 +166,7 @@ mismatched_builds() {
 }
 
 echo "TAP version 13"
-echo "1..10"
+echo "1..11"
 check ab.normal_quantiles_and_exact_signed_rank quantiles
 check ab.five_percent_slowdown_regressed_with_primary_level_ci slowdown_flagged
 check ab.unchanged_build_unchanged noop_unchanged
@@ -157,8 +174,9 @@ check ab.higher_is_better_rise_improved higher_is_better_improved
 check ab.secondaries_holm_when_primary_unchanged holm_without_primary
 check ab.round_value_best_or_median round_stat_best_and_median
 check ab.trials_judged_alone_and_pooled_exit_status trials_and_exit_status
+check compare.change_within_noise_floor_is_noisy_not_regressed baseline_noise_floor
 check runsh.rounds_without_ab_exits_2 usage_exit 2 "--rounds and --trials need --ab" --rounds 5 --no-build
 check runsh.ab_builds_with_different_modules_exit_2 mismatched_builds
 check runsh.ab_refuses_baseline usage_exit 2 "no --baseline with it" --no-build --ab "$top/hosts" "$top/hosts" --baseline "$top/hosts"
-[ "$n" = 10 ] || { echo "# plan mismatch: ran $n"; failed=1; }
+[ "$n" = 11 ] || { echo "# plan mismatch: ran $n"; failed=1; }
 exit "$failed"
