@@ -64,8 +64,19 @@ local, on this machine) and report TAP.
   --baseline DIR     compare this run's metrics.json with DIR's (an earlier
                      results/<run>): comparison.json, verdict per metric
   --fail-on-regression PCT
-                     with --baseline: exit 1 when a metric regressed by
-                     more than PCT percent
+                     with --baseline or --ab: exit 1 when a metric regressed
+                     by more than PCT percent
+  --ab DIR_A DIR_B   A/B inside one boot: boot with the modules of DIR_A
+                     (as --modules), then alternate DIR_A's and DIR_B's
+                     builds (reloaded before every measurement, ABBA) over
+                     the rounds; the tests of $VCT_AB_TESTS (default
+                     loop_overhead) of the --suite programs (default
+                     stress/maps) are measured with each; per metric the
+                     ratio B/A, its CI and a verdict in ab.json, ab.txt
+                     and metrics.json (README "A/B inside one boot")
+  --rounds R         with --ab: rounds per trial (default 12, at least 3)
+  --trials T         with --ab: independent trials of R rounds each, one
+                     verdict each plus the pooled one (default 1)
   --destructive      allow tests to write device media (VCT_ALLOW_DESTRUCTIVE=1
                      in the guest): the NVMe DMA engine then writes the first
                      4 KiB of namespace 1
@@ -106,6 +117,8 @@ timeout=1200 idle=180 accel="" build=1 matrix="" shard="" merge=0 prepare=""
 stress="" duration="" baseline="" fail_pct="" destructive=""
 devices="" dry_run="" restore_only="" force=""   # --host local only (harness/sh/local.sh)
 proof=""                                          # harness/sh/proof.sh
+# shellcheck source=harness/sh/ab.sh
+. "$VCT_TOP/harness/sh/ab.sh"                    # --ab, --rounds, --trials
 need_arg() { [ $# -ge 2 ] && [ -n "$2" ] || usage_error "option $1 needs an argument"; }
 is_count() { case "$1" in ''|*[!0-9]*) return 1 ;; *) [ "$1" -gt 0 ] ;; esac; }
 while [ $# -gt 0 ]; do
@@ -153,6 +166,10 @@ while [ $# -gt 0 ]; do
         --baseline=*) baseline=${1#*=} ;;
         --fail-on-regression) need_arg "$@"; fail_pct=$2; shift ;;
         --fail-on-regression=*) fail_pct=${1#*=} ;;
+        --ab) [ $# -ge 3 ] && [ -n "$2" ] && [ -n "$3" ] || usage_error "option --ab needs DIR_A and DIR_B"
+              ab_a=$2 ab_b=$3; shift 2 ;;
+        --rounds) need_arg "$@"; ab_rounds=$2; shift ;;
+        --trials) need_arg "$@"; ab_trials=$2; shift ;;
         -h|--help) usage; exit 0 ;;
         *) usage_error "unknown option '$1'" ;;
     esac
@@ -184,6 +201,7 @@ fi
 profile="$VCT_TOP/hosts/$host.conf"
 [ -f "$profile" ] || usage_error "no host profile '$host' (see ./run.sh --list)"
 [ -z "$moddir" ] || [ -d "$moddir" ] || usage_error "--modules: '$moddir' is not a directory"
+ab_options
 # shellcheck source=harness/sh/perf.sh
 . "$VCT_TOP/harness/sh/perf.sh"
 perf_options
@@ -360,6 +378,7 @@ per_kernel() {
     printf 'export VCT_EXPECT_RESV_DEV VCT_HOTPLUG VCT_HOTPLUG_UNSUPPORTED\n'
 } > "$work/env"
 perf_env >> "$work/env"
+ab_env >> "$work/env"
 
 perf_guest
 # The guest channel's drivers come first: built in from 6.12 on, but modules
@@ -371,6 +390,7 @@ perf_guest
     $(programs) 2>"$work/initramfs.log" ||
     { cat "$work/initramfs.log" >&2; die "initramfs could not be built"; }
 [ -s "$work/initramfs.log" ] && sed 's/^/# /' "$work/initramfs.log" >&2
+ab_initramfs "$work/initrd.gz"
 
 # --prepare DIR: the guest's kernel, initramfs and profile QEMU arguments for
 # an engine that boots it itself (LAVA: lava/), then stop.
@@ -471,5 +491,6 @@ results_write "$release" "$(cat "$kdir/origin")" "$qemu_version" "$started_iso" 
 rm -rf "$work/initrd.gz" "$work"/*.img
 say "results in $results"
 perf_finish "$release" "$qemu_version"
+ab_finish "$release" "$qemu_version"
 [ -z "$interrupted" ] || exit "$interrupt_status"
 [ "$run_failed" = 0 ] && [ "$perf_failed" = 0 ]

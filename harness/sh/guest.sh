@@ -33,6 +33,8 @@ VCT_PROGDIR=${VCT_PROGDIR:-$VCT_HOME}
 VCT_RUNDIR=${VCT_RUNDIR:-$VCT_HOME}
 # shellcheck source=harness/sh/metrics.sh
 . "$VCT_HOME/harness/sh/metrics.sh"
+# shellcheck source=harness/sh/ab.sh
+. "$VCT_HOME/harness/sh/ab.sh"
 
 emit() { printf '%s\n' "$*" >&3; }
 kmark() { printf 'vfio-ct: %s\n' "$*" >> "${VCT_KMSG:-/dev/kmsg}" 2>/dev/null || true; }
@@ -56,6 +58,25 @@ guest_mounts() {
     mount -t hugetlbfs hugetlbfs /dev/hugepages 2>/dev/null || true
 }
 
+# load_module KO [FILE]: insmod one module (FILE, default the initramfs's
+# modules/KO) with the profile's `modparams` (MODULE.PARAM=VALUE words) for
+# it; an @setup record says how it went.
+load_module() {
+    name=${1%.ko}
+    params=""
+    for mp in ${VCT_MODPARAMS:-}; do
+        [ "$(printf '%s' "${mp%%.*}" | tr '-' '_')" = "$(printf '%s' "$name" | tr '-' '_')" ] &&
+            params="$params ${mp#*.}"
+    done
+    # shellcheck disable=SC2086 # params: words, split on purpose
+    if msg=$(insmod "${2:-$VCT_HOME/modules/$1}" $params 2>&1); then
+        emit "@setup ok insmod $1$params"
+    else
+        emit "@setup fail insmod $1 $msg"
+        return 1
+    fi
+}
+
 load_modules() {
     kmark "phase modules"
     while IFS= read -r ko; do
@@ -64,18 +85,7 @@ load_modules() {
         if grep -q "^$(printf '%s' "$name" | tr '-' '_') " /proc/modules; then
             continue
         fi
-        # Parameters from the profile's `modparams` (MODULE.PARAM=VALUE words).
-        params=""
-        for mp in ${VCT_MODPARAMS:-}; do
-            [ "$(printf '%s' "${mp%%.*}" | tr '-' '_')" = "$(printf '%s' "$name" | tr '-' '_')" ] &&
-                params="$params ${mp#*.}"
-        done
-        # shellcheck disable=SC2086 # params: words, split on purpose
-        if msg=$(insmod "$VCT_HOME/modules/$ko" $params 2>&1); then
-            emit "@setup ok insmod $ko$params"
-        else
-            emit "@setup fail insmod $ko $msg"
-        fi
+        load_module "$ko" || true
     done < "$VCT_HOME/modules.list"
 }
 
@@ -196,12 +206,18 @@ guest_main() {
     fi
     report_groups
     while IFS= read -r rel; do
-        "$VCT_PROGDIR/$rel" --vct-list | while IFS= read -r t; do emit "@list $rel $t"; done
+        "$VCT_PROGDIR/$rel" --vct-list | ab_listed | while IFS= read -r t; do emit "@list $rel $t"; done
     done < "$VCT_RUNDIR/programs.list"
-    while IFS= read -r rel; do
-        run_program "$rel"
-        metrics_send
-    done < "$VCT_RUNDIR/programs.list"
+    if [ -n "${VCT_AB_ROUNDS:-}" ]; then
+        # A/B inside one boot (harness/sh/ab.sh): the programs run in rounds
+        # that alternate two builds of the VFIO modules.
+        ab_guest
+    else
+        while IFS= read -r rel; do
+            run_program "$rel"
+            metrics_send
+        done < "$VCT_RUNDIR/programs.list"
+    fi
     kmark "phase teardown"
     ! binds_itself || restore_bindings
     emit "@done"
