@@ -15,6 +15,11 @@
 #           @time PROG SECONDS            PROG's run time, guest clock
 #           @metric JSON                  a performance record PROG wrote
 #                                         (harness/metrics.h, sh/metrics.sh)
+#           @phase NAME SECONDS           the guest enters phase NAME at
+#                                         SECONDS of its clock (uptime):
+#                                         init, modules, bind, list, each
+#                                         program, teardown; end
+#                                         (harness/sh/phases.awk)
 #           @done                         every program ran
 #   KMSG  the raw /dev/kmsg stream, with "vfio-ct: ..." markers written at
 #         phase ("phase modules", "phase bind", "phase teardown"), program
@@ -35,6 +40,7 @@ VCT_RUNDIR=${VCT_RUNDIR:-$VCT_HOME}
 . "$VCT_HOME/harness/sh/metrics.sh"
 
 emit() { printf '%s\n' "$*" >&3; }
+gphase() { emit "@phase $1 $(cut -d' ' -f1 /proc/uptime)"; }
 kmark() { printf 'vfio-ct: %s\n' "$*" >> "${VCT_KMSG:-/dev/kmsg}" 2>/dev/null || true; }
 
 # find_port NAME: the /dev node of the virtio-serial port called NAME.
@@ -58,6 +64,7 @@ guest_mounts() {
 
 load_modules() {
     kmark "phase modules"
+    gphase modules
     while IFS= read -r ko; do
         [ -n "$ko" ] || continue
         name=${ko%.ko}
@@ -86,6 +93,7 @@ load_modules() {
 . "$VCT_HOME/harness/sh/bind.sh"
 bind_vfio() {
     kmark "phase bind"
+    gphase bind
     # shellcheck disable=SC2086 # VCT_BIND: a word list of IDs
     bdfs=$(dev_resolve 0 $VCT_BIND) || { emit "@setup fail bind $VCT_BIND malformed"; return 0; }
     [ -n "$bdfs" ] || return 0
@@ -120,6 +128,7 @@ restore_bindings() {
 # program's exit status travels in-band (the pipeline hides it otherwise).
 run_program() {
     rel=$1
+    gphase "$rel"
     emit "@begin $rel"
     kmark "program begin $rel"
     t0=$(cut -d' ' -f1 /proc/uptime)
@@ -158,6 +167,7 @@ guest_main() {
         # shellcheck disable=SC2034 # read by bind.sh
         VCT_STATE=/tmp/vfio-ct-guest
         guest_mounts
+        t_init=$(cut -d' ' -f1 /proc/uptime)
         # Behind a paravirtual IOMMU that is a module (virtio-iommu with an
         # ACPI VIOT table or a DT iommu-map), the virtio-serial device's probe
         # is deferred until that module is loaded: load the modules first
@@ -189,11 +199,13 @@ guest_main() {
         trap 'restore_bindings; exit 130' INT TERM HUP
     fi
     emit "@boot $(uname -r)"
+    if on_guest; then emit "@phase init $t_init"; else gphase start; fi
     [ -f /tmp/vct-early-setup ] && on_guest && cat /tmp/vct-early-setup >&3
     if binds_itself; then
         load_modules
         bind_vfio
     fi
+    gphase list
     report_groups
     while IFS= read -r rel; do
         "$VCT_PROGDIR/$rel" --vct-list | while IFS= read -r t; do emit "@list $rel $t"; done
@@ -203,7 +215,9 @@ guest_main() {
         metrics_send
     done < "$VCT_RUNDIR/programs.list"
     kmark "phase teardown"
+    gphase teardown
     ! binds_itself || restore_bindings
+    gphase end
     emit "@done"
     if on_guest; then
         sync
