@@ -42,14 +42,16 @@ local, on this machine) and report TAP.
                      architecture (checked first; exit 2 otherwise);
                      `auto`: kvm where it can be had, else the default
   --no-build         do not run make first (use what build/ holds)
-  --matrix [SPEC]    run every emulated host profile with every kernel, one guest at
-                     a time, and print a table (row per host, column per
+  --matrix [SPEC]    run every emulated host profile with every kernel, --jobs
+                     guests at a time, and print a table (row per host, column per
                      kernel: pass/fail/skip, wall time, results directory),
                      also written to RESULTS/matrix.md and matrix.json.
                      SPEC "HOSTS x KERNELS" (comma-separated; either side
                      may be empty or `all`) narrows it; the default kernels
                      are debian:bookworm (6.1), debian:bookworm-backports
                      (6.12) and debian:sid (7.2)
+  --jobs N           with --matrix: run N cells at a time (default: the
+                     machine's cores, nproc; each TCG guest takes one)
   --shard K/N        with --matrix: run only shard K of N (the cells whose
                      index, host-major from 0, is K-1 modulo N), so N
                      machines split one matrix
@@ -114,7 +116,7 @@ say() { printf '# %s\n' "$*" >&2; }
 # ---- options -----------------------------------------------------------------
 host=qemu-x86_64-vtd kernel_spec="" moddir="" suites="" list=0 results=""
 timeout=1200 idle=180 accel="" build=1 matrix="" shard="" merge=0 prepare=""
-stress="" duration="" baseline="" fail_pct="" destructive=""
+stress="" duration="" baseline="" fail_pct="" destructive="" jobs=""
 devices="" dry_run="" restore_only="" force=""   # --host local only (harness/sh/local.sh)
 proof=""                                          # harness/sh/proof.sh
 # shellcheck source=harness/sh/ab.sh
@@ -153,6 +155,8 @@ while [ $# -gt 0 ]; do
                       ''|-*) matrix=" " ;;
                       *) matrix="$2 "; shift ;;
                   esac ;;
+        --jobs) need_arg "$@"; jobs=$2; shift ;;
+        --jobs=*) jobs=${1#*=} ;;
         --shard) need_arg "$@"; shard=$2; shift ;;
         --shard=*) shard=${1#*=} ;;
         --merge) merge=1; shift; break ;;
@@ -186,6 +190,12 @@ if [ -n "$shard" ]; then
     "$VCT_TOP/harness/sh/shard.sh" "$shard" 0 2> /dev/null || [ $? = 1 ] ||
         usage_error "--shard wants K/N with 1 <= K <= N, not '$shard'"
     export VCT_MATRIX_SHARD="$shard"
+fi
+# --jobs N: matrix cells at a time (matrix.sh; default: the machine's cores).
+if [ -n "$jobs" ]; then
+    [ -n "$matrix" ] || usage_error "--jobs needs --matrix"
+    is_count "$jobs" || usage_error "--jobs wants a positive number of cells, not '$jobs'"
+    export VCT_MATRIX_JOBS="$jobs"
 fi
 if [ "$merge" = 1 ]; then
     [ $# -gt 0 ] || usage_error "--merge needs matrix results directories"
@@ -285,12 +295,17 @@ started_iso=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 # shellcheck source=harness/sh/interrupt.sh
 . "$VCT_TOP/harness/sh/interrupt.sh"
 interrupt_init
+# Where the time goes: `phase_enter NAME` marks (phases.sh), run.json "phases".
+# shellcheck source=harness/sh/phases.sh
+. "$VCT_TOP/harness/sh/phases.sh"
+phase_enter deps
 
 deps="build run-$arch"
 [ "$arch" = "$("$VCT_TOP/harness/sh/arch.sh")" ] || deps="$deps cross"
 # shellcheck disable=SC2086 # word list of groups
 "$VCT_TOP/harness/sh/deps.sh" $deps || die "dependencies could not be installed"
 
+phase_enter build
 if [ "$build" = 1 ]; then
     lock_take build "$VCT_TOP/build/.lock" "the build in $VCT_TOP"
     say "building (make ARCH=$arch), log in $results/build.log"
@@ -323,6 +338,7 @@ report_unsupported() {
 unsupported=$(prof unsupported)
 [ -z "$unsupported" ] || report_unsupported "$unsupported"
 
+phase_enter kernel
 lock_take cache "$CACHE/.lock" "the package cache $CACHE"
 say "kernel $kernel_spec"
 run_fg "kernel fetch" "$VCT_TOP/harness/sh/kernel.sh" "$kernel_spec" "$arch" "$CACHE" > "$work/kdir" 2>"$work/kernel.log" ||
@@ -360,6 +376,7 @@ per_kernel() {
 }
 
 # The guest's environment: what the profile says the platform is.
+phase_enter initramfs
 {
     printf "VCT_PROFILE='%s'\n" "$host"
     printf "VCT_BIND='%s'\n" "$bind_ids"
@@ -453,6 +470,7 @@ stop_guest() {
 guest_phase=1   # a signal now stops the guest; the loop below writes the results
 
 say "booting $host ($qemu, $(basename "$kdir"))"
+phase_enter guest
 "$qemu" "$@" > "$work/qemu.out" 2>&1 &
 qpid=$!
 [ -z "$qmp_qemu" ] || qmp_start
@@ -477,6 +495,7 @@ done
 stop_guest
 wait "$qpid" 2>/dev/null || true
 qpid=""
+phase_enter results
 qmp_stop
 collect_new_records
 [ -n "$reason" ] || [ "$guest_done" = 1 ] ||
@@ -490,7 +509,9 @@ results_write "$release" "$(cat "$kdir/origin")" "$qemu_version" "$started_iso" 
     "$((ended - started))" "$reason"
 rm -rf "$work/initrd.gz" "$work"/*.img
 say "results in $results"
+phase_enter report
 perf_finish "$release" "$qemu_version"
 ab_finish "$release" "$qemu_version"
+phases_finish
 [ -z "$interrupted" ] || exit "$interrupt_status"
 [ "$run_failed" = 0 ] && [ "$perf_failed" = 0 ]
