@@ -257,8 +257,9 @@ TEST_F(feature, probe_unknown_ids_enotty)
 			EXPECT_EQ(-ENOTTY, feat(d->fd, ids[i] | GET))
 				TH_LOG("%s: id 0x%x", d->bdf, ids[i]);
 		}
-		if (vct_kver_cmp(&kv, 6, 19) < 0)
+		if (vct_kver_cmp(&kv, 6, 19) < 0) {
 			EXPECT_EQ(-ENOTTY, feat(d->fd, 11 | PROBE)) TH_LOG("%s: id 11", d->bdf);
+		}
 	}
 }
 
