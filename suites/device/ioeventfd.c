@@ -11,7 +11,8 @@
  * edu ignores every access narrower than 4 bytes, and every access but a
  * 4-byte one below 0x80 (QEMU hw/misc/edu.c: `.valid = { .min_access_size
  * = 4, .max_access_size = 8 }`, `if (addr < 0x80 && size != 4) return;`),
- * so widths 1 and 2 can only be checked not to be widened.
+ * so widths 1 and 2 are registered and deleted but never triggered
+ * (width1_width2_accepted_and_deleted says why).
  *
  * Errnos are Linux 6.12's: vfio_pci_ioctl_ioeventfd() (vfio_pci_core.c)
  * and vfio_pci_ioeventfd() (vfio_pci_rdwr.c), quoted per test.  The
@@ -248,26 +249,23 @@ TEST_F(ioeventfd, width8_writes_64_bits_width4_only_the_low_word)
 
 /*
  * Widths 1 and 2 are accepted (`hweight8(count) != 1` is the only width
- * rule).  edu ignores such narrow writes (see the top), so the property
- * checked is that the kernel does not widen them: a 4-byte write of the
- * same data would change the liveness register.
+ * rule) and deleted like any other.  They are never triggered here: edu
+ * refuses accesses narrower than 4 bytes (see the top), which QEMU drops
+ * silently on x86 but turns into a synchronous external abort on arm64
+ * virt (seen: an oops in vfio_pci_ioeventfd_handler(), then a hard
+ * lockup).  What a narrow trigger writes needs a device with byte
+ * registers.
  */
-TEST_F(ioeventfd, width1_width2_accepted_not_widened)
+TEST_F(ioeventfd, width1_width2_accepted_and_deleted)
 {
-	int efd2 = vct_efd_new();
-
-	ASSERT_LE(0, efd2);
-	wr(_metadata, self, EDU_LIVE, 4, 0);
 	ASSERT_EQ(0, ioev(self, 1, EDU_LIVE, 0x5a, self->efd));
-	ASSERT_EQ(0, ioev(self, 2, EDU_LIVE, 0x5aa5, efd2));
-	trigger(_metadata, self->efd);
-	trigger(_metadata, efd2);
-	vct_msleep(SETTLE_MS);
-	EXPECT_EQ(0xffffffffULL, rd(_metadata, self, EDU_LIVE, 4));
-	/* both were consumed: the kernel did act on them */
-	EXPECT_EQ(0, vct_efd_take(self->efd));
-	EXPECT_EQ(0, vct_efd_take(efd2));
-	close(efd2);
+	ASSERT_EQ(0, ioev(self, 2, EDU_LIVE, 0x5aa5, self->efd));
+	EXPECT_EQ(-EEXIST, ioev(self, 1, EDU_LIVE, 0x5a, self->efd));
+	EXPECT_EQ(-EEXIST, ioev(self, 2, EDU_LIVE, 0x5aa5, self->efd));
+	EXPECT_EQ(0, ioev(self, 1, EDU_LIVE, 0x5a, -1));
+	EXPECT_EQ(0, ioev(self, 2, EDU_LIVE, 0x5aa5, -1));
+	EXPECT_EQ(-ENODEV, ioev(self, 1, EDU_LIVE, 0x5a, -1));
+	EXPECT_EQ(-ENODEV, ioev(self, 2, EDU_LIVE, 0x5aa5, -1));
 }
 
 /*
