@@ -324,7 +324,7 @@ static int type1_dirty(struct vct_iommu *iommu, const struct vct_dirty_req *req)
 		    req->flags & VCT_DIRTY_GET_BITMAP ? sizeof(buf) : sizeof(hdr);
 	memcpy(buf, &hdr, sizeof(hdr));
 	memcpy((char *)buf + sizeof(hdr), &get, sizeof(get));
-	return xioctl(iommu->fd, VFIO_IOMMU_DIRTY_PAGES, buf);
+	return xioctl(vct_iommu_container_fd(iommu), VFIO_IOMMU_DIRTY_PAGES, buf);
 }
 
 /* VFIO_IOMMU_UNMAP_DMA with GET_DIRTY_BITMAP: the unmap, then a vfio_bitmap. */
@@ -347,7 +347,7 @@ static int type1_unmap_dirty(struct vct_iommu *iommu,
 	unmap.argsz = req->argsz ? req->argsz : sizeof(buf);
 	memcpy(buf, &unmap, sizeof(unmap));
 	memcpy((char *)buf + sizeof(unmap), &bm, sizeof(bm));
-	ret = xioctl(iommu->fd, VFIO_IOMMU_UNMAP_DMA, buf);
+	ret = xioctl(vct_iommu_container_fd(iommu), VFIO_IOMMU_UNMAP_DMA, buf);
 	/* Written back into .size on success only (vfio_iommu_type1_unmap_dma). */
 	memcpy(&unmap, buf, sizeof(unmap));
 	*unmapped = ret ? 0 : unmap.size;

@@ -80,6 +80,13 @@ FIXTURE_SETUP(req)
 	ASSERT_LE(0, self->efd);
 }
 
+static int group_status(int gfd)
+{
+	struct vfio_group_status st = { .argsz = sizeof(st) };
+
+	return ioctl(gfd, VFIO_GROUP_GET_STATUS, &st) < 0 ? -errno : (int)st.flags;
+}
+
 /* Wait up to ms for the child; its exit status, -1 if it is still running. */
 static int wait_child(pid_t pid, unsigned int ms)
 {
@@ -263,9 +270,9 @@ TEST_F(req, set_irqs_header_rules_einval_unknown_action_enotty)
  * count 0 at once, again every 10 s) and waits; the unbind's write does
  * not return.  Meanwhile the open fd
  * works (config and GET_INFO answer); the unbind completes only after the
- * fd is closed; the emptied group leaves the container
- * (vfio_device_remove_group()): its fd answers -ENODEV.  The device is
- * bound to vfio-pci again afterwards and opens as before.
+ * fd is closed; the emptied group is revoked (vfio_device_remove_group():
+ * `group->iommu_group = NULL`): its fd answers GET_STATUS with -ENODEV.
+ * The device is bound to vfio-pci again afterwards and opens as before.
  */
 TEST_F_TIMEOUT(req, req_fires_on_unbind_fd_works_until_closed, 60)
 {
@@ -275,19 +282,23 @@ TEST_F_TIMEOUT(req, req_fires_on_unbind_fd_works_until_closed, 60)
 	struct vct_err err = { "" };
 	uint64_t vendor = 0;
 	struct vct_pcidev pci;
-	char drv[64] = "";
+	char drv[64] = "", why[512] = "";
 	int32_t e = self->efd;
-	int st, g, fd2;
+	int st, g, fd2, gfd;
+	size_t i;
 
 	ASSERT_EQ(0, __vct_pci_find_by_bdf(bdf, &pci));
 	ASSERT_EQ(0, __vct_region_info(self->fd[0], VFIO_PCI_CONFIG_REGION_INDEX, &cfg, &err));
 	ASSERT_EQ(0, __vct_irq_set_eventfds(self->fd[0], VFIO_PCI_REQ_IRQ_INDEX, 0, 1, &e));
+	gfd = vct_iommu_group_fd(self->iommu, self->devs[0].group);
+	ASSERT_LE(0, gfd);
+	ASSERT_EQ(VFIO_GROUP_FLAGS_VIABLE | VFIO_GROUP_FLAGS_CONTAINER_SET, group_status(gfd));
 
 	self->unbinder = fork();
 	ASSERT_LE(0, self->unbinder);
 	if (!self->unbinder) {
 		char p[160];
-		int ufd, i;
+		int ufd, k;
 		ssize_t w;
 
 		/*
@@ -295,8 +306,8 @@ TEST_F_TIMEOUT(req, req_fires_on_unbind_fd_works_until_closed, 60)
 		 * its group's) held here would keep the unbind below waiting
 		 * for itself, uninterruptibly once signalled.
 		 */
-		for (i = 3; i < 1024; i++)
-			close(i);
+		for (k = 3; k < 1024; k++)
+			close(k);
 		snprintf(p, sizeof(p), VCT_SYSFS_PCI_DEVICES "/%s/driver/unbind", bdf);
 		ufd = open(p, O_WRONLY | O_CLOEXEC);
 		if (ufd < 0)
@@ -337,13 +348,19 @@ TEST_F_TIMEOUT(req, req_fires_on_unbind_fd_works_until_closed, 60)
 	ASSERT_EQ(0, __vct_pci_driver(bdf, drv, sizeof(drv)));
 	EXPECT_STREQ("", drv) TH_LOG("%s still bound after the unbind", bdf);
 	g = self->devs[0].group;
-	EXPECT_EQ(-EINVAL, __vct_iommu_detach(self->iommu, g))
-		TH_LOG("group %d: UNSET_CONTAINER after its last device left", g);
-	vct_iommu_forget(self->iommu, g);
+	EXPECT_EQ(-ENODEV, group_status(gfd)) TH_LOG("group %d's fd after its last device left", g);
 
-	/* Bound again, the device opens as before. */
+	/* Bound again, the device opens as before (a new container). */
 	ASSERT_EQ(0, __vct_pci_bind_vfio(bdf)) TH_LOG("%s: bind back to vfio-pci", bdf);
 	self->unbound = false;
+	for (i = 1; i < self->n; i++) {
+		close(self->fd[i]);
+		self->fd[i] = -1;
+	}
+	vct_iommu_close(self->iommu);
+	self->iommu = NULL;
+	ASSERT_EQ(0, __vct_iommu_open(vct_backend_preferred(), &self->iommu, why, sizeof(why)))
+		TH_LOG("%s", why);
 	ASSERT_LE(0, __vct_iommu_attach(self->iommu, bdf)) TH_LOG("%s", vct_iommu_last_error(self->iommu));
 	self->fd[0] = __vct_iommu_device_fd(self->iommu, bdf);
 	EXPECT_LE(0, self->fd[0]) TH_LOG("%s: open after rebinding: %s", bdf,

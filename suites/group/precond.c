@@ -25,7 +25,6 @@
 #include <linux/vfio.h>
 
 #include "test.h"
-#include "variants.h"
 
 #include "iommu.h"
 
@@ -41,7 +40,19 @@ FIXTURE(precond) {
 	uint8_t *buf;
 };
 
-VCT_BACKEND_VARIANTS(precond);
+/*
+ * The container backends only: the objects under test are the VFIO container's and
+ * groups' (as in suites/group).
+ */
+FIXTURE_VARIANT(precond) {
+	enum vct_backend backend;
+};
+FIXTURE_VARIANT_ADD(precond, type1) {
+	.backend = VCT_BACKEND_TYPE1,
+};
+FIXTURE_VARIANT_ADD(precond, type1v2) {
+	.backend = VCT_BACKEND_TYPE1v2,
+};
 
 static unsigned long model(const FIXTURE_VARIANT(precond) *variant)
 {

@@ -22,7 +22,6 @@
 #include <linux/vfio.h>
 
 #include "test.h"
-#include "variants.h"
 
 #include "iommu.h"
 
@@ -51,7 +50,19 @@ FIXTURE(dirty) {
 	bool v2;
 };
 
-VCT_BACKEND_VARIANTS(dirty);
+/*
+ * The container backends only: VFIO_IOMMU_DIRTY_PAGES is the type1 container's ioctl (iommufd tracks dirty pages
+ * through IOMMU_HWPT_* instead, on kernels with CONFIG_IOMMUFD).
+ */
+FIXTURE_VARIANT(dirty) {
+	enum vct_backend backend;
+};
+FIXTURE_VARIANT_ADD(dirty, type1) {
+	.backend = VCT_BACKEND_TYPE1,
+};
+FIXTURE_VARIANT_ADD(dirty, type1v2) {
+	.backend = VCT_BACKEND_TYPE1v2,
+};
 
 FIXTURE_SETUP(dirty)
 {
