@@ -221,8 +221,10 @@ TEST_F(ioeventfd, width4_trigger_at_factorial_register_computes)
 
 /*
  * Width 8 (vfio_pci_ioeventfd_do_write(): `case 8: vfio_pci_core_iowrite64`;
- * refused only `#ifndef iowrite64`, which 64-bit kernels define): the DMA
- * source register holds all 64 bits.  A 4-byte ioeventfd with upper data
+ * refused only `#ifndef iowrite64`): the DMA source register holds all 64
+ * bits.  Linux 6.12 defines iowrite64 on x86_64 and arm64 (accepted, seen);
+ * Debian's 7.2 arm64 refuses width 8 with EINVAL, which kernels from 7.0
+ * on may answer (logged).  A 4-byte ioeventfd with upper data
  * bits set writes only the low word: the register then holds it
  * zero-extended (edu stores the access's value).
  */
@@ -230,15 +232,24 @@ TEST_F(ioeventfd, width8_writes_64_bits_width4_only_the_low_word)
 {
 	const uint64_t d8 = 0x1122334455667788ULL, d4 = 0xaabbccdd00c0ffeeULL;
 	const uint64_t dst = 0x0000feedface0000ULL;
-	int efd2 = vct_efd_new();
+	struct vct_kver kv = { 0 };
+	int efd2 = vct_efd_new(), ret8;
 
 	ASSERT_LE(0, efd2);
 	wr(_metadata, self, EDU_DMA_SRC, 8, 0);
 	wr(_metadata, self, EDU_DMA_DST, 8, dst);
-	ASSERT_EQ(0, ioev(self, 8, EDU_DMA_SRC, d8, self->efd));
+	ASSERT_EQ(0, __vct_kernel_version(&kv));
+	ret8 = ioev(self, 8, EDU_DMA_SRC, d8, self->efd);
+	if (ret8 == -EINVAL && vct_kver_cmp(&kv, 7, 0) >= 0) {
+		/* seen on Debian's 7.2.13 arm64: the `#ifndef iowrite64` refusal */
+		TH_LOG("Linux %u.%u refuses 8-byte ioeventfds (EINVAL); the 4-byte part still runs",
+		       kv.major, kv.minor);
+	} else {
+		ASSERT_EQ(0, ret8) TH_LOG("8-byte ioeventfd");
+		trigger(_metadata, self->efd);
+		EXPECT_EQ(d8, wait_for(_metadata, self, EDU_DMA_SRC, 8, d8, WAIT_MS));
+	}
 	ASSERT_EQ(0, ioev(self, 4, EDU_DMA_SRC, d4, efd2));
-	trigger(_metadata, self->efd);
-	EXPECT_EQ(d8, wait_for(_metadata, self, EDU_DMA_SRC, 8, d8, WAIT_MS));
 	trigger(_metadata, efd2);
 	EXPECT_EQ(d4 & 0xffffffffULL, wait_for(_metadata, self, EDU_DMA_SRC, 8,
 					       d4 & 0xffffffffULL, WAIT_MS))
