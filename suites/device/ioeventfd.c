@@ -182,10 +182,10 @@ static uint64_t wait_for(struct __test_metadata *_metadata, FIXTURE_DATA(ioevent
  */
 TEST_F(ioeventfd, width4_trigger_writes_exactly_data_each_time)
 {
-	const uint64_t src = 0x0123456789abcdefULL;
+	const uint64_t src = 0x89abcdefULL;
 
 	wr(_metadata, self, EDU_LIVE, 4, 0);
-	wr(_metadata, self, EDU_DMA_SRC, 8, src);
+	wr(_metadata, self, EDU_DMA_SRC, 4, src);
 	ASSERT_EQ(0, ioev(self, 4, EDU_LIVE, 0x12345678, self->efd));
 	vct_msleep(SETTLE_MS);
 	EXPECT_EQ(0xffffffffULL, rd(_metadata, self, EDU_LIVE, 4)) TH_LOG("registering wrote");
@@ -198,7 +198,7 @@ TEST_F(ioeventfd, width4_trigger_writes_exactly_data_each_time)
 	EXPECT_EQ(LIVE_AFTER(0x12345678), wait_for(_metadata, self, EDU_LIVE, 4,
 						    LIVE_AFTER(0x12345678), WAIT_MS))
 		TH_LOG("second trigger");
-	EXPECT_EQ(src, rd(_metadata, self, EDU_DMA_SRC, 8)) TH_LOG("DMA source register changed");
+	EXPECT_EQ(src, rd(_metadata, self, EDU_DMA_SRC, 4)) TH_LOG("DMA source register changed");
 }
 
 /* A 4-byte ioeventfd at the factorial register starts the computation of data!. */
@@ -236,9 +236,14 @@ TEST_F(ioeventfd, width8_writes_64_bits_width4_only_the_low_word)
 	int efd2 = vct_efd_new(), ret8;
 
 	ASSERT_LE(0, efd2);
+	ASSERT_EQ(0, __vct_kernel_version(&kv));
+	if (vct_kver_cmp(&kv, 6, 12) < 0) {
+		close(efd2);
+		SKIP(return, "Linux %u.%u splits 8-byte BAR accesses through the device fd into 4-byte ones (8-byte loads and stores came with 6.12's \"vfio/pci: Support 8-byte PCI loads and stores\") and edu has no register at 0x84: the 64-bit register cannot be read back",
+		     kv.major, kv.minor);
+	}
 	wr(_metadata, self, EDU_DMA_SRC, 8, 0);
 	wr(_metadata, self, EDU_DMA_DST, 8, dst);
-	ASSERT_EQ(0, __vct_kernel_version(&kv));
 	ret8 = ioev(self, 8, EDU_DMA_SRC, d8, self->efd);
 	if (ret8 == -EINVAL && vct_kver_cmp(&kv, 7, 0) >= 0) {
 		/* seen on Debian's 7.2.13 arm64: the `#ifndef iowrite64` refusal */

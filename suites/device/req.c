@@ -282,6 +282,7 @@ TEST_F_TIMEOUT(req, req_fires_on_unbind_fd_works_until_closed, 60)
 	struct vct_err err = { "" };
 	uint64_t vendor = 0;
 	struct vct_pcidev pci;
+	struct vct_kver kv = { 0 };
 	char drv[64] = "", why[512] = "";
 	int32_t e = self->efd;
 	int st, g, fd2, gfd;
@@ -327,9 +328,20 @@ TEST_F_TIMEOUT(req, req_fires_on_unbind_fd_works_until_closed, 60)
 	EXPECT_EQ(-1, wait_child(self->unbinder, 200)) TH_LOG("%s: the unbind finished with the fd open", bdf);
 	ASSERT_EQ(0, __vct_pci_driver(bdf, drv, sizeof(drv)));
 	EXPECT_STREQ("", drv) TH_LOG("%s: driver link while the unbind waits", bdf);
+	/*
+	 * A new open: 6.12 refuses it (vfio_device_group_unregister() runs
+	 * before the wait); 6.1 still hands out an fd (seen), which is closed
+	 * at once.  Kernels in between are not pinned.
+	 */
 	fd2 = __vct_iommu_device_fd(self->iommu, bdf);
-	EXPECT_EQ(-ENODEV, fd2) TH_LOG("%s: a new open while the unbind waits: %s", bdf,
-				       fd2 >= 0 ? "a device fd" : vct_errno_name(-fd2));
+	ASSERT_EQ(0, __vct_kernel_version(&kv));
+	if (vct_kver_cmp(&kv, 6, 12) >= 0) {
+		EXPECT_EQ(-ENODEV, fd2) TH_LOG("%s: a new open while the unbind waits: %s", bdf,
+					       fd2 >= 0 ? "a device fd" : vct_errno_name(-fd2));
+	} else {
+		TH_LOG("Linux %u.%u: a new open while the unbind waits: %s", kv.major, kv.minor,
+		       fd2 >= 0 ? "a device fd" : vct_errno_name(-fd2));
+	}
 	if (fd2 >= 0)
 		close(fd2);
 	/* The open fd keeps working. */
