@@ -22,7 +22,7 @@ ARCH      ?= $(HOST_ARCH)
 CACHE     ?= $(or $(VFIOCT_CACHE),$(HOME)/.cache/vfio-ct)
 BUILD     ?= build/$(ARCH)
 KSRC      ?=
-KHDR      := $(CACHE)/kheaders/v3-$(if $(KSRC),$(shell printf '%s' '$(abspath $(KSRC))' | cksum | cut -d' ' -f1),linux-source-6.12)
+KHDR      := $(CACHE)/kheaders/v4-$(if $(KSRC),$(shell printf '%s' '$(abspath $(KSRC))' | cksum | cut -d' ' -f1),linux-source-6.12)
 FIXTURES  := $(abspath fixtures)
 
 ifeq ($(ARCH),$(HOST_ARCH))
@@ -66,6 +66,10 @@ LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIB       := $(BUILD)/libvfioct.a
 SUITE_SRCS := $(sort $(wildcard suites/*/*.c))
 SUITES    := $(SUITE_SRCS:%.c=$(BUILD)/%)
+# The kernel's own tools a suite runs, built as they are from the kernel
+# source (ksrc.sh), static, into a tools/ folder beside the suite (the
+# runner does not take them for suite programs; the initramfs carries them).
+KTOOLS    := $(BUILD)/suites/stress/tools/dma_map_benchmark
 UNIT_SRCS := $(sort $(wildcard suites/unit/*.c))
 UNIT_SAN  := $(UNIT_SRCS:%.c=$(BUILD)-san/%)
 HDRS      := $(wildcard harness/*.h)
@@ -74,7 +78,7 @@ HDRS      := $(wildcard harness/*.h)
 .PHONY: consumers jenkins-lint jenkins-rehearsal screenshots lava
 .DEFAULT_GOAL := all
 
-all: $(LIB) $(SUITES)
+all: $(LIB) $(SUITES) $(KTOOLS)
 
 # ---- kernel headers and target libraries ---------------------------------
 $(KHDR)/VERSION:
@@ -91,6 +95,11 @@ endif
 $(BUILD)/%.o: %.c $(HDRS) $(KHDR)/VERSION $(SYSROOT_DEP)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+# (the kernel's code with the flags of its kselftest Makefile, not ours)
+$(BUILD)/suites/stress/tools/dma_map_benchmark: $(KHDR)/VERSION
+	@mkdir -p $(@D)
+	$(CC) -O2 -Wall -I$(KHDR)/ktools/include -static -o $@ $(KHDR)/ktools/dma/dma_map_benchmark.c
 
 $(LIB): $(LIB_OBJS)
 	@mkdir -p $(@D)
