@@ -74,7 +74,7 @@ UNIT_SRCS := $(sort $(wildcard suites/unit/*.c))
 UNIT_SAN  := $(UNIT_SRCS:%.c=$(BUILD)-san/%)
 HDRS      := $(wildcard harness/*.h)
 
-.PHONY: mutants-1 mutants-2 proof proof-x86_64 proof-arm64 check-lane-x86 check-lane-arm64 all headers unit unit-plain unit-san unit-sh lint mutants splat-live cross check emulated install clean distclean deps
+.PHONY: check-kbuild-x86_64 check-kbuild-arm64 mutants-1 mutants-2 proof proof-x86_64 proof-arm64 check-lane-x86 check-lane-arm64 all headers unit unit-plain unit-san unit-sh lint mutants splat-live cross check emulated install clean distclean deps
 .PHONY: consumers jenkins-lint jenkins-rehearsal screenshots lava
 .DEFAULT_GOAL := all
 
@@ -176,7 +176,7 @@ check: deps
 	$(MAKE) jenkins-lint
 	@# Every package the lanes need, installed before they start: two
 	@# apt-get runs at once would fight over dpkg's lock.
-	harness/sh/deps.sh run-x86_64 run-arm64 cross fio report mutants lava
+	harness/sh/deps.sh run-x86_64 run-arm64 cross fio report mutants lava kbuild
 	$(MAKE) -j2 check-lane-x86 check-lane-arm64
 
 # Lane 1: the default x86 run (with what its consumers read), LAVA's
@@ -190,12 +190,24 @@ check-lane-x86: all
 	$(MAKE) proof-x86_64
 	$(MAKE) splat-live
 	$(MAKE) mutants-1
+	$(MAKE) check-kbuild-x86_64
 # Lane 2: the ARM64 SMMUv3 run, the arm64 server proof, the other half of
 # the mutants (each lane checks half of them, in a results directory of its own).
 check-lane-arm64: all cross
 	./run.sh --no-build --host qemu-aarch64-smmuv3 --results results/check-arm64-$$(date +%Y%m%d-%H%M%S)
 	$(MAKE) proof-arm64
 	$(MAKE) mutants-2
+	$(MAKE) check-kbuild-arm64
+
+# Every suite on the kernel built from Debian's linux-source-6.12 with
+# hosts/kconfig/ (run.sh --kernel build:6.12, harness/sh/kbuild.sh): the
+# x86 VT-d host in lane 1, the ARM64 SMMUv3 host in lane 2.  Cold, each
+# compiles its kernel first (nice -n 19, -j2; cached in $(CACHE)/kernels
+# by source version and config hash, reused warm).
+check-kbuild-x86_64: all
+	./run.sh --no-build --kernel build:6.12 --results results/check-kbuild-x86_64-$$(date +%Y%m%d-%H%M%S)
+check-kbuild-arm64: all cross
+	./run.sh --no-build --host qemu-aarch64-smmuv3 --kernel build:6.12 --results results/check-kbuild-arm64-$$(date +%Y%m%d-%H%M%S)
 
 # Real kernel splats (fixtures/splat/live: a test-only module) in one guest
 # boot: the runner must report each where it happened (about 3-4 min).

@@ -20,15 +20,36 @@
 # The compile runs under nice -n 19 with VFIOCT_KBUILD_JOBS (default 2) jobs.
 # Only one build per architecture at a time (lock `kbuild`); the package
 # cache's lock is held only while the source package is fetched.
+#
+#   kbuild.sh --check CONFIG FRAGMENT...   only the option check, on a .config
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-spec=${1:?usage: kbuild.sh build:VERSION ARCH CACHE}
-arch=${2:?usage: kbuild.sh build:VERSION ARCH CACHE}
-cache=${3:?usage: kbuild.sh build:VERSION ARCH CACHE}
 
 die() { printf 'kbuild: %s\n' "$*" >&2; exit 2; }
 log() { printf 'kbuild: %s\n' "$*" >&2; }
+
+# check_config CONFIG FRAGMENT...: every =y/=m line of the fragments is in
+# CONFIG (a dependency the config lacks drops an option silently), else
+# exit 2 naming each that is not, with what the config has instead.
+check_config() {
+    c_config=$1; shift
+    c_missing=""
+    for want in $(grep -h '^CONFIG_[A-Za-z0-9_]*=[ym]$' "$@"); do
+        grep -qx "$want" "$c_config" ||
+            c_missing="$c_missing $want (got: $(grep -E "^(# )?${want%%=*}[= ]" "$c_config" || echo absent))"
+    done
+    [ -z "$c_missing" ] || die "the fragments ask for options the config does not have:$c_missing"
+}
+if [ "${1:-}" = --check ]; then
+    shift
+    check_config "$@"
+    exit 0
+fi
+
+spec=${1:?usage: kbuild.sh build:VERSION ARCH CACHE}
+arch=${2:?usage: kbuild.sh build:VERSION ARCH CACHE}
+cache=${3:?usage: kbuild.sh build:VERSION ARCH CACHE}
 
 ver=${spec#build:}
 case "$ver" in
@@ -128,13 +149,8 @@ kmake -s tinyconfig > "$obj/kbuild-config.log" 2>&1 ||
     >> "$obj/kbuild-config.log" 2>&1 || { tail -n 20 "$obj/kbuild-config.log" >&2; die "merge_config.sh failed"; }
 kmake -s olddefconfig >> "$obj/kbuild-config.log" 2>&1 ||
     { tail -n 20 "$obj/kbuild-config.log" >&2; die "make olddefconfig failed"; }
-# Every requested option really set (a missing dependency drops one silently).
-missing=""
-for want in $(grep -h '^CONFIG_[A-Za-z0-9_]*=[ym]$' $frags); do
-    grep -qx "$want" "$obj/.config" ||
-        missing="$missing $want (got: $(grep -E "^(# )?${want%%=*}[= ]" "$obj/.config" || echo absent))"
-done
-[ -z "$missing" ] || die "the fragments ask for options the config does not have:$missing"
+# shellcheck disable=SC2086 # frags: a word list of paths without spaces
+check_config "$obj/.config" $frags
 log "config: $(grep -c '=y$' "$obj/.config") options =y, $(grep -c '=m$' "$obj/.config") =m"
 
 log "building $target and modules for $arch (nice -n 19, -j${VFIOCT_KBUILD_JOBS:-2}), log in $obj/kbuild.log"
