@@ -118,6 +118,7 @@ static int set_group_type(int group, const char *type)
 FIXTURE_SETUP(dmabench)
 {
 	char exe[512], *slash, why[512] = "", drv[64] = "";
+	const char *stress;
 	struct stat st;
 	ssize_t n;
 	size_t ndev;
@@ -149,7 +150,8 @@ FIXTURE_SETUP(dmabench)
 	self->group = self->devs[ndev - 1].group;
 	snprintf(self->name, sizeof(self->name), "dmabench.%s.%s", variant->mode, _metadata->name);
 	snprintf(self->backend, sizeof(self->backend), "kernel-%s", variant->mode);
-	self->full = getenv("VCT_STRESS") && !strcmp(getenv("VCT_STRESS"), "full");
+	stress = getenv("VCT_STRESS");
+	self->full = stress && !strcmp(stress, "full");
 	ASSERT_EQ(0, group_type(self->group, self->orig_type, sizeof(self->orig_type)));
 	ASSERT_EQ(0, __vct_pci_driver(self->bdf, drv, sizeof(drv)));
 	ASSERT_STREQ("vfio-pci", drv) TH_LOG("%s", self->bdf);
