@@ -50,6 +50,12 @@
 	}; \
 	FIXTURE_VARIANT_ADD(fixture, type1v2_nvme) { \
 		.backend = VCT_BACKEND_TYPE1v2, .engine = "nvme", .window = 3, \
+	}; \
+	FIXTURE_VARIANT_ADD(fixture, type1_igb) { \
+		.backend = VCT_BACKEND_TYPE1, .engine = "igb", .window = 4, \
+	}; \
+	FIXTURE_VARIANT_ADD(fixture, type1v2_igb) { \
+		.backend = VCT_BACKEND_TYPE1v2, .engine = "igb", .window = 5, \
 	}
 
 #endif /* VCT_VARIANTS_H */
