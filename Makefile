@@ -23,7 +23,7 @@ ARCH      ?= $(HOST_ARCH)
 CACHE     ?= $(or $(VFIOCT_CACHE),$(HOME)/.cache/vfio-ct)
 BUILD     ?= build/$(ARCH)
 KSRC      ?=
-KHDR      := $(CACHE)/kheaders/v3-$(if $(KSRC),$(shell printf '%s' '$(abspath $(KSRC))' | cksum | cut -d' ' -f1),linux-source-6.12)
+KHDR      := $(CACHE)/kheaders/v4-$(if $(KSRC),$(shell printf '%s' '$(abspath $(KSRC))' | cksum | cut -d' ' -f1),linux-source-6.12)
 FIXTURES  := $(abspath fixtures)
 
 ifeq ($(ARCH),$(HOST_ARCH))
@@ -67,16 +67,20 @@ LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIB       := $(BUILD)/libvfioct.a
 SUITE_SRCS := $(sort $(wildcard suites/*/*.c))
 SUITES    := $(SUITE_SRCS:%.c=$(BUILD)/%)
+# The kernel's own tools a suite runs, built as they are from the kernel
+# source (ksrc.sh), static, into a tools/ folder beside the suite (the
+# runner does not take them for suite programs; the initramfs carries them).
+KTOOLS    := $(BUILD)/suites/stress/tools/dma_map_benchmark
 UNIT_SRCS := $(sort $(wildcard suites/unit/*.c))
 UNIT_SAN  := $(UNIT_SRCS:%.c=$(BUILD)-san/%)
 HDRS      := $(wildcard harness/*.h)
 
-.PHONY: mutants-1 mutants-2 proof proof-x86_64 proof-arm64 check-lane-x86 check-lane-arm64 all headers unit unit-plain unit-san unit-sh lint mutants splat-live cross check emulated install clean distclean deps
+.PHONY: check-kbuild-x86_64 check-kbuild-arm64 mutants-1 mutants-2 proof proof-x86_64 proof-arm64 check-lane-x86 check-lane-arm64 all headers unit unit-plain unit-san unit-sh lint mutants splat-live cross check emulated install clean distclean deps
 .PHONY: ab-check
 .PHONY: consumers jenkins-lint jenkins-rehearsal screenshots lava
 .DEFAULT_GOAL := all
 
-all: $(LIB) $(SUITES)
+all: $(LIB) $(SUITES) $(KTOOLS)
 
 # ---- kernel headers and target libraries ---------------------------------
 $(KHDR)/VERSION:
@@ -93,6 +97,11 @@ endif
 $(BUILD)/%.o: %.c $(HDRS) $(KHDR)/VERSION $(SYSROOT_DEP)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+# (the kernel's code with the flags of its kselftest Makefile, not ours)
+$(BUILD)/suites/stress/tools/dma_map_benchmark: $(KHDR)/VERSION
+	@mkdir -p $(@D)
+	$(CC) -O2 -Wall -I$(KHDR)/ktools/include -static -o $@ $(KHDR)/ktools/dma/dma_map_benchmark.c
 
 $(LIB): $(LIB_OBJS)
 	@mkdir -p $(@D)
@@ -169,7 +178,7 @@ check: deps
 	$(MAKE) jenkins-lint
 	@# Every package the lanes need, installed before they start: two
 	@# apt-get runs at once would fight over dpkg's lock.
-	harness/sh/deps.sh run-x86_64 run-arm64 cross fio report mutants lava
+	harness/sh/deps.sh run-x86_64 run-arm64 cross fio report mutants lava kbuild
 	$(MAKE) -j2 check-lane-x86 check-lane-arm64
 
 # Lane 1: the default x86 run (with what its consumers read), LAVA's
@@ -184,6 +193,7 @@ check-lane-x86: all
 	$(MAKE) splat-live
 	$(MAKE) mutants-1
 	$(MAKE) ab-check
+	$(MAKE) check-kbuild-x86_64
 # Lane 2: the ARM64 SMMUv3 run, the arm64 server proof, the other half of
 # the mutants (each lane checks half of them, in a results directory of its own).
 check-lane-arm64: all cross
@@ -193,6 +203,17 @@ check-lane-arm64: all cross
 	./run.sh --no-build --host qemu-x86_64-vtd-igb --suite device,dma --results results/check-igb-$$(date +%Y%m%d-%H%M%S)
 	$(MAKE) proof-arm64
 	$(MAKE) mutants-2
+	$(MAKE) check-kbuild-arm64
+
+# Every suite on the kernel built from Debian's linux-source-6.12 with
+# hosts/kconfig/ (run.sh --kernel build:6.12, harness/sh/kbuild.sh): the
+# x86 VT-d host in lane 1, the ARM64 SMMUv3 host in lane 2.  Cold, each
+# compiles its kernel first (nice -n 19, -j2; cached in $(CACHE)/kernels
+# by source version and config hash, reused warm).
+check-kbuild-x86_64: all
+	./run.sh --no-build --kernel build:6.12 --results results/check-kbuild-x86_64-$$(date +%Y%m%d-%H%M%S)
+check-kbuild-arm64: all cross
+	./run.sh --no-build --host qemu-aarch64-smmuv3 --kernel build:6.12 --results results/check-kbuild-arm64-$$(date +%Y%m%d-%H%M%S)
 
 # Real kernel splats (fixtures/splat/live: a test-only module) in one guest
 # boot: the runner must report each where it happened (about 3-4 min).

@@ -245,24 +245,29 @@ static int write_attr(const char *path, const char *s)
 	return ret;
 }
 
-int __vct_pci_bind_vfio(const char *bdf)
+int __vct_pci_bind_driver(const char *bdf, const char *driver)
 {
 	char p[256], drv[64] = "";
 	int ret = __vct_pci_driver(bdf, drv, sizeof(drv));
 
 	if (ret)
 		return ret;
-	if (!strcmp(drv, "vfio-pci"))
+	if (!strcmp(drv, driver))
 		return 0;
 	if (drv[0])
 		return -EBUSY;
 	snprintf(p, sizeof(p), "%s/%s/driver_override", VCT_SYSFS_PCI_DEVICES, bdf);
-	ret = write_attr(p, "vfio-pci");
+	ret = write_attr(p, driver);
 	if (ret)
 		return ret;
 	write_attr("/sys/bus/pci/drivers_probe", bdf);	/* the result is checked below */
 	ret = __vct_pci_driver(bdf, drv, sizeof(drv));
-	return ret ? ret : strcmp(drv, "vfio-pci") ? -ENODEV : 0;
+	return ret ? ret : strcmp(drv, driver) ? -ENODEV : 0;
+}
+
+int __vct_pci_bind_vfio(const char *bdf)
+{
+	return __vct_pci_bind_driver(bdf, "vfio-pci");
 }
 
 static int read_int_attr(const char *bdf, const char *attr, int *val)

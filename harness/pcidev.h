@@ -73,6 +73,8 @@ int __vct_pci_driver(const char *bdf, char *buf, size_t len);
  * has it (not taken away), -ENODEV when vfio-pci did not bind, or -errno.
  */
 int __vct_pci_bind_vfio(const char *bdf);
+/* The same for any PCI driver (e.g. "dma_map_benchmark"). */
+int __vct_pci_bind_driver(const char *bdf, const char *driver);
 
 /* Unbind from whatever driver has it and clear driver_override. */
 void vct_pci_unbind(const char *bdf);

@@ -10,7 +10,9 @@
 #         fuzz (clang's libFuzzer with ASan+UBSan: make fuzz),
 #         jenkins-lint (node, npm and Java for npm-groovy-lint: make jenkins-lint),
 #         browser (headless Chromium: make screenshots),
-#         lava (LAVA's standalone dispatcher, lava-run: make lava).
+#         lava (LAVA's standalone dispatcher, lava-run: make lava),
+#         kbuild (building a guest kernel from linux-source: --kernel build:VER;
+#         arm64's is cross-built with the cross group's compiler).
 set -eu
 
 pkgs_for() {
@@ -27,6 +29,7 @@ pkgs_for() {
         jenkins-lint) echo "nodejs npm default-jre-headless" ;;
         browser) echo "chromium" ;;
         lava) echo "lava-dispatcher lava-common" ;;
+        kbuild) echo "gcc make bc flex bison libelf-dev libssl-dev xz-utils dpkg-dev kmod cpio" ;;
         *) echo "deps: unknown group '$1'" >&2; exit 2 ;;
     esac
 }

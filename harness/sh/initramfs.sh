@@ -130,6 +130,10 @@ for p in "$@"; do
     [ -n "$rel" ] || die "program '$p' is not under a suites/ directory"
     mkdir -p "$stage/vfio-ct/$(dirname "$rel")"
     cp "$p" "$stage/vfio-ct/$rel"
+    # The kernel's own tools a suite runs (static; the Makefile's KTOOLS).
+    if [ -d "$(dirname "$p")/tools" ] && [ ! -d "$stage/vfio-ct/$(dirname "$rel")/tools" ]; then
+        cp -R "$(dirname "$p")/tools" "$stage/vfio-ct/$(dirname "$rel")/tools"
+    fi
     printf '%s\n' "$rel" >> "$stage/vfio-ct/programs.list"
     copy_libs "$p"
 done

@@ -11,6 +11,7 @@
 #   debian:SUITE            newest linux-image-<flavour> of that Debian suite
 #   debian:SUITE:PACKAGE    that exact image package (e.g. linux-image-6.12.95+deb12-amd64)
 #   IMAGE,MODDIR            a kernel image and its lib/modules/<release> directory
+#   build:VERSION           built from Debian's linux-source-VERSION (kbuild.sh)
 # Debian packages are fetched with a private apt state (aptfetch.sh) and
 # unpacked once into CACHE/kernels/; later runs reuse them.
 set -eu
@@ -129,6 +130,7 @@ from_debian() {
 
 case "$spec" in
     debian:*) from_debian ;;
+    build:*) exec "$here/kbuild.sh" "$spec" "$arch" "$cache" ;;
     *,*) from_paths ;;
-    *) die "malformed kernel spec '$spec' (want debian:SUITE[:PACKAGE] or IMAGE,MODDIR)" ;;
+    *) die "malformed kernel spec '$spec' (want debian:SUITE[:PACKAGE], build:VERSION or IMAGE,MODDIR)" ;;
 esac

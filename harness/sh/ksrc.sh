@@ -7,6 +7,10 @@
 #   OUTDIR/ksft/run_kselftest.sh, OUTDIR/ksft/kselftest/{runner.sh,prefix.pl}
 #                              the kselftest runner, for the unit test that
 #                              runs it over `make install`'s tree
+#   OUTDIR/ktools/dma/dma_map_benchmark.c, OUTDIR/ktools/include/linux/map_benchmark.h
+#                              the kernel's DMA-API benchmark tool and its
+#                              header, which the Makefile builds as is into
+#                              build/ARCH/suites/stress/tools/ (stress/dmabench)
 #   OUTDIR/VERSION             where they came from
 #
 # They come from the kernel tree named by $KSRC when set, otherwise from
@@ -24,7 +28,9 @@ include/uapi/linux/iommufd.h
 scripts/headers_install.sh
 tools/testing/selftests/run_kselftest.sh
 tools/testing/selftests/kselftest/runner.sh
-tools/testing/selftests/kselftest/prefix.pl"
+tools/testing/selftests/kselftest/prefix.pl
+tools/testing/selftests/dma/dma_map_benchmark.c
+include/linux/map_benchmark.h"
 
 [ -f "$out/VERSION" ] && exit 0
 command -v unifdef > /dev/null || { echo "ksrc: unifdef missing (apt-get install unifdef)" >&2; exit 2; }
@@ -54,7 +60,10 @@ else
     origin="$(basename "$deb")"
 fi
 
-mkdir -p "$tmp/out/kselftest" "$tmp/out/uapi/linux" "$tmp/out/ksft/kselftest"
+mkdir -p "$tmp/out/kselftest" "$tmp/out/uapi/linux" "$tmp/out/ksft/kselftest" \
+         "$tmp/out/ktools/dma" "$tmp/out/ktools/include/linux"
+cp "$tmp/src/tools/testing/selftests/dma/dma_map_benchmark.c" "$tmp/out/ktools/dma/"
+cp "$tmp/src/include/linux/map_benchmark.h" "$tmp/out/ktools/include/linux/"
 cp "$tmp/src/tools/testing/selftests/run_kselftest.sh" "$tmp/out/ksft/"
 cp "$tmp/src/tools/testing/selftests/kselftest/runner.sh" \
    "$tmp/src/tools/testing/selftests/kselftest/prefix.pl" "$tmp/out/ksft/kselftest/"

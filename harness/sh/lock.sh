@@ -20,7 +20,7 @@
 # A lock this process already holds is not taken again; VCT_LOCKS_HELD
 # (exported) tells child scripts which locks their parent holds for them.
 
-lock_fds="cache:5 build:6 results:4"
+lock_fds="cache:5 build:6 results:4 kbuild:7"
 
 lock_say() { printf '# %s\n' "$*" >&2; }
 

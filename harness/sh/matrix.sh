@@ -10,7 +10,7 @@
 #
 # SPEC is "[HOSTS] [x KERNELS]": comma- or space-separated host profile
 # names and kernel specs; an empty side means every emulated conformance host (matrix-hosts.sh)
-# or the default kernels (Debian 6.1, 6.12, 7.2).  RESULTS is the matrix's
+# or the default kernels (Debian 6.1, 6.12, 7.2, and 6.12 built from source).  RESULTS is the matrix's
 # results directory, BUILD 1 to build each architecture once first; RUNOPTS
 # are passed to every cell's run.sh (--suite, --timeout, --idle, --accel).
 # Output: the table on stdout and in RESULTS/matrix.md, the same as JSON in
@@ -25,7 +25,11 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 spec=$1 results=$2 build=$3
 shift 3
 
-default_kernels="debian:bookworm debian:bookworm-backports debian:sid"
+# (build:6.12: the kernel built from Debian's linux-source-6.12 with
+# hosts/kconfig/, harness/sh/kbuild.sh: iommufd, fail-nth, dma_map_benchmark;
+# its x86_64 and arm64 fragments serve every emulated host, and make check
+# runs it on qemu-x86_64-vtd and qemu-aarch64-smmuv3)
+default_kernels="debian:bookworm debian:bookworm-backports debian:sid build:6.12"
 say() { printf '# %s\n' "$*" >&2; }
 
 # (" x " with spaces: host names such as qemu-x86_64-vtd hold an x)

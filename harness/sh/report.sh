@@ -31,6 +31,8 @@ x() { awk -v want="$1" '
         if (want == "kdma" && s("test") ~ /fio_maps_by_size/ &&
             (s("metric") == "dma_api_maps_per_s" || s("metric") == "io_per_s" || s("metric") == "vfio_pairs_per_s"))
             { split(s("test"), tp, "."); print s("metric"), s("backend") (s("metric") == "vfio_pairs_per_s" ? "-during-" tp[2] : ""), n("size"), md }
+        if (want == "dmabench" && s("pattern") == "vs_dma_api" && s("metric") ~ /latency_us$/)
+            { split(s("test"), tp, "."); print s("metric"), s("backend") (s("metric") ~ /^vfio_/ ? "-during-" tp[2] : ""), n("size"), md }
         if (want == "cdf" && s("pattern") == "pairs" && s("metric") ~ /latency/ && match($0, /"cdf":\[[^]]*\]/)) {
             c = substr($0, RSTART + 7, RLENGTH - 8)
             print s("metric"), s("backend") "/" s("backing"), n("size"), c
@@ -86,6 +88,23 @@ if [ -s "$tmp/kdma" ]; then
     svg kdma "kernel DMA API (fio, virtio-blk) against VFIO, by size" "I/O or mapping size (bytes)" \
         "per second (median)" "xy" "set key below" "plot $p"
     plots="$plots kdma"
+fi
+# The kernel's own DMA API in-kernel (dma_map_benchmark, stress/dmabench) beside VFIO.
+x dmabench > "$tmp/dmabench"
+if [ -s "$tmp/dmabench" ]; then
+    awk '{ f = $1 "-" $2; print $3, $4 >> (dir "/d-" f) }' dir="$tmp" "$tmp/dmabench"
+    p="" sep=""
+    for f in "$tmp"/d-*; do
+        series=${f##*/d-}
+        case "$series" in
+            dma_api_*) t="DMA API ${series#*-}: ${series%%_latency_us-*}" ;;
+            *) t="VFIO ${series#*-}: ${series%%_latency_us-*}" ;;
+        esac
+        p="$p$sep'$f' using 1:2 with linespoints title '$t'"; sep=", "
+    done
+    svg dmabench "kernel DMA API (dma_map_benchmark) against VFIO: mean latency by size" "mapping size (bytes)" \
+        "us per operation (median of reps)" "xy" "set key below" "plot $p"
+    plots="$plots dmabench"
 fi
 for sz in 4096 "$maxsz"; do
     for metric in map_latency_us unmap_latency_us; do
@@ -151,6 +170,12 @@ fi
         printf '<h2>Kernel DMA API against VFIO</h2>\n<p>stress/kdma: fio random reads (O_DIRECT, psync, depth 1) on a virtio-blk disk behind the same vIOMMU; IOMMU map calls per I/O counted with the iommu:map tracepoint in a separate run, times the untraced IOPS. strict = group type DMA, lazy = DMA-FQ.</p>\n'
         printf '<table><tr><th>metric</th><th>series</th><th>size</th><th>median /s</th></tr>\n'
         sort -k3,3n -k1,1 "$tmp/kdma" | awk '{ printf "<tr><td>%s</td><td>%s</td><td>%s</td><td>%.0f</td></tr>\n", $1, $2, $3, $4 }'
+        printf '</table>\n'
+    fi
+    if [ -s "$tmp/dmabench" ]; then
+        printf '<h2>Kernel DMA API in-kernel against VFIO</h2>\n<p>stress/dmabench: the kernel'"'"'s dma_map_benchmark (one thread, dma_map_single + dma_unmap_single of the size) on a device bound to the dma_map_benchmark driver, its group'"'"'s domain strict (DMA) or lazy (DMA-FQ); VFIO type1v2 MAP_DMA + UNMAP_DMA of the same size on another device, same boot. Mean us per operation, median over repetitions.</p>\n'
+        printf '<table><tr><th>size</th><th>metric</th><th>series</th><th>us</th></tr>\n'
+        sort -k3,3n -k1,1 -k2,2 "$tmp/dmabench" | awk '{ printf "<tr><td>%s</td><td>%s</td><td>%s</td><td>%.1f</td></tr>\n", $3, $1, $2, $4 }'
         printf '</table>\n'
     fi
     if [ -f "$cmp" ]; then
