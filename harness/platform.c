@@ -690,6 +690,298 @@ int vct_ivrs_device_regions(const struct vct_ivrs *v, const char *bdf,
 	return 0;
 }
 
+/* ---- ACPI IORT RMR nodes: drivers/acpi/arm64/iort.c ------------------------ */
+
+#define IORT_HDR	48	/* ACPI header 36 + node count, node offset, reserved */
+#define IORT_NODE_HDR	16	/* type, length, revision, identifier, mapping count/offset */
+#define IORT_MAP_LEN	20	/* struct acpi_iort_id_mapping */
+#define IORT_RANGE_LEN	20	/* struct acpi_iort_rmr_desc */
+#define IORT_RMR_MIN_REV 5	/* iort_find_rmrs: "Only supports ARM DEN 0049E.d onwards" */
+#define SZ_64K		0x10000ull
+
+void vct_iort_free(struct vct_iort *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nnodes; i++) {
+		free(t->nodes[i].maps);
+		free(t->nodes[i].ranges);
+	}
+	free(t->nodes);
+	memset(t, 0, sizeof(*t));
+}
+
+static const struct vct_iort_node *iort_node_at(const struct vct_iort *t, size_t off)
+{
+	size_t i;
+
+	for (i = 0; i < t->nnodes; i++)
+		if (t->nodes[i].offset == off)
+			return &t->nodes[i];
+	return NULL;
+}
+
+/* One node's fields; 0 or -EINVAL/-ENOMEM (err says what). */
+static int iort_node(const char *name, const uint8_t *buf, size_t tlen, size_t off,
+		     struct vct_iort_node *n, struct vct_err *err)
+{
+	uint16_t nlen = le16(buf + off + 1);
+	uint32_t mcount = le32(buf + off + 8), moff = le32(buf + off + 12);
+	size_t i;
+
+	n->type = buf[off];
+	n->revision = buf[off + 3];
+	n->offset = off;
+	if (nlen < IORT_NODE_HDR || nlen > tlen - off)
+		return vct_errf(err, EINVAL,
+				"%s: offset %#zx: node type %u of length %u (below its 16-byte header or past the table's end, %zu)",
+				name, off, n->type, nlen, tlen);
+	/* iort_node_map_id/iort_node_get_rmr_info: no offset or no count, no mappings */
+	if (moff && mcount) {
+		if (moff < IORT_NODE_HDR || moff > nlen ||
+		    mcount > (nlen - moff) / IORT_MAP_LEN)
+			return vct_errf(err, EINVAL,
+					"%s: offset %#zx: node type %u: %u ID mappings at +%#x run past its %u bytes",
+					name, off, n->type, mcount, moff, nlen);
+		n->maps = calloc(mcount, sizeof(*n->maps));
+		if (!n->maps)
+			return -ENOMEM;
+		n->nmaps = mcount;
+		for (i = 0; i < mcount; i++) {
+			const uint8_t *m = buf + off + moff + i * IORT_MAP_LEN;
+
+			n->maps[i].input = le32(m);
+			n->maps[i].count = le32(m + 4);
+			n->maps[i].output = le32(m + 8);
+			n->maps[i].ref = le32(m + 12);
+			n->maps[i].flags = le32(m + 16);
+		}
+	}
+	switch (n->type) {
+	case VCT_IORT_NODE_RC:
+		/* memory properties 8, ATS attribute 4, PCI segment number 4 */
+		if (nlen < IORT_NODE_HDR + 16)
+			return vct_errf(err, EINVAL,
+					"%s: offset %#zx: root complex node of %u bytes, too short for its segment number",
+					name, off, nlen);
+		n->segment = le32(buf + off + 28);
+		break;
+	case VCT_IORT_NODE_SMMUV3:
+		/* base 8, flags 4, reserved 4, VATOS 8, model 4 */
+		if (nlen < IORT_NODE_HDR + 28)
+			return vct_errf(err, EINVAL,
+					"%s: offset %#zx: SMMUv3 node of %u bytes, too short for its model",
+					name, off, nlen);
+		n->model = le32(buf + off + 40);
+		break;
+	case VCT_IORT_NODE_RMR: {
+		uint32_t count, roff;
+
+		/* flags, number of memory ranges, their offset (struct acpi_iort_rmr) */
+		if (nlen < IORT_NODE_HDR + 12)
+			return vct_errf(err, EINVAL,
+					"%s: offset %#zx: RMR node of %u bytes, too short for its 12 bytes of data",
+					name, off, nlen);
+		n->rmr_flags = le32(buf + off + 16);
+		count = le32(buf + off + 20);
+		roff = le32(buf + off + 24);
+		if (!count || !roff)
+			break;	/* iort_node_get_rmr_info skips it */
+		if (roff < IORT_NODE_HDR + 12 || roff > nlen || count > (nlen - roff) / IORT_RANGE_LEN)
+			return vct_errf(err, EINVAL,
+					"%s: offset %#zx: RMR node: %u memory ranges at +%#x run past its %u bytes",
+					name, off, count, roff, nlen);
+		n->ranges = calloc(count, sizeof(*n->ranges));
+		if (!n->ranges)
+			return -ENOMEM;
+		n->nranges = count;
+		for (i = 0; i < count; i++) {
+			n->ranges[i].base = le64(buf + off + roff + i * IORT_RANGE_LEN);
+			n->ranges[i].length = le64(buf + off + roff + i * IORT_RANGE_LEN + 8);
+		}
+		break;
+	}
+	default:
+		break;
+	}
+	return 0;
+}
+
+int vct_iort_parse(const char *name, const uint8_t *buf, size_t len,
+		   struct vct_iort *out, struct vct_err *err)
+{
+	uint32_t tlen, count, first;
+	uint8_t sum = 0;
+	size_t off, i, j;
+	int ret = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (len < IORT_HDR)
+		return vct_errf(err, EINVAL, "%s: truncated: %zu bytes, the IORT header alone is 48",
+				name, len);
+	if (memcmp(buf, "IORT", 4))
+		return vct_errf(err, EINVAL, "%s: signature '%.4s', not IORT", name,
+				(const char *)buf);
+	tlen = le32(buf + 4);
+	if (tlen < IORT_HDR)
+		return vct_errf(err, EINVAL, "%s: header length %u, below the 48-byte header",
+				name, tlen);
+	if (tlen > len)
+		return vct_errf(err, EINVAL, "%s: header length %u, but %zu bytes (truncated)",
+				name, tlen, len);
+	for (i = 0; i < tlen; i++)
+		sum = (uint8_t)(sum + buf[i]);
+	if (sum)
+		return vct_errf(err, EINVAL, "%s: checksum: the %u bytes sum to 0x%02x, not 0",
+				name, tlen, sum);
+	out->revision = buf[8];
+	count = le32(buf + 36);
+	first = le32(buf + 40);
+	if (count && (first < IORT_HDR || first > tlen))
+		return vct_errf(err, EINVAL, "%s: node array at offset %#x, outside the table (48-%u)",
+				name, first, tlen);
+	if (count > (tlen - IORT_HDR) / IORT_NODE_HDR)
+		return vct_errf(err, EINVAL, "%s: %u nodes cannot fit in %u bytes", name, count, tlen);
+	out->nodes = calloc(count ? count : 1, sizeof(*out->nodes));
+	if (!out->nodes)
+		return -ENOMEM;
+	for (off = first, i = 0; i < count && !ret; i++) {
+		/* iort_find_rmrs: "IORT node pointer overflows, bad table!" */
+		if (off > tlen || tlen - off < IORT_NODE_HDR) {
+			ret = vct_errf(err, EINVAL,
+				       "%s: offset %#zx: node %zu of %u runs past the table's end (%u)",
+				       name, off, i + 1, count, tlen);
+			break;
+		}
+		out->nnodes++;
+		ret = iort_node(name, buf, tlen, off, &out->nodes[i], err);
+		off += le16(buf + off + 1);
+	}
+	/* every mapping's output names a node */
+	for (i = 0; i < out->nnodes && !ret; i++)
+		for (j = 0; j < out->nodes[i].nmaps && !ret; j++)
+			if (!iort_node_at(out, out->nodes[i].maps[j].ref))
+				ret = vct_errf(err, EINVAL,
+					       "%s: offset %#zx: ID mapping %zu outputs to offset %#x, where no node starts",
+					       name, out->nodes[i].offset, j, out->nodes[i].maps[j].ref);
+	if (ret)
+		vct_iort_free(out);
+	return ret;
+}
+
+/*
+ * iort_id_map(): 0 with *out, -EAGAIN with *out (a match at a range's last
+ * ID, which may be the next range's first: firmware's off-by-one), or
+ * -ENXIO.  `overlap`: an -EAGAIN match came before.
+ */
+static int iort_id_map(const struct vct_iort_map *m, uint8_t type, uint32_t in,
+		       uint32_t *out, bool overlap)
+{
+	if (m->flags & VCT_IORT_ID_SINGLE) {
+		/* "Single mapping does not care for input id" (NC and RC only) */
+		if (type != VCT_IORT_NODE_NC && type != VCT_IORT_NODE_RC)
+			return -ENXIO;
+		*out = m->output;
+		return 0;
+	}
+	if (in < m->input || (uint64_t)in > (uint64_t)m->input + m->count)
+		return -ENXIO;
+	if (overlap && in != m->input)
+		return -ENXIO;
+	*out = m->output + (in - m->input);
+	if (m->count > 0 && in == m->input + m->count)
+		return -EAGAIN;
+	return 0;
+}
+
+int vct_iort_device_regions(const struct vct_iort *t, const char *bdf, bool preserve,
+			    uint64_t page, struct vct_resv_list *out, unsigned int *covered,
+			    int *smmu_model, struct vct_err *err)
+{
+	const struct vct_iort_node *node = NULL;
+	unsigned int seg, bus, dev, fn, hops = 0;
+	uint32_t sid;
+	size_t i, j, k;
+	int ret;
+
+	*covered = 0;
+	if (smmu_model)
+		*smmu_model = -1;
+	if (sscanf(bdf, "%x:%x:%x.%x", &seg, &bus, &dev, &fn) != 4)
+		return vct_errf(err, EINVAL, "'%s' is not a PCI address", bdf);
+	/* iort_match_node_callback: the first root complex of the device's segment */
+	for (i = 0; i < t->nnodes && !node; i++)
+		if (t->nodes[i].type == VCT_IORT_NODE_RC && t->nodes[i].segment == seg)
+			node = &t->nodes[i];
+	sid = (bus & 0xff) << 8 | (dev & 0x1f) << 3 | (fn & 7);
+	/* iort_node_map_id(..., IORT_IOMMU_TYPE): walk until an SMMU */
+	while (node && node->type != VCT_IORT_NODE_SMMU && node->type != VCT_IORT_NODE_SMMUV3) {
+		uint32_t in = sid, ref = 0;
+		int rc = -ENXIO;
+
+		if (++hops > 16)
+			return vct_errf(err, EINVAL,
+					"IORT: the ID mappings of %s loop (16 hops, at the node at offset %#zx)",
+					bdf, node->offset);
+		for (i = 0; i < node->nmaps; i++) {
+			rc = iort_id_map(&node->maps[i], node->type, in, &sid, ref != 0);
+			if (!rc)
+				break;
+			if (rc == -EAGAIN)
+				ref = node->maps[i].ref;
+		}
+		if (i == node->nmaps && !ref)
+			return 0;	/* no IOMMU for this device in the IORT */
+		node = iort_node_at(t, rc ? ref : node->maps[i].ref);
+	}
+	if (!node)
+		return 0;
+	if (smmu_model && node->type == VCT_IORT_NODE_SMMUV3)
+		*smmu_model = (int)node->model;
+	if (t->revision < IORT_RMR_MIN_REV)
+		return 0;
+	for (i = 0; i < t->nnodes; i++) {
+		const struct vct_iort_node *r = &t->nodes[i];
+		bool hit = false;
+
+		if (r->type != VCT_IORT_NODE_RMR || !r->nranges)
+			continue;
+		/* iort_rmr_has_dev: an ID range to this SMMU holding the stream ID */
+		for (j = 0; j < r->nmaps && !hit; j++)
+			hit = r->maps[j].ref == node->offset && sid >= r->maps[j].output &&
+			      (uint64_t)sid <= (uint64_t)r->maps[j].output + r->maps[j].count;
+		if (!hit)
+			continue;
+		(*covered)++;
+		if (!preserve)
+			continue;
+		for (k = 0; k < r->nranges; k++) {
+			uint64_t base = r->ranges[k].base, size = r->ranges[k].length;
+
+			if (!size)
+				return vct_errf(err, EINVAL,
+						"IORT: RMR node at offset %#zx: memory range %zu at 0x%llx has zero length",
+						r->offset, k, (unsigned long long)base);
+			if (base % SZ_64K || size % SZ_64K) {
+				/* iort_rmr_alloc: "not aligned to 64K, continue with ..." */
+				size = (size + (base & (page - 1)) + page - 1) & ~(page - 1);
+				base &= ~(page - 1);
+			}
+			if (base + size - 1 < base)
+				return vct_errf(err, EINVAL,
+						"IORT: RMR node at offset %#zx: memory range %zu 0x%llx + 0x%llx wraps",
+						r->offset, k, (unsigned long long)base,
+						(unsigned long long)size);
+			ret = resv_append(out, base, base + size - 1,
+					  r->rmr_flags & VCT_IORT_RMR_REMAP_PERMITTED ?
+					  VCT_RESV_DIRECT_RELAXABLE : VCT_RESV_DIRECT);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
 /* ---- device tree: of_iommu_get_resv_regions() ----------------------------- */
 
 #define DT_MAX_PROP	4096	/* cells of one property we read, in bytes */
@@ -1161,30 +1453,62 @@ static bool dt_has_iommu_addresses(void)
 	return hit;
 }
 
-/* An IORT RMR node (type 6; IORT spec E.b)? Nodes start at the offset in bytes 40..43. */
-static bool iort_has_rmr(void)
+/*
+ * What the IORT's RMR nodes reserve for the devices of a group (the
+ * group's `n` devices in bdfs): appended to out; 0 (also without an IORT:
+ * a device-tree host); -ENOENT when a covering RMR's effect depends on
+ * what userspace cannot see (how says which device and why); -EINVAL
+ * for a malformed table.
+ */
+static int iort_group_regions(char (*bdfs)[VCT_BDF_LEN], int n, struct vct_resv_list *out,
+			      char *how, size_t how_len)
 {
-	uint8_t *b;
-	size_t len, off;
-	uint32_t i, nodes;
-	bool hit = false;
+	const char *pc = getenv("VCT_PCI_PRESERVE_CONFIG");
+	struct vct_err err = { "" };
+	struct vct_iort t;
+	unsigned int covered, nrmr = 0;
+	uint8_t *tab;
+	size_t len, i;
+	int d, model, ret;
 
-	if (read_table("IORT", &b, &len))
-		return false;
-	if (len >= 44) {
-		nodes = le32(b + 36);
-		off = le32(b + 40);
-		for (i = 0; i < nodes && off + 3 <= len && !hit; i++) {
-			uint16_t nlen = le16(b + off + 1);
-
-			hit = b[off] == 6;
-			if (!nlen)
-				break;
-			off += nlen;
+	if (read_table("IORT", &tab, &len))
+		return 0;
+	ret = vct_iort_parse(VCT_ACPI_TABLES "/IORT", tab, len, &t, &err);
+	free(tab);
+	if (ret) {
+		snprintf(how, how_len, "%s", err.msg);
+		return ret;
+	}
+	for (i = 0; i < t.nnodes; i++)
+		nrmr += t.nodes[i].type == VCT_IORT_NODE_RMR;
+	for (d = 0; d < n && !ret; d++) {
+		ret = vct_iort_device_regions(&t, bdfs[d], pc && !strcmp(pc, "1"),
+					      (uint64_t)sysconf(_SC_PAGESIZE), out, &covered,
+					      &model, &err);
+		if (ret) {
+			snprintf(how, how_len, "%s/%s", VCT_ACPI_TABLES, err.msg);
+			break;
+		}
+		if (model == VCT_IORT_SMMUV3_HI161X) {
+			/* iort_iommu_msi_get_resv_regions: the ITS doorbells, as msi */
+			snprintf(how, how_len,
+				 "platform: %s sits behind a HiSilicon Hi161x SMMUv3, whose ITS doorbell regions (iort_iommu_msi_get_resv_regions) are not derived here",
+				 bdfs[d]);
+			ret = -ENOENT;
+		} else if (covered && (!pc || (strcmp(pc, "0") && strcmp(pc, "1")))) {
+			/* iort_rmr_has_dev: "if (!host->preserve_config) return false;" */
+			snprintf(how, how_len,
+				 "platform: %u IORT RMR node(s) cover the stream ID of %s; the kernel honours them only when its host bridge's _DSM asks to preserve the boot configuration (pci_host_bridge.preserve_config), which userspace cannot read: set VCT_PCI_PRESERVE_CONFIG=1 or 0 if you know it",
+				 covered, bdfs[d]);
+			ret = -ENOENT;
 		}
 	}
-	free(b);
-	return hit;
+	if (!ret)
+		snprintf(how + strlen(how), how_len - strlen(how),
+			 " and IORT (revision %u, %u RMR node(s)%s)", t.revision, nrmr,
+			 t.revision < IORT_RMR_MIN_REV && nrmr ? ", ignored before revision 5" : "");
+	vct_iort_free(&t);
+	return ret;
 }
 
 int __vct_platform_group_resv(unsigned int group, struct vct_resv_list *out,
@@ -1237,11 +1561,10 @@ int __vct_platform_group_resv(unsigned int group, struct vct_resv_list *out,
 		if (ret)
 			goto out;
 	}
-	if ((hw == VCT_IOMMU_HW_SMMUV3 || hw == VCT_IOMMU_HW_SMMU) && iort_has_rmr()) {
-		snprintf(how, how_len,
-			 "platform: IORT RMR nodes may reserve more: not derived here");
-		ret = -ENOENT;
-		goto out;
+	if (hw == VCT_IOMMU_HW_SMMUV3 || hw == VCT_IOMMU_HW_SMMU) {
+		ret = iort_group_regions(bdfs, n, out, how, how_len);
+		if (ret)
+			goto out;
 	}
 	if ((hw == VCT_IOMMU_HW_SMMUV3 || hw == VCT_IOMMU_HW_SMMU) && dt_has_iommu_addresses()) {
 		if (!kernel_at_least(6, 3)) {
