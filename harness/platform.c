@@ -3,6 +3,7 @@
 #include "platform.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -210,11 +211,231 @@ int vct_vtd_aperture(uint64_t cap, uint64_t ecap, struct vct_range *out,
 	return 0;
 }
 
+static void bits_range(struct vct_range *out, unsigned int bits)
+{
+	out->start = 0;
+	out->last = bits >= 64 ? UINT64_MAX : (1ull << bits) - 1;
+}
+
+int vct_amdvi_aperture(uint64_t efr, bool pgtbl_v2, bool la57, unsigned int kmajor,
+		       unsigned int kminor, struct vct_range *out, char *how, size_t how_len)
+{
+	/* amd_iommu_types.h: FEATURE_GT bit 4, FEATURE_GATS 13:12, FEATURE_GIOSUP bit 48 */
+	bool gt = (efr >> 4) & 1, giosup = (efr >> 48) & 1;
+	unsigned int gats = (unsigned int)(efr >> 12) & 3, level, bits;
+
+	if (kmajor != 6 || kminor > 12) {
+		snprintf(how, how_len,
+			 "AMD-Vi EFR 0x%llx: the aperture is derived from Linux 6.1-6.12's amd/iommu.c (dma_max_address), not for Linux %u.%u",
+			 (unsigned long long)efr, kmajor, kminor);
+		return -ENOENT;
+	}
+	if (!pgtbl_v2 || !gt || !giosup) {
+		/* "if (amd_iommu_pgtable == AMD_IOMMU_V1) return ~0ULL;" */
+		bits_range(out, 64);
+		snprintf(how, how_len, "AMD-Vi EFR 0x%llx: v1 page table%s -> 64-bit aperture",
+			 (unsigned long long)efr,
+			 pgtbl_v2 ? " (pgtbl_v2 asked for, but EFR lacks GTSup/GIOSup: the kernel falls back)" : "");
+		return 0;
+	}
+	/* init.c: PAGE_MODE_5_LEVEL when LA57 and GATS == GUEST_PGTABLE_5_LEVEL */
+	level = la57 && gats == 1 ? 5 : 4;
+	bits = 12 + 9 * level - 1;	/* PM_LEVEL_SHIFT(level) - 1: the sign bit chopped off */
+	bits_range(out, bits);
+	snprintf(how, how_len, "AMD-Vi EFR 0x%llx: v2 page table, %u levels -> %u-bit aperture",
+		 (unsigned long long)efr, level, bits);
+	return 0;
+}
+
+#define SMMU_FEAT_TRANS_S1	(1u << 9)	/* ARM_SMMU_FEAT_TRANS_S1, arm-smmu-v3.h */
+#define SMMU_FEAT_TRANS_S2	(1u << 10)
+#define SMMU_FEAT_VAX		(1u << 14)
+
+int vct_smmuv3_aperture(unsigned int ias, uint32_t features, unsigned int va_bits,
+			struct vct_range *out, char *how, size_t how_len)
+{
+	unsigned int bits;
+
+	if (!(features & (SMMU_FEAT_TRANS_S1 | SMMU_FEAT_TRANS_S2))) {
+		snprintf(how, how_len, "SMMUv3 features 0x%08x: neither stage 1 nor stage 2", features);
+		return -ENOENT;
+	}
+	if (features & SMMU_FEAT_TRANS_S1) {
+		/* "ias = (smmu->features & ARM_SMMU_FEAT_VAX) ? 52 : 48; min_t(..., ias, VA_BITS)" */
+		if (!va_bits) {
+			snprintf(how, how_len,
+				 "SMMUv3 features 0x%08x: stage 1, but the kernel's VA_BITS is unknown (no /boot/config-RELEASE)",
+				 features);
+			return -ENOENT;
+		}
+		bits = features & SMMU_FEAT_VAX ? 52 : 48;
+		if (va_bits < bits)
+			bits = va_bits;
+		snprintf(how, how_len,
+			 "SMMUv3 features 0x%08x: stage 1, %s, VA_BITS %u -> %u-bit aperture", features,
+			 features & SMMU_FEAT_VAX ? "VAX (52-bit VA)" : "no VAX (48-bit VA)", va_bits, bits);
+	} else {
+		/* stage 2 only: "pgtbl_cfg.ias = smmu->ias" */
+		bits = ias;
+		snprintf(how, how_len, "SMMUv3 features 0x%08x: stage 2 only, IAS %u -> %u-bit aperture",
+			 features, ias, bits);
+	}
+	if (bits < 32 || bits > 64) {
+		snprintf(how, how_len, "SMMUv3: a %u-bit aperture is not plausible", bits);
+		return -ENOENT;
+	}
+	bits_range(out, bits);
+	return 0;
+}
+
+int vct_smmuv3_probe_line(const char *line, unsigned int *ias, unsigned int *oas,
+			  uint32_t *features)
+{
+	/* arm_smmu_device_hw_probe(): "ias %lu-bit, oas %lu-bit (features 0x%08x)\n" */
+	const char *p = strstr(line, "ias ");
+
+	if (!p || sscanf(p, "ias %u-bit, oas %u-bit (features 0x%x)", ias, oas, features) != 3)
+		return -EINVAL;
+	return 0;
+}
+
+/* The running kernel's CONFIG_ARM64_VA_BITS from /boot/config-RELEASE; 0 if unknown. */
+static unsigned int kernel_va_bits(void)
+{
+	struct utsname u;
+	char path[320], line[256];
+	unsigned int v = 0;
+	FILE *f;
+
+	if (uname(&u))
+		return 0;
+	snprintf(path, sizeof(path), "/boot/config-%s", u.release);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (!v && fgets(line, sizeof(line), f))
+		if (sscanf(line, "CONFIG_ARM64_VA_BITS=%u", &v) != 1)
+			v = 0;
+	fclose(f);
+	return v;
+}
+
+/*
+ * The SMMUv3 driver's probe line for the SMMU platform device `name` from
+ * the kernel log (/dev/kmsg, read from its start): 0, -ENOENT when it is not
+ * there (rotated out of the log buffer, or no permission).
+ */
+static int smmuv3_probe_figures(const char *name, unsigned int *ias, unsigned int *oas,
+				uint32_t *features)
+{
+	char rec[2048], want[160];
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	int ret = -ENOENT;
+	ssize_t n;
+
+	if (fd < 0)
+		return -ENOENT;
+	snprintf(want, sizeof(want), "arm-smmu-v3 %.120s: ias ", name);
+	for (;;) {
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)
+			continue;	/* records overwritten while reading */
+		if (n <= 0)
+			break;
+		rec[n] = '\0';
+		if (strstr(rec, want) && !vct_smmuv3_probe_line(strstr(rec, want), ias, oas, features)) {
+			ret = 0;
+			break;
+		}
+	}
+	close(fd);
+	return ret;
+}
+
+/* Whether /proc/cmdline's amd_iommu= options ask for the v2 page table. */
+static bool amd_pgtbl_v2(void)
+{
+	char line[4096], *p, *tok, *save = NULL;
+	bool v2 = false;
+	FILE *f = fopen("/proc/cmdline", "re");
+
+	if (!f)
+		return false;
+	if (!fgets(line, sizeof(line), f))
+		line[0] = '\0';
+	fclose(f);
+	for (p = strtok_r(line, " \t\n", &save); p; p = strtok_r(NULL, " \t\n", &save)) {
+		char *s2 = NULL;
+
+		if (strncmp(p, "amd_iommu=", 10))
+			continue;
+		/* parse_amd_iommu_options(): comma-separated, the last pgtbl_v* wins */
+		for (tok = strtok_r(p + 10, ",", &s2); tok; tok = strtok_r(NULL, ",", &s2)) {
+			if (!strcmp(tok, "pgtbl_v2"))
+				v2 = true;
+			else if (!strcmp(tok, "pgtbl_v1"))
+				v2 = false;
+		}
+	}
+	return v2;
+}
+
+/* Whether the CPU has 5-level paging (x86 LA57) enabled. */
+static bool cpu_la57(void)
+{
+	char line[8192];
+	bool hit = false;
+	FILE *f = fopen("/proc/cpuinfo", "re");
+
+	if (!f)
+		return false;
+	while (!hit && fgets(line, sizeof(line), f))
+		hit = !strncmp(line, "flags", 5) && strstr(line, " la57");
+	fclose(f);
+	return hit;
+}
+
+static int amdvi_hw_aperture(uint64_t efr, struct vct_range *out, char *how, size_t how_len)
+{
+	struct vct_kver k = { 0 };
+
+	(void)__vct_kernel_version(&k);
+	return vct_amdvi_aperture(efr, amd_pgtbl_v2(), cpu_la57(), k.major, k.minor, out, how,
+				  how_len);
+}
+
+static int smmuv3_hw_aperture(const char *bdf, const char *dir, struct vct_range *out,
+			      char *how, size_t how_len)
+{
+	char link[512], path[320];
+	const char *name;
+	unsigned int ias, oas;
+	uint32_t features;
+	ssize_t n;
+
+	/* the IOMMU's sysfs device is the SMMU's platform device, the log's name */
+	snprintf(path, sizeof(path), "%s/device", dir);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0) {
+		snprintf(how, how_len, "%s: %s: %s", bdf, path, vct_errno_name(errno));
+		return -ENOENT;
+	}
+	link[n] = '\0';
+	name = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
+	if (smmuv3_probe_figures(name, &ias, &oas, &features)) {
+		snprintf(how, how_len,
+			 "%s: SMMUv3 %.120s: its IAS and features are in IDR registers userspace cannot read, and the driver's probe line (\"arm-smmu-v3 %.120s: ias ...\") is not in the kernel log",
+			 bdf, name, name);
+		return -ENOENT;
+	}
+	return vct_smmuv3_aperture(ias, features, kernel_va_bits(), out, how, how_len);
+}
+
 /* The hardware's answer: 0, or -ENOENT with `how` saying why not. */
 static int hw_aperture(const char *bdf, struct vct_range *out, char *how,
 		       size_t how_len)
 {
-	char dir[128], path[160];
+	char dir[128], path[160], text[64];
 	uint64_t cap, ecap;
 	int ret = __vct_pci_iommu_dir(bdf, dir, sizeof(dir));
 
@@ -223,10 +444,22 @@ static int hw_aperture(const char *bdf, struct vct_range *out, char *how,
 			 vct_errno_name(-ret));
 		return -ENOENT;
 	}
+	snprintf(path, sizeof(path), "%s/amd-iommu/features", dir);
+	if (__vct_read_text(path, text, sizeof(text)) >= 0) {
+		/* "EFR:EFR2" in hex (amd_iommu_show_features) */
+		text[strcspn(text, ":\n")] = '\0';
+		if (vct_parse_u64(text, 16, &cap)) {
+			snprintf(how, how_len, "%s: '%s' is not EFR:EFR2 in hex", path, text);
+			return -ENOENT;
+		}
+		return amdvi_hw_aperture(cap, out, how, how_len);
+	}
+	if (vct_pci_iommu_hw(bdf) == VCT_IOMMU_HW_SMMUV3)
+		return smmuv3_hw_aperture(bdf, dir, out, how, how_len);
 	snprintf(path, sizeof(path), "%s/intel-iommu/cap", dir);
 	if (__vct_read_u64(path, 16, &cap)) {
 		snprintf(how, how_len,
-			 "%s: IOMMU %s is not Intel VT-d; its aperture is not derived here",
+			 "%s: IOMMU %s is neither Intel VT-d, AMD-Vi nor SMMUv3; its aperture is not derived here (an SMMUv1/v2's depends on its IDR registers, not visible from userspace)",
 			 bdf, dir);
 		return -ENOENT;
 	}

@@ -58,7 +58,9 @@ bool vct_profile_has_resv_dev(void);
  * IOVA aperture of the IOMMU translating device `bdf`, as the kernel's
  * IOMMU driver sets its domain geometry.  Derived from the hardware where
  * this code knows how (Intel VT-d: CAP.SAGAW/MGAW, as intel-iommu does for
- * an unmanaged second-stage domain), else from the profile
+ * an unmanaged second-stage domain; AMD-Vi: the page-table mode and EFR;
+ * SMMUv3: the driver's probe line in the kernel log and VA_BITS from
+ * /boot/config-RELEASE; see below), else from the profile
  * (VCT_APERTURE / VCT_APERTURE_BITS); when both exist they must agree.
  * `how` says where the answer came from, or why there is none.
  * 0; -ENOENT when nothing gives it (a SKIP); -EINVAL for a malformed
@@ -70,6 +72,35 @@ int __vct_aperture(const char *bdf, struct vct_range *out, char *how,
 /* Intel VT-d: aperture from the CAP and ECAP registers.  -ENOENT if unknown. */
 int vct_vtd_aperture(uint64_t cap, uint64_t ecap, struct vct_range *out,
 		     char *how, size_t how_len);
+
+/*
+ * AMD-Vi: the aperture of an unmanaged domain as Linux 6.1-6.12's
+ * amd/iommu.c dma_max_address() sets it: the v1 page table (the default)
+ * spans 64 bits; the v2 one (amd_iommu=pgtbl_v2 on the command line, kept
+ * only when EFR has GIOSup and GTSup) 2^(PM_LEVEL_SHIFT(level) - 1) - 1,
+ * level 5 when the CPU has LA57 and EFR.GATS says 5 levels, else 4.  `efr`
+ * is the extended feature register (sysfs amd-iommu/features).  -ENOENT
+ * for a kernel outside 6.1-6.12 (later ones reworked the page tables:
+ * Debian's 7.2 gives 48 bits; not derived here), `how` says so.
+ */
+int vct_amdvi_aperture(uint64_t efr, bool pgtbl_v2, bool la57, unsigned int kmajor,
+		       unsigned int kminor, struct vct_range *out, char *how, size_t how_len);
+
+/*
+ * SMMUv3: the aperture of an unmanaged stage-1 domain as Linux 6.12's
+ * arm_smmu_domain_finalise() sets it: min(VAX ? 52 : 48, VA_BITS) bits; a
+ * stage-2 domain (no stage 1 in the features) the SMMU's IAS.  IAS, OAS and
+ * the features are in IDR registers userspace cannot map; the driver logs
+ * them at probe ("ias 44-bit, oas 44-bit (features 0x00009fef)"), which is
+ * where they are taken from (vct_smmuv3_probe_line); VA_BITS is the
+ * kernel's CONFIG_ARM64_VA_BITS.  0; -ENOENT (`how` says why).
+ */
+int vct_smmuv3_aperture(unsigned int ias, uint32_t features, unsigned int va_bits,
+			struct vct_range *out, char *how, size_t how_len);
+
+/* The probe line's figures: 0, or -EINVAL when `line` is not one. */
+int vct_smmuv3_probe_line(const char *line, unsigned int *ias, unsigned int *oas,
+			  uint32_t *features);
 
 /* ---- what the platform itself reports --------------------------------------
  *

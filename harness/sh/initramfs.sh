@@ -57,6 +57,12 @@ mkdir -p "$stage/bin" "$stage/dev" "$stage/proc" "$stage/sys" "$stage/tmp" \
 
 # --- busybox and the runner's guest half --------------------------------------
 cp "$busybox" "$stage/bin/busybox"
+# The kernel's config where a Debian machine has it (/boot/config-RELEASE):
+# what a test derives from the kernel's build options (platform.c: VA_BITS).
+if [ -f "$kdir/config" ]; then
+    mkdir -p "$stage/boot"
+    cp "$kdir/config" "$stage/boot/config-$release"
+fi
 ln -s busybox "$stage/bin/sh"
 cp "$top/run.sh" "$stage/vfio-ct/run.sh"
 cp -R "$top/harness/sh" "$stage/vfio-ct/harness/sh"

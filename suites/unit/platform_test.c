@@ -449,6 +449,69 @@ TEST_F(platform, iort_malformed_refused)
 	vct_iort_free(&t);
 }
 
+/* ---- apertures of the other IOMMUs --------------------------------------------- */
+
+/* QEMU 7.2's amd-iommu EFR (0x29d3: GTSup set, GIOSup clear), and one with both. */
+TEST_F(platform, amdvi_aperture_from_page_table_mode)
+{
+	const uint64_t qemu = 0x29d3, v2ok = 0x29d3 | 1ull << 48, v2ok5 = (v2ok & ~(3ull << 12)) | 1ull << 12;
+	struct vct_range r;
+	char how[256];
+
+	ASSERT_EQ(0, vct_amdvi_aperture(qemu, false, false, 6, 12, &r, how, sizeof(how)));
+	EXPECT_EQ(0ull, r.start);
+	EXPECT_EQ(UINT64_MAX, r.last) TH_LOG("%s", how);
+	/* pgtbl_v2 without GIOSup: the kernel falls back to v1 */
+	ASSERT_EQ(0, vct_amdvi_aperture(qemu, true, false, 6, 12, &r, how, sizeof(how)));
+	EXPECT_EQ(UINT64_MAX, r.last);
+	EXPECT_TRUE(strstr(how, "falls back") != NULL) TH_LOG("%s", how);
+	/* v2, 4 levels: PM_LEVEL_SHIFT(4) - 1 = 47 bits */
+	ASSERT_EQ(0, vct_amdvi_aperture(v2ok, true, false, 6, 12, &r, how, sizeof(how)));
+	EXPECT_EQ((1ull << 47) - 1, r.last) TH_LOG("%s", how);
+	/* 5 levels only with LA57 and GATS = 1: 56 bits */
+	ASSERT_EQ(0, vct_amdvi_aperture(v2ok5, true, false, 6, 12, &r, how, sizeof(how)));
+	EXPECT_EQ((1ull << 47) - 1, r.last);
+	ASSERT_EQ(0, vct_amdvi_aperture(v2ok5, true, true, 6, 12, &r, how, sizeof(how)));
+	EXPECT_EQ((1ull << 56) - 1, r.last) TH_LOG("%s", how);
+	/* kernels whose source this is not derived from */
+	EXPECT_EQ(-ENOENT, vct_amdvi_aperture(qemu, false, false, 7, 2, &r, how, sizeof(how)));
+	EXPECT_TRUE(strstr(how, "not for Linux 7.2") != NULL) TH_LOG("%s", how);
+	EXPECT_EQ(-ENOENT, vct_amdvi_aperture(qemu, false, false, 5, 10, &r, how, sizeof(how)));
+}
+
+/* The driver's probe line as QEMU 7.2's SMMUv3 makes Linux 6.12 print it. */
+TEST_F(platform, smmuv3_aperture_from_probe_line_and_va_bits)
+{
+	unsigned int ias = 0, oas = 0;
+	uint32_t feat = 0;
+	struct vct_range r;
+	char how[256];
+
+	ASSERT_EQ(0, vct_smmuv3_probe_line("arm-smmu-v3 arm-smmu-v3.0.auto: ias 44-bit, oas 44-bit (features 0x00008305)",
+					   &ias, &oas, &feat));
+	EXPECT_EQ(44u, ias);
+	EXPECT_EQ(44u, oas);
+	EXPECT_EQ(0x8305u, feat);
+	EXPECT_EQ(-EINVAL, vct_smmuv3_probe_line("arm-smmu-v3 arm-smmu-v3.0.auto: msi_domain absent",
+						 &ias, &oas, &feat));
+	/* stage 1 (bit 9), no VAX: min(48, VA_BITS) */
+	ASSERT_EQ(0, vct_smmuv3_aperture(44, 0x8305, 48, &r, how, sizeof(how)));
+	EXPECT_EQ((1ull << 48) - 1, r.last) TH_LOG("%s", how);
+	ASSERT_EQ(0, vct_smmuv3_aperture(44, 0x8305, 39, &r, how, sizeof(how)));
+	EXPECT_EQ((1ull << 39) - 1, r.last);
+	/* VAX (bit 14) with 52-bit VA_BITS; with 48 it changes nothing */
+	ASSERT_EQ(0, vct_smmuv3_aperture(52, 0x8305 | 1u << 14, 52, &r, how, sizeof(how)));
+	EXPECT_EQ((1ull << 52) - 1, r.last) TH_LOG("%s", how);
+	ASSERT_EQ(0, vct_smmuv3_aperture(52, 0x8305 | 1u << 14, 48, &r, how, sizeof(how)));
+	EXPECT_EQ((1ull << 48) - 1, r.last);
+	/* stage 2 only: the IAS */
+	ASSERT_EQ(0, vct_smmuv3_aperture(40, (0x8305 & ~(1u << 9)) | 1u << 10, 48, &r, how, sizeof(how)));
+	EXPECT_EQ((1ull << 40) - 1, r.last) TH_LOG("%s", how);
+	/* stage 1 with VA_BITS unknown, and no stage at all */
+	EXPECT_EQ(-ENOENT, vct_smmuv3_aperture(44, 0x8305, 0, &r, how, sizeof(how)));
+	EXPECT_EQ(-ENOENT, vct_smmuv3_aperture(44, 0x8305 & ~(3u << 9), 48, &r, how, sizeof(how)));
+}
+
 /* The kernel's list order and merging (iommu_insert_resv_region). */
 TEST_F(platform, resv_normalize_sorts_and_merges_same_type)
 {
