@@ -689,6 +689,19 @@ int vct_dmar_parse(const char *name, const uint8_t *buf, size_t len,
 			r->segment = le16(buf + off + 6);
 			r->base = le64(buf + off + 8);
 			r->limit = le64(buf + off + 16);
+			if (r->limit < r->base) {
+				/*
+				 * rmrr_sanity_check(): "Your BIOS is broken; bad RMRR" -
+				 * the kernel warns and keeps it; its region would have
+				 * a negative length (found by fuzz_platform)
+				 */
+				ret = vct_errf(err, EINVAL,
+					       "%s: offset %#zx: RMRR [0x%llx-0x%llx] ends before it starts",
+					       name, off, (unsigned long long)r->base,
+					       (unsigned long long)r->limit);
+				vct_dmar_free(out);
+				return ret;
+			}
 			ret = dmar_scopes(name, buf + off + 24, buf + off + slen, off, r, err);
 			if (ret) {
 				vct_dmar_free(out);

@@ -163,7 +163,8 @@ struct vct_dmar {
  * Parse a DMAR table (the raw bytes of VCT_ACPI_TABLES/DMAR).  Checks the
  * signature, that the header's length fits the buffer, the checksum (all
  * bytes sum to 0 mod 256), every structure's length (at least its header,
- * within the table), RMRR and scope lengths and that a scope path fits
+ * within the table), RMRR and scope lengths, an RMRR limit not below its base (the kernel
+ * warns "bad RMRR" and keeps it), and that a scope path fits
  * its structure.  0, or -EINVAL with err saying "<name>: offset 0x..: what".
  * Free with vct_dmar_free().
  */

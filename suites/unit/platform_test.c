@@ -191,6 +191,9 @@ TEST_F(platform, dmar_bad_lengths_refused)
 	EXPECT_SAYS("offset 0x40: structure type 1 of length 200");
 	EXPECT_EQ(-EINVAL, PARSE("dmar-bad-scope-length"));
 	EXPECT_SAYS("offset 0x40: device scope length 7");
+	/* found by fuzz_platform: a region of negative length */
+	EXPECT_EQ(-EINVAL, PARSE("dmar-rmrr-limit-below-base"));
+	EXPECT_SAYS("offset 0x40: RMRR [0x7a000000-0x79fff000] ends before it starts");
 	/* the signature is checked first of all */
 	ASSERT_LT(0u, load(_metadata, "dmar-good", self->buf, sizeof(self->buf)));
 	memcpy(self->buf, "IVRS", 4);
