@@ -313,12 +313,16 @@ if [ "$build" = 1 ]; then
     say "building (make ARCH=$arch), log in $results/build.log"
     run_fg build make -C "$VCT_TOP" ARCH="$arch" -j"$(nproc 2>/dev/null || echo 2)" all > "$results/build.log" 2>&1 ||
         { tail -n 30 "$results/build.log" >&2; die "build failed"; }
-    lock_release build
 fi
+# The build is read under its lock (also with --no-build: a build by another
+# run.sh in this checkout is waited for): here and for the initramfs below,
+# not across the kernel fetch in between (the cache lock's).
+lock_take build "$VCT_TOP/build/.lock" "the build in $VCT_TOP"
 bind_ids=$(prof bind)
 # shellcheck source=harness/sh/proof.sh
 . "$VCT_TOP/harness/sh/proof.sh"
 proof_setup
+lock_release build
 [ -n "$(programs)" ] || die "no suite programs match '${suites:-all}' in $BUILD (build first, or check --suite)"
 
 # A profile marked `unsupported = REASON` is not booted: every test of every
@@ -411,12 +415,14 @@ ab_env >> "$work/env"
 perf_guest
 # The guest channel's drivers come first: built in from 6.12 on, but modules
 # in Debian's 6.1 (the guest then loads its modules before finding its ports).
+lock_take build "$VCT_TOP/build/.lock" "the build in $VCT_TOP"
 # shellcheck disable=SC2046 # program paths have no spaces (checked above)
 "$VCT_TOP/harness/sh/initramfs.sh" -o "$work/initrd.gz" -a "$arch" -k "$kdir" \
     -b "$busybox" -e "$work/env" ${moddir:+-M "$moddir"} ${proof_tree:+-T "$proof_tree"} -m "virtio_pci virtio_console $(prof modules) $perf_modules" -t "$(prof test_modules)" \
     -x "$(prof guest_tools) $perf_tools" \
     $(programs) 2>"$work/initramfs.log" ||
     { cat "$work/initramfs.log" >&2; die "initramfs could not be built"; }
+lock_release build
 [ -s "$work/initramfs.log" ] && sed 's/^/# /' "$work/initramfs.log" >&2
 ab_initramfs "$work/initrd.gz"
 

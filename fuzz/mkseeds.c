@@ -5,7 +5,7 @@
  * from a few answers laid out as the kernel would give them).
  *
  *   mkseeds TARGET OUTDIR      (TARGET: resv capchain device metrics
- *                               collate splat compare profile)
+ *                               collate splat compare profile platform)
  *
  * fixtures/capchain's text format is read as suites/unit/capchain_test.c
  * documents it (fixtures/capchain/q35-good): argsz/fixed/first, u16/u32/u64
@@ -359,6 +359,8 @@ int main(int argc, char **argv)
 	} else if (!strcmp(t, "splat")) {
 		each(FX "/runner/*", splat_seed);
 		each(FX "/splat/*.kmsg", splat_kmsg_seed);
+	} else if (!strcmp(t, "platform")) {
+		each(FX "/acpi/*", copy_file);
 	} else if (!strcmp(t, "profile")) {
 		each(VCT_TOP "/hosts/*.conf", copy_file);
 	} else {

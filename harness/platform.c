@@ -3,6 +3,7 @@
 #include "platform.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -210,11 +211,231 @@ int vct_vtd_aperture(uint64_t cap, uint64_t ecap, struct vct_range *out,
 	return 0;
 }
 
+static void bits_range(struct vct_range *out, unsigned int bits)
+{
+	out->start = 0;
+	out->last = bits >= 64 ? UINT64_MAX : (1ull << bits) - 1;
+}
+
+int vct_amdvi_aperture(uint64_t efr, bool pgtbl_v2, bool la57, unsigned int kmajor,
+		       unsigned int kminor, struct vct_range *out, char *how, size_t how_len)
+{
+	/* amd_iommu_types.h: FEATURE_GT bit 4, FEATURE_GATS 13:12, FEATURE_GIOSUP bit 48 */
+	bool gt = (efr >> 4) & 1, giosup = (efr >> 48) & 1;
+	unsigned int gats = (unsigned int)(efr >> 12) & 3, level, bits;
+
+	if (kmajor != 6 || kminor > 12) {
+		snprintf(how, how_len,
+			 "AMD-Vi EFR 0x%llx: the aperture is derived from Linux 6.1-6.12's amd/iommu.c (dma_max_address), not for Linux %u.%u",
+			 (unsigned long long)efr, kmajor, kminor);
+		return -ENOENT;
+	}
+	if (!pgtbl_v2 || !gt || !giosup) {
+		/* "if (amd_iommu_pgtable == AMD_IOMMU_V1) return ~0ULL;" */
+		bits_range(out, 64);
+		snprintf(how, how_len, "AMD-Vi EFR 0x%llx: v1 page table%s -> 64-bit aperture",
+			 (unsigned long long)efr,
+			 pgtbl_v2 ? " (pgtbl_v2 asked for, but EFR lacks GTSup/GIOSup: the kernel falls back)" : "");
+		return 0;
+	}
+	/* init.c: PAGE_MODE_5_LEVEL when LA57 and GATS == GUEST_PGTABLE_5_LEVEL */
+	level = la57 && gats == 1 ? 5 : 4;
+	bits = 12 + 9 * level - 1;	/* PM_LEVEL_SHIFT(level) - 1: the sign bit chopped off */
+	bits_range(out, bits);
+	snprintf(how, how_len, "AMD-Vi EFR 0x%llx: v2 page table, %u levels -> %u-bit aperture",
+		 (unsigned long long)efr, level, bits);
+	return 0;
+}
+
+#define SMMU_FEAT_TRANS_S1	(1u << 9)	/* ARM_SMMU_FEAT_TRANS_S1, arm-smmu-v3.h */
+#define SMMU_FEAT_TRANS_S2	(1u << 10)
+#define SMMU_FEAT_VAX		(1u << 14)
+
+int vct_smmuv3_aperture(unsigned int ias, uint32_t features, unsigned int va_bits,
+			struct vct_range *out, char *how, size_t how_len)
+{
+	unsigned int bits;
+
+	if (!(features & (SMMU_FEAT_TRANS_S1 | SMMU_FEAT_TRANS_S2))) {
+		snprintf(how, how_len, "SMMUv3 features 0x%08x: neither stage 1 nor stage 2", features);
+		return -ENOENT;
+	}
+	if (features & SMMU_FEAT_TRANS_S1) {
+		/* "ias = (smmu->features & ARM_SMMU_FEAT_VAX) ? 52 : 48; min_t(..., ias, VA_BITS)" */
+		if (!va_bits) {
+			snprintf(how, how_len,
+				 "SMMUv3 features 0x%08x: stage 1, but the kernel's VA_BITS is unknown (no /boot/config-RELEASE)",
+				 features);
+			return -ENOENT;
+		}
+		bits = features & SMMU_FEAT_VAX ? 52 : 48;
+		if (va_bits < bits)
+			bits = va_bits;
+		snprintf(how, how_len,
+			 "SMMUv3 features 0x%08x: stage 1, %s, VA_BITS %u -> %u-bit aperture", features,
+			 features & SMMU_FEAT_VAX ? "VAX (52-bit VA)" : "no VAX (48-bit VA)", va_bits, bits);
+	} else {
+		/* stage 2 only: "pgtbl_cfg.ias = smmu->ias" */
+		bits = ias;
+		snprintf(how, how_len, "SMMUv3 features 0x%08x: stage 2 only, IAS %u -> %u-bit aperture",
+			 features, ias, bits);
+	}
+	if (bits < 32 || bits > 64) {
+		snprintf(how, how_len, "SMMUv3: a %u-bit aperture is not plausible", bits);
+		return -ENOENT;
+	}
+	bits_range(out, bits);
+	return 0;
+}
+
+int vct_smmuv3_probe_line(const char *line, unsigned int *ias, unsigned int *oas,
+			  uint32_t *features)
+{
+	/* arm_smmu_device_hw_probe(): "ias %lu-bit, oas %lu-bit (features 0x%08x)\n" */
+	const char *p = strstr(line, "ias ");
+
+	if (!p || sscanf(p, "ias %u-bit, oas %u-bit (features 0x%x)", ias, oas, features) != 3)
+		return -EINVAL;
+	return 0;
+}
+
+/* The running kernel's CONFIG_ARM64_VA_BITS from /boot/config-RELEASE; 0 if unknown. */
+static unsigned int kernel_va_bits(void)
+{
+	struct utsname u;
+	char path[320], line[256];
+	unsigned int v = 0;
+	FILE *f;
+
+	if (uname(&u))
+		return 0;
+	snprintf(path, sizeof(path), "/boot/config-%s", u.release);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (!v && fgets(line, sizeof(line), f))
+		if (sscanf(line, "CONFIG_ARM64_VA_BITS=%u", &v) != 1)
+			v = 0;
+	fclose(f);
+	return v;
+}
+
+/*
+ * The SMMUv3 driver's probe line for the SMMU platform device `name` from
+ * the kernel log (/dev/kmsg, read from its start): 0, -ENOENT when it is not
+ * there (rotated out of the log buffer, or no permission).
+ */
+static int smmuv3_probe_figures(const char *name, unsigned int *ias, unsigned int *oas,
+				uint32_t *features)
+{
+	char rec[2048], want[160];
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	int ret = -ENOENT;
+	ssize_t n;
+
+	if (fd < 0)
+		return -ENOENT;
+	snprintf(want, sizeof(want), "arm-smmu-v3 %.120s: ias ", name);
+	for (;;) {
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)
+			continue;	/* records overwritten while reading */
+		if (n <= 0)
+			break;
+		rec[n] = '\0';
+		if (strstr(rec, want) && !vct_smmuv3_probe_line(strstr(rec, want), ias, oas, features)) {
+			ret = 0;
+			break;
+		}
+	}
+	close(fd);
+	return ret;
+}
+
+/* Whether /proc/cmdline's amd_iommu= options ask for the v2 page table. */
+static bool amd_pgtbl_v2(void)
+{
+	char line[4096], *p, *tok, *save = NULL;
+	bool v2 = false;
+	FILE *f = fopen("/proc/cmdline", "re");
+
+	if (!f)
+		return false;
+	if (!fgets(line, sizeof(line), f))
+		line[0] = '\0';
+	fclose(f);
+	for (p = strtok_r(line, " \t\n", &save); p; p = strtok_r(NULL, " \t\n", &save)) {
+		char *s2 = NULL;
+
+		if (strncmp(p, "amd_iommu=", 10))
+			continue;
+		/* parse_amd_iommu_options(): comma-separated, the last pgtbl_v* wins */
+		for (tok = strtok_r(p + 10, ",", &s2); tok; tok = strtok_r(NULL, ",", &s2)) {
+			if (!strcmp(tok, "pgtbl_v2"))
+				v2 = true;
+			else if (!strcmp(tok, "pgtbl_v1"))
+				v2 = false;
+		}
+	}
+	return v2;
+}
+
+/* Whether the CPU has 5-level paging (x86 LA57) enabled. */
+static bool cpu_la57(void)
+{
+	char line[8192];
+	bool hit = false;
+	FILE *f = fopen("/proc/cpuinfo", "re");
+
+	if (!f)
+		return false;
+	while (!hit && fgets(line, sizeof(line), f))
+		hit = !strncmp(line, "flags", 5) && strstr(line, " la57");
+	fclose(f);
+	return hit;
+}
+
+static int amdvi_hw_aperture(uint64_t efr, struct vct_range *out, char *how, size_t how_len)
+{
+	struct vct_kver k = { 0 };
+
+	(void)__vct_kernel_version(&k);
+	return vct_amdvi_aperture(efr, amd_pgtbl_v2(), cpu_la57(), k.major, k.minor, out, how,
+				  how_len);
+}
+
+static int smmuv3_hw_aperture(const char *bdf, const char *dir, struct vct_range *out,
+			      char *how, size_t how_len)
+{
+	char link[512], path[320];
+	const char *name;
+	unsigned int ias, oas;
+	uint32_t features;
+	ssize_t n;
+
+	/* the IOMMU's sysfs device is the SMMU's platform device, the log's name */
+	snprintf(path, sizeof(path), "%s/device", dir);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0) {
+		snprintf(how, how_len, "%s: %s: %s", bdf, path, vct_errno_name(errno));
+		return -ENOENT;
+	}
+	link[n] = '\0';
+	name = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
+	if (smmuv3_probe_figures(name, &ias, &oas, &features)) {
+		snprintf(how, how_len,
+			 "%s: SMMUv3 %.120s: its IAS and features are in IDR registers userspace cannot read, and the driver's probe line (\"arm-smmu-v3 %.120s: ias ...\") is not in the kernel log",
+			 bdf, name, name);
+		return -ENOENT;
+	}
+	return vct_smmuv3_aperture(ias, features, kernel_va_bits(), out, how, how_len);
+}
+
 /* The hardware's answer: 0, or -ENOENT with `how` saying why not. */
 static int hw_aperture(const char *bdf, struct vct_range *out, char *how,
 		       size_t how_len)
 {
-	char dir[128], path[160];
+	char dir[128], path[160], text[64];
 	uint64_t cap, ecap;
 	int ret = __vct_pci_iommu_dir(bdf, dir, sizeof(dir));
 
@@ -223,10 +444,22 @@ static int hw_aperture(const char *bdf, struct vct_range *out, char *how,
 			 vct_errno_name(-ret));
 		return -ENOENT;
 	}
+	snprintf(path, sizeof(path), "%s/amd-iommu/features", dir);
+	if (__vct_read_text(path, text, sizeof(text)) >= 0) {
+		/* "EFR:EFR2" in hex (amd_iommu_show_features) */
+		text[strcspn(text, ":\n")] = '\0';
+		if (vct_parse_u64(text, 16, &cap)) {
+			snprintf(how, how_len, "%s: '%s' is not EFR:EFR2 in hex", path, text);
+			return -ENOENT;
+		}
+		return amdvi_hw_aperture(cap, out, how, how_len);
+	}
+	if (vct_pci_iommu_hw(bdf) == VCT_IOMMU_HW_SMMUV3)
+		return smmuv3_hw_aperture(bdf, dir, out, how, how_len);
 	snprintf(path, sizeof(path), "%s/intel-iommu/cap", dir);
 	if (__vct_read_u64(path, 16, &cap)) {
 		snprintf(how, how_len,
-			 "%s: IOMMU %s is not Intel VT-d; its aperture is not derived here",
+			 "%s: IOMMU %s is neither Intel VT-d, AMD-Vi nor SMMUv3; its aperture is not derived here (an SMMUv1/v2's depends on its IDR registers, not visible from userspace)",
 			 bdf, dir);
 		return -ENOENT;
 	}
@@ -456,6 +689,19 @@ int vct_dmar_parse(const char *name, const uint8_t *buf, size_t len,
 			r->segment = le16(buf + off + 6);
 			r->base = le64(buf + off + 8);
 			r->limit = le64(buf + off + 16);
+			if (r->limit < r->base) {
+				/*
+				 * rmrr_sanity_check(): "Your BIOS is broken; bad RMRR" -
+				 * the kernel warns and keeps it; its region would have
+				 * a negative length (found by fuzz_platform)
+				 */
+				ret = vct_errf(err, EINVAL,
+					       "%s: offset %#zx: RMRR [0x%llx-0x%llx] ends before it starts",
+					       name, off, (unsigned long long)r->base,
+					       (unsigned long long)r->limit);
+				vct_dmar_free(out);
+				return ret;
+			}
 			ret = dmar_scopes(name, buf + off + 24, buf + off + slen, off, r, err);
 			if (ret) {
 				vct_dmar_free(out);
@@ -686,6 +932,298 @@ int vct_ivrs_device_regions(const struct vct_ivrs *v, const char *bdf,
 		ret = resv_append(out, start, start + len - 1, VCT_RESV_DIRECT);
 		if (ret)
 			return ret;
+	}
+	return 0;
+}
+
+/* ---- ACPI IORT RMR nodes: drivers/acpi/arm64/iort.c ------------------------ */
+
+#define IORT_HDR	48	/* ACPI header 36 + node count, node offset, reserved */
+#define IORT_NODE_HDR	16	/* type, length, revision, identifier, mapping count/offset */
+#define IORT_MAP_LEN	20	/* struct acpi_iort_id_mapping */
+#define IORT_RANGE_LEN	20	/* struct acpi_iort_rmr_desc */
+#define IORT_RMR_MIN_REV 5	/* iort_find_rmrs: "Only supports ARM DEN 0049E.d onwards" */
+#define SZ_64K		0x10000ull
+
+void vct_iort_free(struct vct_iort *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nnodes; i++) {
+		free(t->nodes[i].maps);
+		free(t->nodes[i].ranges);
+	}
+	free(t->nodes);
+	memset(t, 0, sizeof(*t));
+}
+
+static const struct vct_iort_node *iort_node_at(const struct vct_iort *t, size_t off)
+{
+	size_t i;
+
+	for (i = 0; i < t->nnodes; i++)
+		if (t->nodes[i].offset == off)
+			return &t->nodes[i];
+	return NULL;
+}
+
+/* One node's fields; 0 or -EINVAL/-ENOMEM (err says what). */
+static int iort_node(const char *name, const uint8_t *buf, size_t tlen, size_t off,
+		     struct vct_iort_node *n, struct vct_err *err)
+{
+	uint16_t nlen = le16(buf + off + 1);
+	uint32_t mcount = le32(buf + off + 8), moff = le32(buf + off + 12);
+	size_t i;
+
+	n->type = buf[off];
+	n->revision = buf[off + 3];
+	n->offset = off;
+	if (nlen < IORT_NODE_HDR || nlen > tlen - off)
+		return vct_errf(err, EINVAL,
+				"%s: offset %#zx: node type %u of length %u (below its 16-byte header or past the table's end, %zu)",
+				name, off, n->type, nlen, tlen);
+	/* iort_node_map_id/iort_node_get_rmr_info: no offset or no count, no mappings */
+	if (moff && mcount) {
+		if (moff < IORT_NODE_HDR || moff > nlen ||
+		    mcount > (nlen - moff) / IORT_MAP_LEN)
+			return vct_errf(err, EINVAL,
+					"%s: offset %#zx: node type %u: %u ID mappings at +%#x run past its %u bytes",
+					name, off, n->type, mcount, moff, nlen);
+		n->maps = calloc(mcount, sizeof(*n->maps));
+		if (!n->maps)
+			return -ENOMEM;
+		n->nmaps = mcount;
+		for (i = 0; i < mcount; i++) {
+			const uint8_t *m = buf + off + moff + i * IORT_MAP_LEN;
+
+			n->maps[i].input = le32(m);
+			n->maps[i].count = le32(m + 4);
+			n->maps[i].output = le32(m + 8);
+			n->maps[i].ref = le32(m + 12);
+			n->maps[i].flags = le32(m + 16);
+		}
+	}
+	switch (n->type) {
+	case VCT_IORT_NODE_RC:
+		/* memory properties 8, ATS attribute 4, PCI segment number 4 */
+		if (nlen < IORT_NODE_HDR + 16)
+			return vct_errf(err, EINVAL,
+					"%s: offset %#zx: root complex node of %u bytes, too short for its segment number",
+					name, off, nlen);
+		n->segment = le32(buf + off + 28);
+		break;
+	case VCT_IORT_NODE_SMMUV3:
+		/* base 8, flags 4, reserved 4, VATOS 8, model 4 */
+		if (nlen < IORT_NODE_HDR + 28)
+			return vct_errf(err, EINVAL,
+					"%s: offset %#zx: SMMUv3 node of %u bytes, too short for its model",
+					name, off, nlen);
+		n->model = le32(buf + off + 40);
+		break;
+	case VCT_IORT_NODE_RMR: {
+		uint32_t count, roff;
+
+		/* flags, number of memory ranges, their offset (struct acpi_iort_rmr) */
+		if (nlen < IORT_NODE_HDR + 12)
+			return vct_errf(err, EINVAL,
+					"%s: offset %#zx: RMR node of %u bytes, too short for its 12 bytes of data",
+					name, off, nlen);
+		n->rmr_flags = le32(buf + off + 16);
+		count = le32(buf + off + 20);
+		roff = le32(buf + off + 24);
+		if (!count || !roff)
+			break;	/* iort_node_get_rmr_info skips it */
+		if (roff < IORT_NODE_HDR + 12 || roff > nlen || count > (nlen - roff) / IORT_RANGE_LEN)
+			return vct_errf(err, EINVAL,
+					"%s: offset %#zx: RMR node: %u memory ranges at +%#x run past its %u bytes",
+					name, off, count, roff, nlen);
+		n->ranges = calloc(count, sizeof(*n->ranges));
+		if (!n->ranges)
+			return -ENOMEM;
+		n->nranges = count;
+		for (i = 0; i < count; i++) {
+			n->ranges[i].base = le64(buf + off + roff + i * IORT_RANGE_LEN);
+			n->ranges[i].length = le64(buf + off + roff + i * IORT_RANGE_LEN + 8);
+		}
+		break;
+	}
+	default:
+		break;
+	}
+	return 0;
+}
+
+int vct_iort_parse(const char *name, const uint8_t *buf, size_t len,
+		   struct vct_iort *out, struct vct_err *err)
+{
+	uint32_t tlen, count, first;
+	uint8_t sum = 0;
+	size_t off, i, j;
+	int ret = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (len < IORT_HDR)
+		return vct_errf(err, EINVAL, "%s: truncated: %zu bytes, the IORT header alone is 48",
+				name, len);
+	if (memcmp(buf, "IORT", 4))
+		return vct_errf(err, EINVAL, "%s: signature '%.4s', not IORT", name,
+				(const char *)buf);
+	tlen = le32(buf + 4);
+	if (tlen < IORT_HDR)
+		return vct_errf(err, EINVAL, "%s: header length %u, below the 48-byte header",
+				name, tlen);
+	if (tlen > len)
+		return vct_errf(err, EINVAL, "%s: header length %u, but %zu bytes (truncated)",
+				name, tlen, len);
+	for (i = 0; i < tlen; i++)
+		sum = (uint8_t)(sum + buf[i]);
+	if (sum)
+		return vct_errf(err, EINVAL, "%s: checksum: the %u bytes sum to 0x%02x, not 0",
+				name, tlen, sum);
+	out->revision = buf[8];
+	count = le32(buf + 36);
+	first = le32(buf + 40);
+	if (count && (first < IORT_HDR || first > tlen))
+		return vct_errf(err, EINVAL, "%s: node array at offset %#x, outside the table (48-%u)",
+				name, first, tlen);
+	if (count > (tlen - IORT_HDR) / IORT_NODE_HDR)
+		return vct_errf(err, EINVAL, "%s: %u nodes cannot fit in %u bytes", name, count, tlen);
+	out->nodes = calloc(count ? count : 1, sizeof(*out->nodes));
+	if (!out->nodes)
+		return -ENOMEM;
+	for (off = first, i = 0; i < count && !ret; i++) {
+		/* iort_find_rmrs: "IORT node pointer overflows, bad table!" */
+		if (off > tlen || tlen - off < IORT_NODE_HDR) {
+			ret = vct_errf(err, EINVAL,
+				       "%s: offset %#zx: node %zu of %u runs past the table's end (%u)",
+				       name, off, i + 1, count, tlen);
+			break;
+		}
+		out->nnodes++;
+		ret = iort_node(name, buf, tlen, off, &out->nodes[i], err);
+		off += le16(buf + off + 1);
+	}
+	/* every mapping's output names a node */
+	for (i = 0; i < out->nnodes && !ret; i++)
+		for (j = 0; j < out->nodes[i].nmaps && !ret; j++)
+			if (!iort_node_at(out, out->nodes[i].maps[j].ref))
+				ret = vct_errf(err, EINVAL,
+					       "%s: offset %#zx: ID mapping %zu outputs to offset %#x, where no node starts",
+					       name, out->nodes[i].offset, j, out->nodes[i].maps[j].ref);
+	if (ret)
+		vct_iort_free(out);
+	return ret;
+}
+
+/*
+ * iort_id_map(): 0 with *out, -EAGAIN with *out (a match at a range's last
+ * ID, which may be the next range's first: firmware's off-by-one), or
+ * -ENXIO.  `overlap`: an -EAGAIN match came before.
+ */
+static int iort_id_map(const struct vct_iort_map *m, uint8_t type, uint32_t in,
+		       uint32_t *out, bool overlap)
+{
+	if (m->flags & VCT_IORT_ID_SINGLE) {
+		/* "Single mapping does not care for input id" (NC and RC only) */
+		if (type != VCT_IORT_NODE_NC && type != VCT_IORT_NODE_RC)
+			return -ENXIO;
+		*out = m->output;
+		return 0;
+	}
+	if (in < m->input || (uint64_t)in > (uint64_t)m->input + m->count)
+		return -ENXIO;
+	if (overlap && in != m->input)
+		return -ENXIO;
+	*out = m->output + (in - m->input);
+	if (m->count > 0 && in == m->input + m->count)
+		return -EAGAIN;
+	return 0;
+}
+
+int vct_iort_device_regions(const struct vct_iort *t, const char *bdf, bool preserve,
+			    uint64_t page, struct vct_resv_list *out, unsigned int *covered,
+			    int *smmu_model, struct vct_err *err)
+{
+	const struct vct_iort_node *node = NULL;
+	unsigned int seg, bus, dev, fn, hops = 0;
+	uint32_t sid;
+	size_t i, j, k;
+	int ret;
+
+	*covered = 0;
+	if (smmu_model)
+		*smmu_model = -1;
+	if (sscanf(bdf, "%x:%x:%x.%x", &seg, &bus, &dev, &fn) != 4)
+		return vct_errf(err, EINVAL, "'%s' is not a PCI address", bdf);
+	/* iort_match_node_callback: the first root complex of the device's segment */
+	for (i = 0; i < t->nnodes && !node; i++)
+		if (t->nodes[i].type == VCT_IORT_NODE_RC && t->nodes[i].segment == seg)
+			node = &t->nodes[i];
+	sid = (bus & 0xff) << 8 | (dev & 0x1f) << 3 | (fn & 7);
+	/* iort_node_map_id(..., IORT_IOMMU_TYPE): walk until an SMMU */
+	while (node && node->type != VCT_IORT_NODE_SMMU && node->type != VCT_IORT_NODE_SMMUV3) {
+		uint32_t in = sid, ref = 0;
+		int rc = -ENXIO;
+
+		if (++hops > 16)
+			return vct_errf(err, EINVAL,
+					"IORT: the ID mappings of %s loop (16 hops, at the node at offset %#zx)",
+					bdf, node->offset);
+		for (i = 0; i < node->nmaps; i++) {
+			rc = iort_id_map(&node->maps[i], node->type, in, &sid, ref != 0);
+			if (!rc)
+				break;
+			if (rc == -EAGAIN)
+				ref = node->maps[i].ref;
+		}
+		if (i == node->nmaps && !ref)
+			return 0;	/* no IOMMU for this device in the IORT */
+		node = iort_node_at(t, rc ? ref : node->maps[i].ref);
+	}
+	if (!node)
+		return 0;
+	if (smmu_model && node->type == VCT_IORT_NODE_SMMUV3)
+		*smmu_model = (int)node->model;
+	if (t->revision < IORT_RMR_MIN_REV)
+		return 0;
+	for (i = 0; i < t->nnodes; i++) {
+		const struct vct_iort_node *r = &t->nodes[i];
+		bool hit = false;
+
+		if (r->type != VCT_IORT_NODE_RMR || !r->nranges)
+			continue;
+		/* iort_rmr_has_dev: an ID range to this SMMU holding the stream ID */
+		for (j = 0; j < r->nmaps && !hit; j++)
+			hit = r->maps[j].ref == node->offset && sid >= r->maps[j].output &&
+			      (uint64_t)sid <= (uint64_t)r->maps[j].output + r->maps[j].count;
+		if (!hit)
+			continue;
+		(*covered)++;
+		if (!preserve)
+			continue;
+		for (k = 0; k < r->nranges; k++) {
+			uint64_t base = r->ranges[k].base, size = r->ranges[k].length;
+
+			if (!size)
+				return vct_errf(err, EINVAL,
+						"IORT: RMR node at offset %#zx: memory range %zu at 0x%llx has zero length",
+						r->offset, k, (unsigned long long)base);
+			if (base % SZ_64K || size % SZ_64K) {
+				/* iort_rmr_alloc: "not aligned to 64K, continue with ..." */
+				size = (size + (base & (page - 1)) + page - 1) & ~(page - 1);
+				base &= ~(page - 1);
+			}
+			if (base + size - 1 < base)
+				return vct_errf(err, EINVAL,
+						"IORT: RMR node at offset %#zx: memory range %zu 0x%llx + 0x%llx wraps",
+						r->offset, k, (unsigned long long)base,
+						(unsigned long long)size);
+			ret = resv_append(out, base, base + size - 1,
+					  r->rmr_flags & VCT_IORT_RMR_REMAP_PERMITTED ?
+					  VCT_RESV_DIRECT_RELAXABLE : VCT_RESV_DIRECT);
+			if (ret)
+				return ret;
+		}
 	}
 	return 0;
 }
@@ -1161,30 +1699,62 @@ static bool dt_has_iommu_addresses(void)
 	return hit;
 }
 
-/* An IORT RMR node (type 6; IORT spec E.b)? Nodes start at the offset in bytes 40..43. */
-static bool iort_has_rmr(void)
+/*
+ * What the IORT's RMR nodes reserve for the devices of a group (the
+ * group's `n` devices in bdfs): appended to out; 0 (also without an IORT:
+ * a device-tree host); -ENOENT when a covering RMR's effect depends on
+ * what userspace cannot see (how says which device and why); -EINVAL
+ * for a malformed table.
+ */
+static int iort_group_regions(char (*bdfs)[VCT_BDF_LEN], int n, struct vct_resv_list *out,
+			      char *how, size_t how_len)
 {
-	uint8_t *b;
-	size_t len, off;
-	uint32_t i, nodes;
-	bool hit = false;
+	const char *pc = getenv("VCT_PCI_PRESERVE_CONFIG");
+	struct vct_err err = { "" };
+	struct vct_iort t;
+	unsigned int covered, nrmr = 0;
+	uint8_t *tab;
+	size_t len, i;
+	int d, model, ret;
 
-	if (read_table("IORT", &b, &len))
-		return false;
-	if (len >= 44) {
-		nodes = le32(b + 36);
-		off = le32(b + 40);
-		for (i = 0; i < nodes && off + 3 <= len && !hit; i++) {
-			uint16_t nlen = le16(b + off + 1);
-
-			hit = b[off] == 6;
-			if (!nlen)
-				break;
-			off += nlen;
+	if (read_table("IORT", &tab, &len))
+		return 0;
+	ret = vct_iort_parse(VCT_ACPI_TABLES "/IORT", tab, len, &t, &err);
+	free(tab);
+	if (ret) {
+		snprintf(how, how_len, "%s", err.msg);
+		return ret;
+	}
+	for (i = 0; i < t.nnodes; i++)
+		nrmr += t.nodes[i].type == VCT_IORT_NODE_RMR;
+	for (d = 0; d < n && !ret; d++) {
+		ret = vct_iort_device_regions(&t, bdfs[d], pc && !strcmp(pc, "1"),
+					      (uint64_t)sysconf(_SC_PAGESIZE), out, &covered,
+					      &model, &err);
+		if (ret) {
+			snprintf(how, how_len, "%s/%s", VCT_ACPI_TABLES, err.msg);
+			break;
+		}
+		if (model == VCT_IORT_SMMUV3_HI161X) {
+			/* iort_iommu_msi_get_resv_regions: the ITS doorbells, as msi */
+			snprintf(how, how_len,
+				 "platform: %s sits behind a HiSilicon Hi161x SMMUv3, whose ITS doorbell regions (iort_iommu_msi_get_resv_regions) are not derived here",
+				 bdfs[d]);
+			ret = -ENOENT;
+		} else if (covered && (!pc || (strcmp(pc, "0") && strcmp(pc, "1")))) {
+			/* iort_rmr_has_dev: "if (!host->preserve_config) return false;" */
+			snprintf(how, how_len,
+				 "platform: %u IORT RMR node(s) cover the stream ID of %s; the kernel honours them only when its host bridge's _DSM asks to preserve the boot configuration (pci_host_bridge.preserve_config), which userspace cannot read: set VCT_PCI_PRESERVE_CONFIG=1 or 0 if you know it",
+				 covered, bdfs[d]);
+			ret = -ENOENT;
 		}
 	}
-	free(b);
-	return hit;
+	if (!ret)
+		snprintf(how + strlen(how), how_len - strlen(how),
+			 " and IORT (revision %u, %u RMR node(s)%s)", t.revision, nrmr,
+			 t.revision < IORT_RMR_MIN_REV && nrmr ? ", ignored before revision 5" : "");
+	vct_iort_free(&t);
+	return ret;
 }
 
 int __vct_platform_group_resv(unsigned int group, struct vct_resv_list *out,
@@ -1237,11 +1807,10 @@ int __vct_platform_group_resv(unsigned int group, struct vct_resv_list *out,
 		if (ret)
 			goto out;
 	}
-	if ((hw == VCT_IOMMU_HW_SMMUV3 || hw == VCT_IOMMU_HW_SMMU) && iort_has_rmr()) {
-		snprintf(how, how_len,
-			 "platform: IORT RMR nodes may reserve more: not derived here");
-		ret = -ENOENT;
-		goto out;
+	if (hw == VCT_IOMMU_HW_SMMUV3 || hw == VCT_IOMMU_HW_SMMU) {
+		ret = iort_group_regions(bdfs, n, out, how, how_len);
+		if (ret)
+			goto out;
 	}
 	if ((hw == VCT_IOMMU_HW_SMMUV3 || hw == VCT_IOMMU_HW_SMMU) && dt_has_iommu_addresses()) {
 		if (!kernel_at_least(6, 3)) {

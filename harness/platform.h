@@ -58,7 +58,9 @@ bool vct_profile_has_resv_dev(void);
  * IOVA aperture of the IOMMU translating device `bdf`, as the kernel's
  * IOMMU driver sets its domain geometry.  Derived from the hardware where
  * this code knows how (Intel VT-d: CAP.SAGAW/MGAW, as intel-iommu does for
- * an unmanaged second-stage domain), else from the profile
+ * an unmanaged second-stage domain; AMD-Vi: the page-table mode and EFR;
+ * SMMUv3: the driver's probe line in the kernel log and VA_BITS from
+ * /boot/config-RELEASE; see below), else from the profile
  * (VCT_APERTURE / VCT_APERTURE_BITS); when both exist they must agree.
  * `how` says where the answer came from, or why there is none.
  * 0; -ENOENT when nothing gives it (a SKIP); -EINVAL for a malformed
@@ -70,6 +72,35 @@ int __vct_aperture(const char *bdf, struct vct_range *out, char *how,
 /* Intel VT-d: aperture from the CAP and ECAP registers.  -ENOENT if unknown. */
 int vct_vtd_aperture(uint64_t cap, uint64_t ecap, struct vct_range *out,
 		     char *how, size_t how_len);
+
+/*
+ * AMD-Vi: the aperture of an unmanaged domain as Linux 6.1-6.12's
+ * amd/iommu.c dma_max_address() sets it: the v1 page table (the default)
+ * spans 64 bits; the v2 one (amd_iommu=pgtbl_v2 on the command line, kept
+ * only when EFR has GIOSup and GTSup) 2^(PM_LEVEL_SHIFT(level) - 1) - 1,
+ * level 5 when the CPU has LA57 and EFR.GATS says 5 levels, else 4.  `efr`
+ * is the extended feature register (sysfs amd-iommu/features).  -ENOENT
+ * for a kernel outside 6.1-6.12 (later ones reworked the page tables:
+ * Debian's 7.2 gives 48 bits; not derived here), `how` says so.
+ */
+int vct_amdvi_aperture(uint64_t efr, bool pgtbl_v2, bool la57, unsigned int kmajor,
+		       unsigned int kminor, struct vct_range *out, char *how, size_t how_len);
+
+/*
+ * SMMUv3: the aperture of an unmanaged stage-1 domain as Linux 6.12's
+ * arm_smmu_domain_finalise() sets it: min(VAX ? 52 : 48, VA_BITS) bits; a
+ * stage-2 domain (no stage 1 in the features) the SMMU's IAS.  IAS, OAS and
+ * the features are in IDR registers userspace cannot map; the driver logs
+ * them at probe ("ias 44-bit, oas 44-bit (features 0x00009fef)"), which is
+ * where they are taken from (vct_smmuv3_probe_line); VA_BITS is the
+ * kernel's CONFIG_ARM64_VA_BITS.  0; -ENOENT (`how` says why).
+ */
+int vct_smmuv3_aperture(unsigned int ias, uint32_t features, unsigned int va_bits,
+			struct vct_range *out, char *how, size_t how_len);
+
+/* The probe line's figures: 0, or -EINVAL when `line` is not one. */
+int vct_smmuv3_probe_line(const char *line, unsigned int *ias, unsigned int *oas,
+			  uint32_t *features);
 
 /* ---- what the platform itself reports --------------------------------------
  *
@@ -88,8 +119,11 @@ int vct_vtd_aperture(uint64_t cap, uint64_t ecap, struct vct_range *out,
  *   SMMU     the software MSI window 0x8000000-0x80fffff (MSI_IOVA_BASE,
  *            MSI_IOVA_LENGTH in arm-smmu-v3.c / arm-smmu.c); per device,
  *            on Linux 6.3+, the device tree's iommu-addresses
- *            reservations (vct_dt_device_regions); IORT RMR nodes are
- *            not derived here (a SKIP when the IORT has any);
+ *            reservations (vct_dt_device_regions); per device, the ACPI
+ *            IORT's RMR nodes covering its stream IDs (vct_iort_device_regions;
+ *            a SKIP when one covers a PCI device: whether the kernel honours
+ *            it depends on the host bridge's preserve_config, which
+ *            userspace cannot read);
  *   virtio-iommu  nothing: its regions are what the device probes, so
  *            the only check is against sysfs itself.
  */
@@ -129,7 +163,8 @@ struct vct_dmar {
  * Parse a DMAR table (the raw bytes of VCT_ACPI_TABLES/DMAR).  Checks the
  * signature, that the header's length fits the buffer, the checksum (all
  * bytes sum to 0 mod 256), every structure's length (at least its header,
- * within the table), RMRR and scope lengths and that a scope path fits
+ * within the table), RMRR and scope lengths, an RMRR limit not below its base (the kernel
+ * warns "bad RMRR" and keeps it), and that a scope path fits
  * its structure.  0, or -EINVAL with err saying "<name>: offset 0x..: what".
  * Free with vct_dmar_free().
  */
@@ -210,6 +245,91 @@ void vct_ivrs_free(struct vct_ivrs *v);
  */
 int vct_ivrs_device_regions(const struct vct_ivrs *v, const char *bdf,
 			    struct vct_resv_list *out, struct vct_err *err);
+
+/* ---- ACPI IORT (ARM DEN 0049): RMR nodes, drivers/acpi/arm64/iort.c ---- */
+
+#define VCT_IORT_NODE_ITS	0
+#define VCT_IORT_NODE_NC	1	/* named component */
+#define VCT_IORT_NODE_RC	2	/* PCI root complex */
+#define VCT_IORT_NODE_SMMU	3	/* SMMUv1/v2 */
+#define VCT_IORT_NODE_SMMUV3	4
+#define VCT_IORT_NODE_PMCG	5
+#define VCT_IORT_NODE_RMR	6
+#define VCT_IORT_RMR_REMAP_PERMITTED	0x1	/* ACPI_IORT_RMR_REMAP_PERMITTED */
+#define VCT_IORT_SMMUV3_HI161X		1	/* ACPI_IORT_SMMU_V3_HISILICON_HI161X */
+#define VCT_IORT_ID_SINGLE		0x1	/* ACPI_IORT_ID_SINGLE_MAPPING */
+
+/* An ID mapping (IORT 3.4): IDs [input, input + count] -> output + i. */
+struct vct_iort_map {
+	uint32_t input, count;	/* count: the number of IDs minus one */
+	uint32_t output, ref;	/* ref: offset in the table of the output node */
+	uint32_t flags;
+};
+
+/* An RMR memory range descriptor (IORT 3.1.1.5 / 3.1.2). */
+struct vct_iort_range {
+	uint64_t base, length;
+};
+
+struct vct_iort_node {
+	uint8_t type, revision;
+	size_t offset;		/* in the table: what ID mappings name */
+	size_t nmaps;
+	struct vct_iort_map *maps;
+	uint32_t segment;	/* root complex: PCI segment number */
+	uint32_t model;		/* SMMUv3: model */
+	uint32_t rmr_flags;	/* RMR: flags (bit 0 remapping permitted) */
+	size_t nranges;		/* RMR: memory ranges */
+	struct vct_iort_range *ranges;
+};
+
+struct vct_iort {
+	uint8_t revision;	/* the table's: RMRs count from 5 (E.d) on */
+	size_t nnodes;
+	struct vct_iort_node *nodes;
+};
+
+/*
+ * Parse an IORT table (the raw bytes of VCT_ACPI_TABLES/IORT): signature,
+ * header length within the buffer, checksum, the node array inside the
+ * table, every node's 16-byte header and length within the table, its ID
+ * mapping array (20 bytes each) within the node and every mapping's output
+ * reference naming a node's start, a root complex's and an SMMUv3's data
+ * within the node, and an RMR node's data and memory range array (20 bytes
+ * each) within the node.  0, or -EINVAL with err saying "<name>: offset
+ * 0x..: what"; -ENOMEM.  Free with vct_iort_free().
+ */
+int vct_iort_parse(const char *name, const uint8_t *buf, size_t len,
+		   struct vct_iort *out, struct vct_err *err);
+void vct_iort_free(struct vct_iort *t);
+
+/*
+ * Append to `out` what the kernel reserves for PCI device `bdf` from the
+ * IORT's RMR nodes (iort_iommu_rmr_get_resv_regions, Linux 6.0+): the
+ * device's stream ID is its requester ID (bus << 8 | devfn) mapped
+ * through the ID mappings of the root complex node of its segment until
+ * an SMMU node (iort_node_map_id, with its single-mapping rule and its
+ * off-by-one workaround); each RMR node with an ID mapping to that SMMU
+ * whose output range [output, output + count] holds that stream ID
+ * covers the device (iort_rmr_has_dev), and gives each of its memory
+ * ranges as a region: direct-relaxable when its flags permit remapping,
+ * else direct; a range whose base or length is not 64 KiB aligned is
+ * widened to `page` (iort_rmr_alloc: base & PAGE_MASK, PAGE_ALIGN(length
+ * + offset in page)).  Only tables of revision 5 (E.d) and later have
+ * RMRs the kernel reads (iort_find_rmrs); RMR nodes without ID mappings
+ * or ranges are skipped as the kernel skips them.  The kernel honours an
+ * RMR for a PCI device only when its host bridge has preserve_config
+ * (firmware's _DSM "preserve boot configuration"): `preserve` says
+ * whether it has; without it a covering RMR gives nothing, but is
+ * counted all the same in *covered (RMR nodes covering the device).
+ * *smmu_model, when not NULL, gets the model of the device's SMMUv3
+ * node (-1 for none or an SMMUv1/v2).  0; -EINVAL for a range that is
+ * empty or wraps, or a mapping walk that does not end (`err` says
+ * where); -ENOMEM.
+ */
+int vct_iort_device_regions(const struct vct_iort *t, const char *bdf, bool preserve,
+			    uint64_t page, struct vct_resv_list *out, unsigned int *covered,
+			    int *smmu_model, struct vct_err *err);
 
 /* Where the kernel shows the device tree it booted with. */
 #define VCT_DT_BASE "/sys/firmware/devicetree/base"

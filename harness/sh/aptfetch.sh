@@ -2,7 +2,13 @@
 # aptfetch.sh: download Debian packages of any suite/architecture with a
 # private apt state, leaving the machine's own apt configuration untouched.
 #
-#   aptfetch.sh [-c CACHE] -s SUITE[,SUITE...] -a ARCH -d DESTDIR PKG...
+#   aptfetch.sh [-c CACHE] [-r] -s SUITE[,SUITE...] -a ARCH -d DESTDIR PKG...
+#
+# With -r, also the packages PKG needs at run time: Depends and Pre-Depends,
+# recursively (the first of alternatives), not followed through packages
+# marked Multi-Arch: foreign or allowed (architecture-independent data and
+# interpreters such as python3 and perl: they hold no library a program
+# links against, and following them would pull in half the archive).
 #
 # The mirror is taken from the machine's own apt configuration (the first
 # deb822 or one-line source that serves Debian's main archive); no mirror
@@ -36,10 +42,11 @@ apt_mirror() {
 }
 
 cache=${VFIOCT_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/vfio-ct}
-suites="" arch="" dest=""
-while getopts c:s:a:d: opt; do
+suites="" arch="" dest="" recurse=""
+while getopts c:rs:a:d: opt; do
     case "$opt" in
         c) cache=$OPTARG ;;
+        r) recurse=1 ;;
         s) suites=$OPTARG ;;
         a) arch=$OPTARG ;;
         d) dest=$OPTARG ;;
@@ -71,8 +78,10 @@ mkdir -p "$state/lists/partial" "$state/archives/partial" "$dest"
 mv -f "$state/vfio-ct.sources.$$" "$state/vfio-ct.sources"
 [ -f "$state/status" ] || : > "$state/status"
 
-aptq() {
-    apt-get -q \
+# apt_state PROGRAM ARG...: apt-get or apt-cache on the private state.
+apt_state() {
+    prog=$1; shift
+    "$prog" -q \
         -o "Dir::Etc::sourcelist=$state/vfio-ct.sources" \
         -o Dir::Etc::sourceparts=/nonexistent \
         -o "Dir::State::Lists=$state/lists" \
@@ -85,6 +94,7 @@ aptq() {
         -o APT::Sandbox::User=root \
         "$@"
 }
+aptq() { apt_state apt-get "$@"; }
 
 # Refresh the lists when absent or older than an hour (lists that are there
 # serve when the mirror cannot be reached).
@@ -110,17 +120,66 @@ deb_ok() {
     esac
 }
 
+# closure PKG...: PKG and, recursively, what it Depends/Pre-Depends on (see
+# -r above), a name a line.  A name apt cannot show (a virtual package
+# reached as a first alternative) is an error, named.
+closure() {
+    seen=" " todo="$*"
+    while [ -n "$todo" ]; do
+        # P NAME MULTIARCH per package shown, then D NAME per dependency
+        # of one that is followed.
+        # shellcheck disable=SC2086 # package names are single words
+        shown=$(cd "$state" && apt_state apt-cache show --no-all-versions $todo 2>&1 | awk '
+            /^Package:/ { p = $2; ma = ""; dep = "" }
+            /^Multi-Arch:/ { ma = $2 }
+            /^(Pre-)?Depends:/ { sub(/^[^:]*:/, ""); dep = dep "," $0 }
+            /^(E|W): / { print "E", $0 }
+            /^$/ && p != "" {
+                print "P", p, ma
+                if (ma != "foreign" && ma != "allowed") {
+                    n = split(dep, d, ",")
+                    for (i = 1; i <= n; i++) {
+                        a = d[i]; sub(/\|.*/, "", a); sub(/\(.*/, "", a); sub(/:any/, "", a)
+                        gsub(/[ \t]/, "", a)
+                        if (a != "") print "D", a
+                    }
+                }
+                p = ""
+            }') || die "apt-cache show failed for:$todo"
+        err=$(printf '%s\n' "$shown" | sed -n 's/^E //p' | head -n 1)
+        [ -z "$err" ] || die "cannot resolve the run-time dependencies of $*: $err"
+        printf '%s\n' "$shown" | awk '$1 == "P" && $3 != "foreign" && $3 != "allowed" { print $2 }'
+        todo=""
+        for d in $(printf '%s\n' "$shown" | awk '$1 == "D" { print $2 }' | sort -u); do
+            case "$seen" in *" $d "*) continue ;; esac
+            seen="$seen$d " todo="$todo $d"
+        done
+        for p in $(printf '%s\n' "$shown" | awk '$1 == "P" { print $2 }'); do seen="$seen$p "; done
+    done
+}
+if [ -n "$recurse" ]; then
+    # shellcheck disable=SC2046 # package names are single words
+    set -- $(closure "$@" | sort -u)
+fi
+
 # apt-get download writes into the current directory; --print-uris names
 # the file each package lands in (apt keeps the server's mtime, so a listing
 # by time would not).
 cd "$dest"
-for pkg in "$@"; do
-    # (asked from elsewhere: with the file already here apt prints nothing)
-    # 'URI' FILE SIZE HASH: the index's name, size and checksum of the .deb
-    uri=$(cd "$state" && aptq download --print-uris "$pkg" 2>/dev/null | awk 'NR == 1 { print $2, $3, $4 }')
-    file=${uri%% *} rest=${uri#* }
-    size=${rest%% *} hash=${rest#* }
-    [ -n "$file" ] || die "no package $pkg in $suites/$arch"
+# One apt-get call for the index lines of every package (each call reads the
+# lists, seconds on a loaded machine); a package the index lacks is named by
+# asking for each alone.
+# (asked from elsewhere: with the file already here apt prints nothing)
+# 'URI' FILE SIZE HASH: the index's name, size and checksum of the .deb
+uris=$(cd "$state" && aptq download --print-uris "$@" 2>/dev/null | awk '{ print $2, $3, $4 }') || uris=""
+if [ "$(printf '%s\n' "$uris" | grep -c .)" -ne $# ]; then
+    for pkg in "$@"; do
+        (cd "$state" && aptq download --print-uris "$pkg" > /dev/null 2>&1) || die "no package $pkg in $suites/$arch"
+    done
+    die "apt-get download --print-uris answered $(printf '%s\n' "$uris" | grep -c .) lines for $# packages"
+fi
+fetch=""
+while read -r file size hash; do
     # A cached .deb that is not what the index says (a download cut short,
     # a damaged file) is fetched again.
     if [ -s "$file" ] && ! deb_ok "$file" "$size" "$hash"; then
@@ -128,9 +187,15 @@ for pkg in "$@"; do
             "$file" "$(wc -c < "$file")" "$size" "${hash:+ and $hash}" >&2
         rm -f "$file"
     fi
-    if [ ! -s "$file" ]; then
-        aptq download "$pkg" >&2 || die "cannot download $pkg ($suites/$arch)"
-        deb_ok "$file" "$size" "$hash" || { rm -f "$file"; die "downloaded $file does not match the index ($size bytes, $hash)"; }
-    fi
+    [ -s "$file" ] || fetch="$fetch ${file%%_*}"
+done <<EOF_URIS
+$uris
+EOF_URIS
+# shellcheck disable=SC2086 # package names are single words
+[ -z "$fetch" ] || aptq download $fetch >&2 || die "cannot download$fetch ($suites/$arch)"
+while read -r file size hash; do
+    deb_ok "$file" "$size" "$hash" || { rm -f "$file"; die "downloaded $file does not match the index ($size bytes, $hash)"; }
     printf '%s\n' "$file"
-done
+done <<EOF_URIS
+$uris
+EOF_URIS

@@ -9,9 +9,11 @@
 # /vfio-ct/modules.list; a same-named .ko under MODDIR replaces the
 # kernel's own), each PROGRAM with the shared libraries it needs, the guest
 # half of the runner (run.sh, harness/sh) and ENVFILE as /vfio-ct/env.
-# Each TOOL named with -x (a host program found on PATH, e.g. fio) goes to
-# /bin/TOOL with the shared libraries it needs (same architecture only: a
-# tool for a foreign guest architecture is left out with a warning).
+# Each TOOL named with -x (e.g. fio) goes to /bin/TOOL with the shared
+# libraries it needs: the host's program found on PATH for a guest of the
+# host's architecture, else Debian's package of that name for the guest's
+# architecture with its libraries (guesttools.sh; a tool it cannot fetch
+# is left out with a warning).
 # With -T, TREE (a `make install` tree: run.sh, harness/, hosts/, the
 # build) becomes /vfio-ct as a whole, every program in it with the shared
 # libraries it needs (the proof guests, harness/sh/proof.sh).
@@ -55,6 +57,12 @@ mkdir -p "$stage/bin" "$stage/dev" "$stage/proc" "$stage/sys" "$stage/tmp" \
 
 # --- busybox and the runner's guest half --------------------------------------
 cp "$busybox" "$stage/bin/busybox"
+# The kernel's config where a Debian machine has it (/boot/config-RELEASE):
+# what a test derives from the kernel's build options (platform.c: VA_BITS).
+if [ -f "$kdir/config" ]; then
+    mkdir -p "$stage/boot"
+    cp "$kdir/config" "$stage/boot/config-$release"
+fi
 ln -s busybox "$stage/bin/sh"
 cp "$top/run.sh" "$stage/vfio-ct/run.sh"
 cp -R "$top/harness/sh" "$stage/vfio-ct/harness/sh"
@@ -97,9 +105,15 @@ done
 # --- programs and their shared libraries ----------------------------------------
 # find_lib NAME [DIR...]: the first library directory (DIRs: the needing
 # ELF's RUNPATH, e.g. librados' /usr/lib/<triplet>/ceph) holding NAME.
+# (RUNPATH directories are looked up under $libroot, the unpacked tree of
+# a foreign tool, when one is being copied.)
+libroot=""
 find_lib() {
     n=$1; shift
-    for d in "$@" $libdirs; do
+    for d in "$@"; do
+        [ -e "$libroot$d/$n" ] && { printf '%s/%s\n' "$libroot$d" "$n"; return 0; }
+    done
+    for d in $libdirs; do
         [ -e "$d/$n" ] && { printf '%s/%s\n' "$d" "$n"; return 0; }
     done
     return 1
@@ -147,16 +161,33 @@ if [ -n "$tree" ]; then
     done < "$tree/kselftest-list.txt"
 fi
 
-# Host tools (-x): the binary and its libraries, like the programs'.
+# Tools (-x): the binary and its libraries, like the programs'.  A foreign
+# guest's come from Debian's packages for its architecture (guesttools.sh),
+# their libraries looked up in that tree first.
 host_arch=$("$here/arch.sh")
+cache=${VFIOCT_CACHE:-$HOME/.cache/vfio-ct}
 for t in $tools; do
-    if [ "$host_arch" != "$arch" ]; then
-        printf 'initramfs: tool %s left out: the host is %s, the guest %s\n' "$t" "$host_arch" "$arch" >&2
+    if [ "$host_arch" = "$arch" ]; then
+        src=$(command -v "$t") || die "tool '$t' is not installed on the host"
+        cp -L "$src" "$stage/bin/$t"
+        copy_libs "$src"
         continue
     fi
-    src=$(command -v "$t") || die "tool '$t' is not installed on the host"
-    cp -L "$src" "$stage/bin/$t"
-    copy_libs "$src"
+    if ! root=$("$here/guesttools.sh" "$arch" "$cache" "$t"); then
+        printf 'initramfs: tool %s left out: no %s build of it could be fetched (guesttools.sh above)\n' "$t" "$arch" >&2
+        continue
+    fi
+    for b in usr/bin bin usr/sbin sbin; do
+        [ -f "$root/$b/$t" ] && break
+    done
+    saved=$libdirs libroot=$root
+    case "$arch" in
+        arm64) libdirs="$root/lib/aarch64-linux-gnu $root/usr/lib/aarch64-linux-gnu $libdirs" ;;
+        x86_64) libdirs="$root/lib/x86_64-linux-gnu $root/usr/lib/x86_64-linux-gnu $libdirs" ;;
+    esac
+    cp -L "$root/$b/$t" "$stage/bin/$t"
+    copy_libs "$root/$b/$t"
+    libdirs=$saved libroot=""
 done
 
 (cd "$stage" && find . | sort | cpio -o -H newc --quiet -R 0:0) | gzip -1 > "$out.tmp"

@@ -274,6 +274,8 @@ local_main() {
         printf "VCT_MODPARAMS=''\n"
         printf "VCT_NVME_SERIAL='%s'\n" "$(prof nvme_serial)"
         printf 'export VCT_PROFILE VCT_BIND VCT_DEVICES VCT_EXPECT_RESV VCT_APERTURE_BITS VCT_PROG_TIMEOUT VCT_NVME_SERIAL\n'
+        # --destructive: tests may write device media (the NVMe engine's writes)
+        [ -z "$destructive" ] || printf 'VCT_ALLOW_DESTRUCTIVE=1\nexport VCT_ALLOW_DESTRUCTIVE\n'
     } > "$work/env"
     perf_env >> "$work/env"
 

@@ -88,8 +88,10 @@ perf_metrics() {
 # perf_guest: what the stress suite adds to the guest, when the run includes
 # stress programs and the profile names a kernel-owned disk (`kdisk`: QEMU
 # arguments of a disk behind the same vIOMMU, `kdisk_modules`: its driver):
-# fio (host binary and libraries, deps.sh fio) and that disk, for
-# suites/stress/kdma (kernel DMA-API map rate) and fio pressure in the soak.
+# fio (host binary and libraries, deps.sh fio; for a guest of another
+# architecture Debian's fio of that architecture with its libraries,
+# guesttools.sh) and that disk, for suites/stress/kdma (kernel DMA-API map
+# rate) and fio pressure in the soak.
 # Sets perf_tools, perf_qemu, perf_modules.
 perf_guest() {
     perf_tools="" perf_qemu="" perf_modules=""
@@ -103,7 +105,12 @@ perf_guest() {
     fi
     kd=$(prof kdisk)
     [ -n "$kd" ] || return 0
-    if ! "$VCT_TOP/harness/sh/deps.sh" fio > "$work/deps-fio.log" 2>&1; then
+    if [ "$arch" != "$("$VCT_TOP/harness/sh/arch.sh")" ]; then
+        if ! "$VCT_TOP/harness/sh/guesttools.sh" "$arch" "$CACHE" fio > "$work/deps-fio.log" 2>&1; then
+            say "no $arch fio could be fetched (guesttools.sh, $work/deps-fio.log): no kernel DMA-API comparison"
+            return 0
+        fi
+    elif ! "$VCT_TOP/harness/sh/deps.sh" fio > "$work/deps-fio.log" 2>&1; then
         say "fio could not be installed (deps.sh fio): no kernel DMA-API comparison"
         return 0
     fi

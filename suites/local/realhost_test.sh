@@ -13,7 +13,8 @@
 #     group shared with a host-driver-bound member that was not selected,
 #     malformed BDF, nonexistent device, unknown ID, another boot's
 #     journal): exit status 2, its message, and no binding changed;
-#   - --force overrides only a signature and an interface that is up;
+#   - --force overrides only a signature and an interface that is up, and
+#     a device it lets through is bound for real and restored afterwards;
 #   - --dry-run changes nothing;
 #   - every restore (success, a failing test, SIGTERM mid-run, a crashing
 #     test program): every device's driver and driver_override and every
@@ -47,6 +48,8 @@ local.refused.nvme_signature
 local.force_overrides_a_signature
 local.refused.nic_up
 local.force_overrides_an_interface_up
+local.restore.nic_up_forced
+local.force_binds_an_interface_up_and_it_comes_back
 local.restore.edu_dma
 local.dma_suite_passes_through_edu
 local.restore.failing_test
@@ -305,6 +308,24 @@ else
     fail local.force_overrides_an_interface_up "exit $st" "$(tail -n 5 "$tmp/nic_up_force.err")"
 fi
 table "nic_up --force --dry-run | run.sh: warning: $NIC: $UP (overridden by --force) | $st | $(unchanged nic_up_force && echo yes || echo no)"
+# --force beyond --dry-run: the NIC whose interface is up is really bound to
+# vfio-pci (a short program runs), and afterwards it is back on its driver
+# with an interface again (its link state is not restored: the interface a
+# reprobe creates starts down, as after any rebind).
+nic_drv=$(driver_of "$NIC")
+local_run nic_up_forced --force --device "$NIC" --suite resv/sysfs
+restored nic_up_forced 0 "$NIC"
+nic_ifc=$(ls "/sys/bus/pci/devices/$NIC/net" 2>/dev/null | head -n 1)
+say "--force: $NIC ($nic_drv, $IFC up) bound to vfio-pci during the run: $(grep -c "^@setup ok bind $NIC " "$tmp/res-nic_up_forced/work/stream.log" 2>/dev/null || echo 0);" \
+    "after: driver $(driver_of "$NIC"), interface ${nic_ifc:-none} ($(cat "/sys/class/net/${nic_ifc:-none}/operstate" 2>/dev/null || echo -))"
+if [ "$st" = 0 ] && grep -qxF "run.sh: warning: $NIC: $UP (overridden by --force)" "$tmp/nic_up_forced.err" &&
+    [ "$(driver_of "$NIC")" = "$nic_drv" ] && [ -n "$nic_ifc" ]; then
+    pass local.force_binds_an_interface_up_and_it_comes_back
+else
+    fail local.force_binds_an_interface_up_and_it_comes_back "exit $st; driver $nic_drv -> $(driver_of "$NIC"); interface after: ${nic_ifc:-none}" \
+        "$(tail -n 8 "$tmp/nic_up_forced.err")"
+fi
+table "nic_up --force (bound) | run.sh: warning: $NIC: $UP (overridden by --force) | $st | $(unchanged nic_up_forced && echo yes || echo no)"
 
 # ---- restores --------------------------------------------------------------------------
 # Success, through the edu engine.

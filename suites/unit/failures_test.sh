@@ -289,6 +289,30 @@ cache_lock_waits() {
     unset VCT_LOCK_MKDIR
     want_exit 0 "$b" && json_has "$b" '"complete": true'
 }
+# build_lock_waits [mkdir]: a build of this checkout in progress (another
+# holder of build/.lock, as a building run.sh is); a --no-build run waits
+# for it before it reads the build, saying so, and runs once it is done.
+build_lock_waits() {
+    b="$tmp/r-block${1:-}"
+    export VCT_LOCK_MKDIR="${1:+1}"
+    mkdir -p "$co/build"
+    if [ -n "${1:-}" ]; then
+        sleep 60 & holder=$!
+        mkdir "$co/build/.lock.d" && echo "$holder" > "$co/build/.lock.d/pid"
+    else
+        flock "$co/build/.lock" sleep 60 & holder=$!
+        sleep 0.5
+    fi
+    run_bg pass "$b" --no-build
+    wait_for "$b" "waiting for the build in $co: another run.sh holds" || { kill "$holder"; return 1; }
+    sleep 1
+    grep -q "booting" "$b.err" && { kill "$holder"; echo "B booted while the build was held"; return 1; }
+    kill "$holder"; wait "$holder" 2>/dev/null || true
+    [ -z "${1:-}" ] || rm -rf "$co/build/.lock.d"
+    pid=$(cat "$b.runpid"); st=0; wait "$pid" || st=$?; echo "$st" > "$tmp/st"; rm -f "$b.runpid"
+    unset VCT_LOCK_MKDIR
+    want_exit 0 "$b" && json_has "$b" '"complete": true'
+}
 stale_mkdir_lock_taken_over() {
     r="$tmp/r-stale"
     mkdir -p "$tmp/cache/.lock.d"
@@ -449,7 +473,7 @@ skip_without_cross() {
 }
 
 echo "TAP version 13"
-echo "1..42"
+echo "1..44"
 check failures.replayed_guest_that_passes_exits_0 replay_passes
 check failures.kernel_panic_in_test_fails_it_keeps_finished_and_names_the_panic panic_in_test
 check failures.silent_guest_ends_after_idle_seconds_with_qemu_stopped hang_idle
@@ -477,6 +501,8 @@ check failures.second_run_into_the_same_results_is_refused_first_unharmed same_r
 check failures.second_run_waits_for_the_cache_flock cache_lock_waits
 check failures.second_run_waits_for_the_cache_mkdir_lock cache_lock_waits mkdir
 check failures.stale_mkdir_lock_of_a_dead_run_is_taken_over stale_mkdir_lock_taken_over
+check failures.no_build_run_waits_for_a_build_in_progress build_lock_waits
+check failures.no_build_run_waits_for_a_build_in_progress_mkdir_lock build_lock_waits mkdir
 skip_without_mounts failures.read_only_results_directory_is_refused_exit_2 ||
     check failures.read_only_results_directory_is_refused_exit_2 results_read_only
 skip_without_mounts failures.full_results_directory_is_refused_exit_2 ||
@@ -507,5 +533,5 @@ check modules.missing_symbol_refused_before_boot_exit_2 module_missing_symbol
 skip_without_cross modules.wrong_architecture_refused_before_boot_exit_2 ||
     check modules.wrong_architecture_refused_before_boot_exit_2 module_wrong_arch
 
-[ "$n" = 42 ] || { echo "# plan mismatch: ran $n"; failed=1; }
+[ "$n" = 44 ] || { echo "# plan mismatch: ran $n"; failed=1; }
 exit "$failed"

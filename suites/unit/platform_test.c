@@ -191,6 +191,9 @@ TEST_F(platform, dmar_bad_lengths_refused)
 	EXPECT_SAYS("offset 0x40: structure type 1 of length 200");
 	EXPECT_EQ(-EINVAL, PARSE("dmar-bad-scope-length"));
 	EXPECT_SAYS("offset 0x40: device scope length 7");
+	/* found by fuzz_platform: a region of negative length */
+	EXPECT_EQ(-EINVAL, PARSE("dmar-rmrr-limit-below-base"));
+	EXPECT_SAYS("offset 0x40: RMRR [0x7a000000-0x79fff000] ends before it starts");
 	/* the signature is checked first of all */
 	ASSERT_LT(0u, load(_metadata, "dmar-good", self->buf, sizeof(self->buf)));
 	memcpy(self->buf, "IVRS", 4);
@@ -329,6 +332,187 @@ TEST_F(platform, ivrs_malformed_refused)
 	EXPECT_SAYS("IVMD device range 0x0200-0x01ff ends before it starts");
 	EXPECT_EQ(-EINVAL, ivrs_load(_metadata, "dmar-good", &v, &self->err));
 	EXPECT_SAYS("not IVRS");
+}
+
+/* ---- IORT (fixtures/acpi/iort-*, hand-made) ----------------------------------- */
+
+static int iort_load(struct __test_metadata *_metadata, const char *name, struct vct_iort *t,
+		     struct vct_err *err)
+{
+	static uint8_t buf[4096];
+
+	return vct_iort_parse(name, buf, load(_metadata, name, buf, sizeof(buf)), t, err);
+}
+
+/*
+ * Two SMMUv3s, root complexes of segments 0 and 1, five RMRs: 00:02.0's
+ * stream ID on SMMU 1 (direct, one range unaligned), 00:03.* (remapping
+ * permitted), 00:02.0's stream ID on SMMU 2 (covers nothing: another
+ * SMMU), one without ID mappings (skipped), stream ID 0 on SMMU 2 (which
+ * 01:00.0 reaches only through the off-by-one workaround).
+ */
+TEST_F(platform, iort_rmr_nodes_give_device_regions)
+{
+	struct vct_iort t;
+	unsigned int covered;
+	int model;
+
+	ASSERT_EQ(0, iort_load(_metadata, "iort-good", &t, &self->err)) TH_LOG("%s", self->err.msg);
+	EXPECT_EQ(5, t.revision);
+	ASSERT_EQ(9u, t.nnodes);
+	/* 00:02.0: RID 0x10 -> SMMU 1 stream 0x10010; the unaligned range widened to pages */
+	ASSERT_EQ(0, vct_iort_device_regions(&t, "0000:00:02.0", true, 4096, &self->l, &covered,
+					     &model, &self->err)) TH_LOG("%s", self->err.msg);
+	EXPECT_EQ(1u, covered);
+	EXPECT_EQ(0, model);
+	ASSERT_EQ(2u, self->l.n);
+	EXPECT_REGION(0, 0x80000000ull, 0x801fffffull, VCT_RESV_DIRECT);
+	EXPECT_REGION(1, 0x90001000ull, 0x90002fffull, VCT_RESV_DIRECT);
+	vct_resv_free(&self->l);
+	/* the same without preserve_config: covered, but nothing reserved */
+	ASSERT_EQ(0, vct_iort_device_regions(&t, "0000:00:02.0", false, 4096, &self->l, &covered,
+					     NULL, &self->err));
+	EXPECT_EQ(1u, covered);
+	EXPECT_EQ(0u, self->l.n);
+	/* 00:03.5: in the 8-ID range, remapping permitted */
+	ASSERT_EQ(0, vct_iort_device_regions(&t, "0000:00:03.5", true, 4096, &self->l, &covered,
+					     NULL, &self->err));
+	EXPECT_EQ(1u, covered);
+	ASSERT_EQ(1u, self->l.n);
+	EXPECT_REGION(0, 0xa0000000ull, 0xa000ffffull, VCT_RESV_DIRECT_RELAXABLE);
+	vct_resv_free(&self->l);
+	/* 01:00.0: the last ID of range 0x000-0x100 is the first of the next: SMMU 2, stream 0 */
+	ASSERT_EQ(0, vct_iort_device_regions(&t, "0000:01:00.0", true, 4096, &self->l, &covered,
+					     NULL, &self->err));
+	EXPECT_EQ(1u, covered);
+	ASSERT_EQ(1u, self->l.n);
+	EXPECT_REGION(0, 0xd0000000ull, 0xd000ffffull, VCT_RESV_DIRECT);
+	vct_resv_free(&self->l);
+	/* 01:02.0 (SMMU 2, stream 0x10), segment 1's 00:02.0, a segment without a root complex */
+	EXPECT_EQ(0, vct_iort_device_regions(&t, "0000:01:02.0", true, 4096, &self->l, &covered,
+					     NULL, &self->err));
+	EXPECT_EQ(0u, covered);
+	EXPECT_EQ(0, vct_iort_device_regions(&t, "0001:00:02.0", true, 4096, &self->l, &covered,
+					     NULL, &self->err));
+	EXPECT_EQ(0u, covered);
+	EXPECT_EQ(0, vct_iort_device_regions(&t, "0002:00:00.0", true, 4096, &self->l, &covered,
+					     &model, &self->err));
+	EXPECT_EQ(0u, covered);
+	EXPECT_EQ(-1, model);
+	EXPECT_EQ(0u, self->l.n);
+	EXPECT_EQ(-EINVAL, vct_iort_device_regions(&t, "00:02.0", true, 4096, &self->l, &covered,
+						   NULL, &self->err));
+	vct_iort_free(&t);
+}
+
+/* Before revision 5 (DEN 0049E.d) the kernel reads no RMR (iort_find_rmrs). */
+TEST_F(platform, iort_rmr_before_revision_5_ignored)
+{
+	struct vct_iort t;
+	unsigned int covered;
+
+	ASSERT_EQ(0, iort_load(_metadata, "iort-rev3", &t, &self->err)) TH_LOG("%s", self->err.msg);
+	EXPECT_EQ(3, t.revision);
+	ASSERT_EQ(0, vct_iort_device_regions(&t, "0000:00:02.0", true, 4096, &self->l, &covered,
+					     NULL, &self->err));
+	EXPECT_EQ(0u, covered);
+	EXPECT_EQ(0u, self->l.n);
+	vct_iort_free(&t);
+}
+
+TEST_F(platform, iort_malformed_refused)
+{
+	struct vct_iort t;
+	unsigned int covered;
+
+	EXPECT_EQ(-EINVAL, iort_load(_metadata, "iort-truncated", &t, &self->err));
+	EXPECT_SAYS("header length 664, but 654 bytes (truncated)");
+	EXPECT_EQ(-EINVAL, iort_load(_metadata, "iort-bad-checksum", &t, &self->err));
+	EXPECT_SAYS("checksum: the 664 bytes sum to 0x");
+	EXPECT_EQ(-EINVAL, iort_load(_metadata, "iort-bad-node-length", &t, &self->err));
+	EXPECT_SAYS("offset 0x74: node type 4 of length 8 (below its 16-byte header");
+	EXPECT_EQ(-EINVAL, iort_load(_metadata, "iort-bad-mapping-ref", &t, &self->err));
+	EXPECT_SAYS("offset 0xb8: ID mapping 1 outputs to offset 0x34, where no node starts");
+	EXPECT_EQ(-EINVAL, iort_load(_metadata, "iort-bad-rmr-ranges", &t, &self->err));
+	EXPECT_SAYS("offset 0x144: RMR node: 4 memory ranges at +0x1c run past its 88 bytes");
+	EXPECT_EQ(-EINVAL, iort_load(_metadata, "iort-node-overflow", &t, &self->err));
+	EXPECT_SAYS("offset 0x298: node 10 of 10 runs past the table's end (664)");
+	EXPECT_EQ(-EINVAL, iort_load(_metadata, "ivrs-good", &t, &self->err));
+	EXPECT_SAYS("not IORT");
+	/* parsed, but refused when derived */
+	ASSERT_EQ(0, iort_load(_metadata, "iort-rmr-zero-length", &t, &self->err));
+	EXPECT_EQ(-EINVAL, vct_iort_device_regions(&t, "0000:00:02.0", true, 4096, &self->l,
+						   &covered, NULL, &self->err));
+	EXPECT_SAYS("RMR node at offset 0x144: memory range 1 at 0x90001234 has zero length");
+	vct_iort_free(&t);
+	ASSERT_EQ(0, iort_load(_metadata, "iort-mapping-loop", &t, &self->err));
+	EXPECT_EQ(-EINVAL, vct_iort_device_regions(&t, "0001:00:02.0", true, 4096, &self->l,
+						   &covered, NULL, &self->err));
+	EXPECT_SAYS("IORT: the ID mappings of 0001:00:02.0 loop");
+	vct_iort_free(&t);
+}
+
+/* ---- apertures of the other IOMMUs --------------------------------------------- */
+
+/* QEMU 7.2's amd-iommu EFR (0x29d3: GTSup set, GIOSup clear), and one with both. */
+TEST_F(platform, amdvi_aperture_from_page_table_mode)
+{
+	const uint64_t qemu = 0x29d3, v2ok = 0x29d3 | 1ull << 48, v2ok5 = (v2ok & ~(3ull << 12)) | 1ull << 12;
+	struct vct_range r;
+	char how[256];
+
+	ASSERT_EQ(0, vct_amdvi_aperture(qemu, false, false, 6, 12, &r, how, sizeof(how)));
+	EXPECT_EQ(0ull, r.start);
+	EXPECT_EQ(UINT64_MAX, r.last) TH_LOG("%s", how);
+	/* pgtbl_v2 without GIOSup: the kernel falls back to v1 */
+	ASSERT_EQ(0, vct_amdvi_aperture(qemu, true, false, 6, 12, &r, how, sizeof(how)));
+	EXPECT_EQ(UINT64_MAX, r.last);
+	EXPECT_TRUE(strstr(how, "falls back") != NULL) TH_LOG("%s", how);
+	/* v2, 4 levels: PM_LEVEL_SHIFT(4) - 1 = 47 bits */
+	ASSERT_EQ(0, vct_amdvi_aperture(v2ok, true, false, 6, 12, &r, how, sizeof(how)));
+	EXPECT_EQ((1ull << 47) - 1, r.last) TH_LOG("%s", how);
+	/* 5 levels only with LA57 and GATS = 1: 56 bits */
+	ASSERT_EQ(0, vct_amdvi_aperture(v2ok5, true, false, 6, 12, &r, how, sizeof(how)));
+	EXPECT_EQ((1ull << 47) - 1, r.last);
+	ASSERT_EQ(0, vct_amdvi_aperture(v2ok5, true, true, 6, 12, &r, how, sizeof(how)));
+	EXPECT_EQ((1ull << 56) - 1, r.last) TH_LOG("%s", how);
+	/* kernels whose source this is not derived from */
+	EXPECT_EQ(-ENOENT, vct_amdvi_aperture(qemu, false, false, 7, 2, &r, how, sizeof(how)));
+	EXPECT_TRUE(strstr(how, "not for Linux 7.2") != NULL) TH_LOG("%s", how);
+	EXPECT_EQ(-ENOENT, vct_amdvi_aperture(qemu, false, false, 5, 10, &r, how, sizeof(how)));
+}
+
+/* The driver's probe line as QEMU 7.2's SMMUv3 makes Linux 6.12 print it. */
+TEST_F(platform, smmuv3_aperture_from_probe_line_and_va_bits)
+{
+	unsigned int ias = 0, oas = 0;
+	uint32_t feat = 0;
+	struct vct_range r;
+	char how[256];
+
+	ASSERT_EQ(0, vct_smmuv3_probe_line("arm-smmu-v3 arm-smmu-v3.0.auto: ias 44-bit, oas 44-bit (features 0x00008305)",
+					   &ias, &oas, &feat));
+	EXPECT_EQ(44u, ias);
+	EXPECT_EQ(44u, oas);
+	EXPECT_EQ(0x8305u, feat);
+	EXPECT_EQ(-EINVAL, vct_smmuv3_probe_line("arm-smmu-v3 arm-smmu-v3.0.auto: msi_domain absent",
+						 &ias, &oas, &feat));
+	/* stage 1 (bit 9), no VAX: min(48, VA_BITS) */
+	ASSERT_EQ(0, vct_smmuv3_aperture(44, 0x8305, 48, &r, how, sizeof(how)));
+	EXPECT_EQ((1ull << 48) - 1, r.last) TH_LOG("%s", how);
+	ASSERT_EQ(0, vct_smmuv3_aperture(44, 0x8305, 39, &r, how, sizeof(how)));
+	EXPECT_EQ((1ull << 39) - 1, r.last);
+	/* VAX (bit 14) with 52-bit VA_BITS; with 48 it changes nothing */
+	ASSERT_EQ(0, vct_smmuv3_aperture(52, 0x8305 | 1u << 14, 52, &r, how, sizeof(how)));
+	EXPECT_EQ((1ull << 52) - 1, r.last) TH_LOG("%s", how);
+	ASSERT_EQ(0, vct_smmuv3_aperture(52, 0x8305 | 1u << 14, 48, &r, how, sizeof(how)));
+	EXPECT_EQ((1ull << 48) - 1, r.last);
+	/* stage 2 only: the IAS */
+	ASSERT_EQ(0, vct_smmuv3_aperture(40, (0x8305 & ~(1u << 9)) | 1u << 10, 48, &r, how, sizeof(how)));
+	EXPECT_EQ((1ull << 40) - 1, r.last) TH_LOG("%s", how);
+	/* stage 1 with VA_BITS unknown, and no stage at all */
+	EXPECT_EQ(-ENOENT, vct_smmuv3_aperture(44, 0x8305, 0, &r, how, sizeof(how)));
+	EXPECT_EQ(-ENOENT, vct_smmuv3_aperture(44, 0x8305 & ~(3u << 9), 48, &r, how, sizeof(how)));
 }
 
 /* The kernel's list order and merging (iommu_insert_resv_region). */
