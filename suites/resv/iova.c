@@ -11,7 +11,14 @@
  * aperture comes from the IOMMU's registers or the host profile
  * (platform.h), never from the capability under test.
  *
- * Each test runs once per backend (variants type1, type1v2).
+ * Each test runs once per backend (variants.h).  On iommufd the usable
+ * ranges are IOMMU_IOAS_IOVA_RANGES (native) or the compat IOVA_RANGE
+ * capability, both the holes of the IOAS's reserved tree, which holds
+ * every attached device's regions except direct-relaxable ones
+ * (iopt_table_enforce_dev_resv_regions()) and what lies outside each
+ * domain's aperture; iopt_check_iova() refuses a map touching them with
+ * -EINVAL as type1 does.  suites/resv/ioas adds what only native iommufd
+ * has (ALLOW_IOVAS).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -648,7 +655,9 @@ TEST_F(resv, map_last_page_of_highest_range_succeeds)
  * address wrap" returns -EINVAL, read in 6.12's vfio_iommu_type1.c);
  * upstream reworked the type1 range checks in 2025 and its 7.x selftests
  * expect EOVERFLOW.  Kernels in between are not pinned: either is accepted
- * and the answer logged.
+ * and the answer logged.  iommufd (compat and native) answers EOVERFLOW
+ * (io_pagetable.c iopt_check_iova(): `if (check_add_overflow(iova, length
+ * - 1, &last)) return -EOVERFLOW;`, props->map_wrap_errno).
  */
 TEST_F(resv, map_wrapping_iova_refused)
 {
