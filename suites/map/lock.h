@@ -10,6 +10,7 @@
  * /proc/<pid>/status shows mm->locked_vm as "VmLck" (fs/proc/task_mmu.c,
  * task_mem()).  CAP_IPC_LOCK only lifts the RLIMIT_MEMLOCK check
  * (dma->lock_cap = capable(CAP_IPC_LOCK), taken at MAP_DMA time).
+ * iommufd charges mm->pinned_vm ("VmPin") instead: see map.c charged().
  */
 #ifndef VCT_SUITE_LOCK_H
 #define VCT_SUITE_LOCK_H
