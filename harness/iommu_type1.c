@@ -318,14 +318,16 @@ static int group_add_dev(struct vct_iommu *iommu, struct t1_group *g,
 	return 0;
 }
 
+/* Close the held device fds; the devices stay recorded (detach may yet fail). */
 static void group_close_devs(struct t1_group *g)
 {
 	size_t j;
 
-	for (j = 0; j < g->ndevs; j++)
+	for (j = 0; j < g->ndevs; j++) {
 		if (g->devfd[j] >= 0)
 			close(g->devfd[j]);
-	g->ndevs = 0;
+		g->devfd[j] = -1;
+	}
 }
 
 static int type1_attach(struct vct_iommu *iommu, const char *bdf, int group)
