@@ -84,7 +84,11 @@ const struct vct_iommu_props vct_iommu_type1v2_props = {
  *   not at VFIO_GROUP_SET_CONTAINER: the backend keeps a device fd open
  *   per attached device;
  * - iommufd_vfio_map_dma(): `supported_flags = READ | WRITE` and no test
- *   that either is set: a map with neither is accepted;
+ *   that either is set, but the IOMMU driver's map refuses it -EINVAL when
+ *   the IOAS has a domain (intel/iommu.c __domain_mapping(): `if ((prot &
+ *   (DMA_PTE_READ|DMA_PTE_WRITE)) == 0) return -EINVAL;`, io-pgtable-arm.c
+ *   arm_lpae_map_pages(): `if (!(iommu_prot & (IOMMU_READ | IOMMU_WRITE)))
+ *   return -EINVAL;`);
  * - iopt_unmap_iova_range(): "If there are no mapped entries then
  *   success", rc = 0, and the compat unmap does not turn 0 bytes into an
  *   error;
@@ -107,7 +111,7 @@ const struct vct_iommu_props vct_iommu_type1v2_props = {
 	.attach_at_device_open = true, \
 	.type1_uapi = true, \
 	.unmap_nothing_errno = 0, \
-	.map_no_prot_errno = 0, \
+	.map_no_prot_errno = -EINVAL, \
 	.bar_map_errno = -EFAULT, \
 	.bar_map_locks = false, \
 	.dma_avail = VCT_DMA_AVAIL_CONSTANT, \

@@ -201,8 +201,9 @@ TEST_F(map, zero_size_refused_einval)
  * A mapping the device may neither read nor write.  type1:
  * vfio_dma_do_map(): `if ((prot && set_vaddr) || (!prot && !set_vaddr))
  * return -EINVAL`; native iommufd: iommufd_ioas_map() -EINVAL likewise;
- * compat: iommufd_vfio_map_dma() only refuses unknown flags, and maps it
- * (props->map_no_prot_errno).
+ * compat: iommufd_vfio_map_dma() only refuses unknown flags, and the
+ * IOMMU driver's map refuses it (harness/iommu_type1.c COMPAT_COMMON;
+ * props->map_no_prot_errno).
  */
 TEST_F(map, no_read_write_flag_as_pinned)
 {
