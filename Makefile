@@ -5,6 +5,7 @@
 #   make unit            offline unit tests (plain and ASan+UBSan builds)
 #   make lint            cppcheck and clang-tidy over the C, shellcheck over the shell
 #   make mutants         the suites against deliberately broken VFIO modules
+#   make ab-check        run.sh --ab flags a 20 us UNMAP_DMA mutant, not a rebuild
 #   make proof           run.sh --host local proven inside the emulated servers
 #   make fuzz            libFuzzer over the parsers and the runner's awk (FUZZ_SECONDS)
 #   make splat-live      the runner against real kernel splats (fixtures/splat/live)
@@ -71,6 +72,7 @@ UNIT_SAN  := $(UNIT_SRCS:%.c=$(BUILD)-san/%)
 HDRS      := $(wildcard harness/*.h)
 
 .PHONY: mutants-1 mutants-2 proof proof-x86_64 proof-arm64 check-lane-x86 check-lane-arm64 all headers unit unit-plain unit-san unit-sh lint mutants splat-live cross check emulated install clean distclean deps
+.PHONY: ab-check
 .PHONY: consumers jenkins-lint jenkins-rehearsal screenshots lava
 .DEFAULT_GOAL := all
 
@@ -181,10 +183,14 @@ check-lane-x86: all
 	$(MAKE) proof-x86_64
 	$(MAKE) splat-live
 	$(MAKE) mutants-1
+	$(MAKE) ab-check
 # Lane 2: the ARM64 SMMUv3 run, the arm64 server proof, the other half of
 # the mutants (each lane checks half of them, in a results directory of its own).
 check-lane-arm64: all cross
 	./run.sh --no-build --host qemu-aarch64-smmuv3 --results results/check-arm64-$$(date +%Y%m%d-%H%M%S)
+	@# SR-IOV, resets and the igb DMA engine: QEMU 10.0 from bookworm-backports,
+	@# fetched into the cache by the runner (qemu_suite; cold about 15 s).
+	./run.sh --no-build --host qemu-x86_64-vtd-igb --suite device,dma --results results/check-igb-$$(date +%Y%m%d-%H%M%S)
 	$(MAKE) proof-arm64
 	$(MAKE) mutants-2
 
@@ -243,6 +249,12 @@ mutants: all cross
 	prove --norc -v --exec sh fixtures/mutants/check.sh
 MUTANT_NAMES := $(sort $(basename $(notdir $(wildcard fixtures/mutants/*.sed))))
 MUTANT_HALF  := $(shell echo $$(( ($(words $(MUTANT_NAMES)) + 1) / 2 )))
+# A/B inside one boot (run.sh --ab): one trial each, the 20 us-per-UNMAP
+# mutant flagged and an independent rebuild of the same module not (two
+# short boots).  The full power table: fixtures/mutants/ab-power.sh.
+ab-check: all
+	VCT_TRIALS=1 VCT_RESULTS=$(CURDIR)/results/ab-check-$$(date +%Y%m%d-%H%M%S) prove --norc -v \
+	    --exec sh fixtures/mutants/ab-power.sh :: unmodified unmap-udelay20
 mutants-1: all cross
 	VCT_RESULTS=$(CURDIR)/results/mutants-1-$$(date +%Y%m%d-%H%M%S) prove --norc -v --exec sh fixtures/mutants/check.sh :: \
 	    $(wordlist 1,$(MUTANT_HALF),$(MUTANT_NAMES))

@@ -42,14 +42,16 @@ local, on this machine) and report TAP.
                      architecture (checked first; exit 2 otherwise);
                      `auto`: kvm where it can be had, else the default
   --no-build         do not run make first (use what build/ holds)
-  --matrix [SPEC]    run every emulated host profile with every kernel, one guest at
-                     a time, and print a table (row per host, column per
+  --matrix [SPEC]    run every emulated host profile with every kernel, --jobs
+                     guests at a time, and print a table (row per host, column per
                      kernel: pass/fail/skip, wall time, results directory),
                      also written to RESULTS/matrix.md and matrix.json.
                      SPEC "HOSTS x KERNELS" (comma-separated; either side
                      may be empty or `all`) narrows it; the default kernels
                      are debian:bookworm (6.1), debian:bookworm-backports
                      (6.12) and debian:sid (7.2)
+  --jobs N           with --matrix: run N cells at a time (default: the
+                     machine's cores, nproc; each TCG guest takes one)
   --shard K/N        with --matrix: run only shard K of N (the cells whose
                      index, host-major from 0, is K-1 modulo N), so N
                      machines split one matrix
@@ -64,8 +66,19 @@ local, on this machine) and report TAP.
   --baseline DIR     compare this run's metrics.json with DIR's (an earlier
                      results/<run>): comparison.json, verdict per metric
   --fail-on-regression PCT
-                     with --baseline: exit 1 when a metric regressed by
-                     more than PCT percent
+                     with --baseline or --ab: exit 1 when a metric regressed
+                     by more than PCT percent
+  --ab DIR_A DIR_B   A/B inside one boot: boot with the modules of DIR_A
+                     (as --modules), then alternate DIR_A's and DIR_B's
+                     builds (reloaded before every measurement, ABBA) over
+                     the rounds; the tests of $VCT_AB_TESTS (default
+                     loop_overhead) of the --suite programs (default
+                     stress/maps) are measured with each; per metric the
+                     ratio B/A, its CI and a verdict in ab.json, ab.txt
+                     and metrics.json (README "A/B inside one boot")
+  --rounds R         with --ab: rounds per trial (default 12, at least 3)
+  --trials T         with --ab: independent trials of R rounds each, one
+                     verdict each plus the pooled one (default 1)
   --destructive      allow tests to write device media (VCT_ALLOW_DESTRUCTIVE=1
                      in the guest): the NVMe DMA engine then writes the first
                      4 KiB of namespace 1
@@ -103,9 +116,11 @@ say() { printf '# %s\n' "$*" >&2; }
 # ---- options -----------------------------------------------------------------
 host=qemu-x86_64-vtd kernel_spec="" moddir="" suites="" list=0 results=""
 timeout=1200 idle=180 accel="" build=1 matrix="" shard="" merge=0 prepare=""
-stress="" duration="" baseline="" fail_pct="" destructive=""
+stress="" duration="" baseline="" fail_pct="" destructive="" jobs=""
 devices="" dry_run="" restore_only="" force=""   # --host local only (harness/sh/local.sh)
 proof=""                                          # harness/sh/proof.sh
+# shellcheck source=harness/sh/ab.sh
+. "$VCT_TOP/harness/sh/ab.sh"                    # --ab, --rounds, --trials
 need_arg() { [ $# -ge 2 ] && [ -n "$2" ] || usage_error "option $1 needs an argument"; }
 is_count() { case "$1" in ''|*[!0-9]*) return 1 ;; *) [ "$1" -gt 0 ] ;; esac; }
 while [ $# -gt 0 ]; do
@@ -140,6 +155,8 @@ while [ $# -gt 0 ]; do
                       ''|-*) matrix=" " ;;
                       *) matrix="$2 "; shift ;;
                   esac ;;
+        --jobs) need_arg "$@"; jobs=$2; shift ;;
+        --jobs=*) jobs=${1#*=} ;;
         --shard) need_arg "$@"; shard=$2; shift ;;
         --shard=*) shard=${1#*=} ;;
         --merge) merge=1; shift; break ;;
@@ -153,6 +170,10 @@ while [ $# -gt 0 ]; do
         --baseline=*) baseline=${1#*=} ;;
         --fail-on-regression) need_arg "$@"; fail_pct=$2; shift ;;
         --fail-on-regression=*) fail_pct=${1#*=} ;;
+        --ab) [ $# -ge 3 ] && [ -n "$2" ] && [ -n "$3" ] || usage_error "option --ab needs DIR_A and DIR_B"
+              ab_a=$2 ab_b=$3; shift 2 ;;
+        --rounds) need_arg "$@"; ab_rounds=$2; shift ;;
+        --trials) need_arg "$@"; ab_trials=$2; shift ;;
         -h|--help) usage; exit 0 ;;
         *) usage_error "unknown option '$1'" ;;
     esac
@@ -170,6 +191,12 @@ if [ -n "$shard" ]; then
         usage_error "--shard wants K/N with 1 <= K <= N, not '$shard'"
     export VCT_MATRIX_SHARD="$shard"
 fi
+# --jobs N: matrix cells at a time (matrix.sh; default: the machine's cores).
+if [ -n "$jobs" ]; then
+    [ -n "$matrix" ] || usage_error "--jobs needs --matrix"
+    is_count "$jobs" || usage_error "--jobs wants a positive number of cells, not '$jobs'"
+    export VCT_MATRIX_JOBS="$jobs"
+fi
 if [ "$merge" = 1 ]; then
     [ $# -gt 0 ] || usage_error "--merge needs matrix results directories"
     exec "$VCT_TOP/harness/sh/merge.sh" "${results:-$VCT_TOP/results/$(date +%Y%m%d-%H%M%S)-merged}" "$@"
@@ -184,6 +211,7 @@ fi
 profile="$VCT_TOP/hosts/$host.conf"
 [ -f "$profile" ] || usage_error "no host profile '$host' (see ./run.sh --list)"
 [ -z "$moddir" ] || [ -d "$moddir" ] || usage_error "--modules: '$moddir' is not a directory"
+ab_options
 # shellcheck source=harness/sh/perf.sh
 . "$VCT_TOP/harness/sh/perf.sh"
 perf_options
@@ -267,12 +295,17 @@ started_iso=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 # shellcheck source=harness/sh/interrupt.sh
 . "$VCT_TOP/harness/sh/interrupt.sh"
 interrupt_init
+# Where the time goes: `phase_enter NAME` marks (phases.sh), run.json "phases".
+# shellcheck source=harness/sh/phases.sh
+. "$VCT_TOP/harness/sh/phases.sh"
+phase_enter deps
 
 deps="build run-$arch"
 [ "$arch" = "$("$VCT_TOP/harness/sh/arch.sh")" ] || deps="$deps cross"
 # shellcheck disable=SC2086 # word list of groups
 "$VCT_TOP/harness/sh/deps.sh" $deps || die "dependencies could not be installed"
 
+phase_enter build
 if [ "$build" = 1 ]; then
     lock_take build "$VCT_TOP/build/.lock" "the build in $VCT_TOP"
     say "building (make ARCH=$arch), log in $results/build.log"
@@ -305,6 +338,7 @@ report_unsupported() {
 unsupported=$(prof unsupported)
 [ -z "$unsupported" ] || report_unsupported "$unsupported"
 
+phase_enter kernel
 lock_take cache "$CACHE/.lock" "the package cache $CACHE"
 say "kernel $kernel_spec"
 run_fg "kernel fetch" "$VCT_TOP/harness/sh/kernel.sh" "$kernel_spec" "$arch" "$CACHE" > "$work/kdir" 2>"$work/kernel.log" ||
@@ -342,6 +376,7 @@ per_kernel() {
 }
 
 # The guest's environment: what the profile says the platform is.
+phase_enter initramfs
 {
     printf "VCT_PROFILE='%s'\n" "$host"
     printf "VCT_BIND='%s'\n" "$bind_ids"
@@ -360,6 +395,7 @@ per_kernel() {
     printf 'export VCT_EXPECT_RESV_DEV VCT_HOTPLUG VCT_HOTPLUG_UNSUPPORTED\n'
 } > "$work/env"
 perf_env >> "$work/env"
+ab_env >> "$work/env"
 
 perf_guest
 # The guest channel's drivers come first: built in from 6.12 on, but modules
@@ -371,6 +407,7 @@ perf_guest
     $(programs) 2>"$work/initramfs.log" ||
     { cat "$work/initramfs.log" >&2; die "initramfs could not be built"; }
 [ -s "$work/initramfs.log" ] && sed 's/^/# /' "$work/initramfs.log" >&2
+ab_initramfs "$work/initrd.gz"
 
 # --prepare DIR: the guest's kernel, initramfs and profile QEMU arguments for
 # an engine that boots it itself (LAVA: lava/), then stop.
@@ -381,6 +418,12 @@ fi
 # ---- the guest --------------------------------------------------------------------
 case "$arch" in x86_64) qemu="qemu-system-x86_64" ;; arm64) qemu="qemu-system-aarch64" ;; esac
 # VCT_QEMU: another QEMU binary (e.g. one unpacked from bookworm-backports, README).
+# The profile's `qemu_suite`: that suite's QEMU, fetched into the cache (qemufetch.sh).
+if [ -z "${VCT_QEMU:-}" ] && [ -n "$(prof qemu_suite)" ]; then
+    say "QEMU of $(prof qemu_suite), log in $work/qemufetch.log"
+    VCT_QEMU=$("$VCT_TOP/harness/sh/qemufetch.sh" "$(prof qemu_suite)" "$arch" "$CACHE" 2>"$work/qemufetch.log") ||
+        { cat "$work/qemufetch.log" >&2; die "no QEMU of $(prof qemu_suite) for $arch"; }
+fi
 qemu=${VCT_QEMU:-$qemu}
 qemu_version=$("$qemu" --version | head -n 1)
 stream="$work/stream.log" kmsg="$work/kmsg.raw" console="$results/console.log"
@@ -427,6 +470,7 @@ stop_guest() {
 guest_phase=1   # a signal now stops the guest; the loop below writes the results
 
 say "booting $host ($qemu, $(basename "$kdir"))"
+phase_enter guest
 "$qemu" "$@" > "$work/qemu.out" 2>&1 &
 qpid=$!
 [ -z "$qmp_qemu" ] || qmp_start
@@ -451,6 +495,7 @@ done
 stop_guest
 wait "$qpid" 2>/dev/null || true
 qpid=""
+phase_enter results
 qmp_stop
 collect_new_records
 [ -n "$reason" ] || [ "$guest_done" = 1 ] ||
@@ -464,6 +509,9 @@ results_write "$release" "$(cat "$kdir/origin")" "$qemu_version" "$started_iso" 
     "$((ended - started))" "$reason"
 rm -rf "$work/initrd.gz" "$work"/*.img
 say "results in $results"
+phase_enter report
 perf_finish "$release" "$qemu_version"
+ab_finish "$release" "$qemu_version"
+phases_finish
 [ -z "$interrupted" ] || exit "$interrupt_status"
 [ "$run_failed" = 0 ] && [ "$perf_failed" = 0 ]

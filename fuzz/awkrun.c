@@ -39,6 +39,16 @@ void fz_write(const char *name, const void *p, size_t len)
 		abort();
 }
 
+void fz_write_split(const unsigned char *data, size_t size, unsigned char sep,
+		    const char *first, const char *second)
+{
+	const unsigned char *at = memchr(data, sep, size);
+	size_t n = at ? (size_t)(at - data) : size;
+
+	fz_write(first, data, n);
+	fz_write(second, at ? at + 1 : data + size, at ? size - n - 1 : 0);
+}
+
 static char *slurp(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");

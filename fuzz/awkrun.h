@@ -13,6 +13,12 @@ const char *fz_path(const char *name);
 /* Write len bytes to fz_path(name); aborts on failure. */
 void fz_write(const char *name, const void *p, size_t len);
 /*
+ * Two-file inputs: the bytes before the first `sep` go to fz_path(first),
+ * the bytes after it to fz_path(second) (empty when there is no `sep`).
+ */
+void fz_write_split(const unsigned char *data, size_t size, unsigned char sep,
+		    const char *first, const char *second);
+/*
  * Run $VCT_AWK (default "awk", may be "busybox awk") with argv (NULL
  * terminated, without the awk word), stdout to fz_path(out).  Returns the
  * exit status; aborts when awk is killed by a signal or runs over 10 s

@@ -81,8 +81,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 
 	if (size > 65536)
 		return 0;
-	fz_write("kmsg", data, klen);
-	fz_write("stream", nul ? nul + 1 : data + size, nul ? size - klen - 1 : 0);
+	fz_write_split(data, size, '\0', "kmsg", "stream");
 	snprintf(kmsg, sizeof(kmsg), "%s", fz_path("kmsg"));
 	snprintf(stream, sizeof(stream), "%s", fz_path("stream"));
 	sargv[2] = kmsg;

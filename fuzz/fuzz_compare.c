@@ -21,19 +21,17 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
-	const unsigned char *sep = memchr(data, 0xff, size);
 	char bpath[512], npath[512], outv[600], *out, *json;
 	const char *argv[] = { "-v", "seed=1", "-v", "resamples=50", "-v", "base_run=b",
 			       "-v", "new_run=n", "-v", NULL, "-f",
 			       VCT_TOP "/harness/sh/compare.awk", NULL, NULL, NULL };
-	size_t blen = sep ? (size_t)(sep - data) : size, outlen, jlen, at;
+	size_t outlen, jlen, at;
 	FILE *f;
 	int st;
 
 	if (size > 65536)
 		return 0;
-	fz_write("base.json", data, blen);
-	fz_write("new.json", sep ? sep + 1 : data + size, sep ? size - blen - 1 : 0);
+	fz_write_split(data, size, 0xff, "base.json", "new.json");
 	snprintf(bpath, sizeof(bpath), "%s", fz_path("base.json"));
 	snprintf(npath, sizeof(npath), "%s", fz_path("new.json"));
 	snprintf(outv, sizeof(outv), "out=%s", fz_path("comparison.json"));

@@ -18,6 +18,7 @@
 static const struct vct_dma_driver *const drivers[] = {
 	&vct_dma_edu,
 	&vct_dma_nvme,
+	&vct_dma_igb,
 };
 
 const struct vct_dma_driver *vct_dma_driver_find(const struct vct_pcidev *p)

@@ -23,7 +23,8 @@
  *
  * Drivers are ops tables (struct vct_dma_driver) registered in dma.c and
  * chosen by probing the PCI device.  QEMU's edu (dma_edu.c) is the first,
- * NVMe controllers (dma_nvme.c) the second.
+ * NVMe controllers (dma_nvme.c) the second, the 82576 NIC (igb, QEMU 8.0+)
+ * in MAC loopback (dma_igb.c) the third.
  *
  * Not every engine can do everything edu does; what it can is in the
  * engine (set by init), and a test that needs more SKIPs with the reason:
@@ -134,6 +135,7 @@ struct vct_dma_driver {
 
 extern const struct vct_dma_driver vct_dma_edu;
 extern const struct vct_dma_driver vct_dma_nvme;
+extern const struct vct_dma_driver vct_dma_igb;
 
 struct vct_dma_engine {
 	const struct vct_dma_driver *drv;

@@ -226,6 +226,31 @@ int __vct_iommu_device_fd(struct vct_iommu *iommu, const char *bdf)
 	return iommu->ops->device_fd(iommu, bdf);
 }
 
+int __vct_iommu_dirty(struct vct_iommu *iommu, const struct vct_dirty_req *req)
+{
+	if (!iommu->ops->dirty) {
+		snprintf(iommu->err, sizeof(iommu->err),
+			 "backend %s has no dirty-page tracking",
+			 vct_backend_name(iommu->backend));
+		return -EOPNOTSUPP;
+	}
+	return iommu->ops->dirty(iommu, req);
+}
+
+int __vct_iommu_unmap_dirty(struct vct_iommu *iommu,
+			    const struct vct_dirty_req *req, uint64_t *unmapped)
+{
+	uint64_t dummy;
+
+	if (!iommu->ops->unmap_dirty) {
+		snprintf(iommu->err, sizeof(iommu->err),
+			 "backend %s has no unmap with dirty bitmap",
+			 vct_backend_name(iommu->backend));
+		return -EOPNOTSUPP;
+	}
+	return iommu->ops->unmap_dirty(iommu, req, unmapped ? unmapped : &dummy);
+}
+
 uint64_t vct_pgsize_min(uint64_t pgsizes)
 {
 	return pgsizes & (~pgsizes + 1);

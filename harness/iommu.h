@@ -151,6 +151,26 @@ struct vct_iommu;
 struct vct_iommu_dev;
 
 /*
+ * One dirty-page tracking request, every field as the caller chose it (the
+ * argument-rule tests send wrong ones on purpose).  `flags` are the
+ * VFIO_IOMMU_DIRTY_PAGES_FLAG_* bits (START 1, STOP 2, GET_BITMAP 4) for
+ * the dirty op; for unmap_dirty they are extra VFIO_DMA_UNMAP_FLAG_* bits
+ * sent along with GET_DIRTY_BITMAP.  argsz 0 sends the natural size.
+ */
+struct vct_dirty_req {
+	uint32_t flags;
+	uint32_t argsz;
+	uint64_t iova, size;		/* the range (GET_BITMAP, unmap) */
+	uint64_t pgsize;		/* bytes of IOVA per bitmap bit */
+	uint64_t bitmap_size;		/* bytes the kernel may write at bitmap */
+	uint64_t *bitmap;
+};
+
+#define VCT_DIRTY_START		(1u << 0)
+#define VCT_DIRTY_STOP		(1u << 1)
+#define VCT_DIRTY_GET_BITMAP	(1u << 2)
+
+/*
  * A backend.  What each op guarantees on success (0); on failure it returns
  * -errno and leaves the state as it was, except where said.  Its state is
  * its own (iommu->priv, allocated by open, freed by close).
@@ -217,6 +237,24 @@ struct vct_iommu_ops {
 	int (*container_fd)(const struct vct_iommu *iommu);
 	/* Everything released: device DMA through this object is impossible. */
 	void (*close)(struct vct_iommu *iommu);
+	/*
+	 * Dirty-page tracking (type1: VFIO_IOMMU_DIRTY_PAGES).  0: tracking
+	 * started/stopped, or GET_BITMAP wrote [iova, iova+size)'s bits at
+	 * bitmap (bit n: page iova + n * pgsize).  -errno untouched from the
+	 * kernel, the tracking state and mappings unchanged.  NULL op (a
+	 * backend without this interface): the front answers -EOPNOTSUPP and
+	 * nothing is sent.
+	 */
+	int (*dirty)(struct vct_iommu *iommu, const struct vct_dirty_req *req);
+	/*
+	 * Unmap [req->iova, +req->size) and get its dirty bits
+	 * (VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP | req->flags): on 0 the
+	 * mappings are gone, their bits are at req->bitmap and *unmapped says
+	 * how much was unmapped.  -errno untouched and *unmapped 0 (the kernel
+	 * writes nothing back on failure).  NULL op: as dirty.
+	 */
+	int (*unmap_dirty)(struct vct_iommu *iommu, const struct vct_dirty_req *req,
+			   uint64_t *unmapped);
 };
 
 struct vct_iommu {
@@ -301,6 +339,10 @@ int __vct_iommu_raw_unmap(struct vct_iommu *iommu, uint32_t flags,
 			  uint64_t iova, uint64_t size, uint64_t *unmapped);
 int __vct_iommu_check_extension(struct vct_iommu *iommu, unsigned long ext);
 int __vct_iommu_allow_iovas(struct vct_iommu *iommu, const struct vct_ranges *r);
+/* The dirty / unmap_dirty ops; -EOPNOTSUPP where the backend has none. */
+int __vct_iommu_dirty(struct vct_iommu *iommu, const struct vct_dirty_req *req);
+int __vct_iommu_unmap_dirty(struct vct_iommu *iommu,
+			    const struct vct_dirty_req *req, uint64_t *unmapped);
 
 #define vct_iommu_attach(i, bdf)		VCT_CHECK(__vct_iommu_attach(i, bdf))
 #define vct_iommu_detach(i, bdf)		VCT_CHECK(__vct_iommu_detach(i, bdf))

@@ -607,6 +607,76 @@ static int type1_container_fd(const struct vct_iommu *iommu)
 	return T(iommu)->fd;
 }
 
+/*
+ * The compat modes: iommufd_vfio_ioctl() has no VFIO_IOMMU_DIRTY_PAGES and
+ * iommufd_vfio_unmap_dma() `supported_flags = VFIO_DMA_UNMAP_FLAG_ALL`
+ * ("VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP is obsoleted"): nothing is sent.
+ */
+static int no_dirty(struct vct_iommu *iommu)
+{
+	errf(iommu, "%s: iommufd's VFIO compat has no dirty tracking", iommu->props->name);
+	return -EOPNOTSUPP;
+}
+
+/*
+ * VFIO_IOMMU_DIRTY_PAGES: struct vfio_iommu_type1_dirty_bitmap, followed
+ * for GET_BITMAP by struct vfio_iommu_type1_dirty_bitmap_get.
+ */
+static int type1_dirty(struct vct_iommu *iommu, const struct vct_dirty_req *req)
+{
+	struct vfio_iommu_type1_dirty_bitmap hdr = { .flags = req->flags };
+
+	if (iommu->props->attach_at_device_open)
+		return no_dirty(iommu);
+	struct vfio_iommu_type1_dirty_bitmap_get get = {
+		.iova = req->iova,
+		.size = req->size,
+		.bitmap = {
+			.pgsize = req->pgsize,
+			.size = req->bitmap_size,
+			.data = (__u64 *)req->bitmap,
+		},
+	};
+	uint64_t buf[(sizeof(hdr) + sizeof(get)) / sizeof(uint64_t)];
+
+	hdr.argsz = req->argsz ? req->argsz :
+		    req->flags & VCT_DIRTY_GET_BITMAP ? sizeof(buf) : sizeof(hdr);
+	memcpy(buf, &hdr, sizeof(hdr));
+	memcpy((char *)buf + sizeof(hdr), &get, sizeof(get));
+	return xioctl(vct_iommu_container_fd(iommu), VFIO_IOMMU_DIRTY_PAGES, buf);
+}
+
+/* VFIO_IOMMU_UNMAP_DMA with GET_DIRTY_BITMAP: the unmap, then a vfio_bitmap. */
+static int type1_unmap_dirty(struct vct_iommu *iommu,
+			     const struct vct_dirty_req *req, uint64_t *unmapped)
+{
+	struct vfio_iommu_type1_dma_unmap unmap = {
+		.flags = VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP | req->flags,
+		.iova = req->iova,
+		.size = req->size,
+	};
+	struct vfio_bitmap bm = {
+		.pgsize = req->pgsize,
+		.size = req->bitmap_size,
+		.data = (__u64 *)req->bitmap,
+	};
+	uint64_t buf[(sizeof(unmap) + sizeof(bm)) / sizeof(uint64_t)];
+	int ret;
+
+	*unmapped = 0;
+	if (iommu->props->attach_at_device_open)
+		return no_dirty(iommu);
+
+	unmap.argsz = req->argsz ? req->argsz : sizeof(buf);
+	memcpy(buf, &unmap, sizeof(unmap));
+	memcpy((char *)buf + sizeof(unmap), &bm, sizeof(bm));
+	ret = xioctl(vct_iommu_container_fd(iommu), VFIO_IOMMU_UNMAP_DMA, buf);
+	/* Written back into .size on success only (vfio_iommu_type1_unmap_dma). */
+	memcpy(&unmap, buf, sizeof(unmap));
+	*unmapped = ret ? 0 : unmap.size;
+	return ret;
+}
+
 static void type1_close(struct vct_iommu *iommu)
 {
 	struct t1 *t = T(iommu);
@@ -645,4 +715,6 @@ const struct vct_iommu_ops vct_iommu_type1_ops = {
 	.group_fd = type1_group_fd,
 	.container_fd = type1_container_fd,
 	.close = type1_close,
+	.dirty = type1_dirty,
+	.unmap_dirty = type1_unmap_dirty,
 };

@@ -265,6 +265,53 @@ int __vct_pci_bind_vfio(const char *bdf)
 	return ret ? ret : strcmp(drv, "vfio-pci") ? -ENODEV : 0;
 }
 
+static int read_int_attr(const char *bdf, const char *attr, int *val)
+{
+	char p[256], buf[32];
+	ssize_t n;
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/%s/%s", VCT_SYSFS_PCI_DEVICES, bdf, attr);
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return n < 0 ? -errno : -EIO;
+	buf[n] = 0;
+	*val = atoi(buf);
+	return 0;
+}
+
+int __vct_pci_sriov_vfs(const char *pf, int *numvfs, int *totalvfs)
+{
+	int ret = read_int_attr(pf, "sriov_totalvfs", totalvfs);
+
+	return ret ? ret : read_int_attr(pf, "sriov_numvfs", numvfs);
+}
+
+int __vct_pci_sriov_set_numvfs(const char *pf, int numvfs)
+{
+	char p[256], v[16];
+
+	snprintf(p, sizeof(p), "%s/%s/sriov_numvfs", VCT_SYSFS_PCI_DEVICES, pf);
+	snprintf(v, sizeof(v), "%d", numvfs);
+	return write_attr(p, v);
+}
+
+int __vct_pci_sriov_vf(const char *pf, int n, char vf[VCT_BDF_LEN])
+{
+	char link[32], name[64];
+	int ret;
+
+	snprintf(link, sizeof(link), "virtfn%d", n);
+	ret = dev_link_name(pf, link, name, sizeof(name));
+	if (ret)
+		return ret;
+	return vct_bdf_canon(name, vf);
+}
+
 void vct_pci_unbind(const char *bdf)
 {
 	char p[256];

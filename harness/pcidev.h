@@ -76,6 +76,18 @@ int __vct_pci_bind_vfio(const char *bdf);
 
 /* Unbind from whatever driver has it and clear driver_override. */
 void vct_pci_unbind(const char *bdf);
+/*
+ * SR-IOV (sysfs sriov_totalvfs, sriov_numvfs, virtfnN): a PF's VF counts
+ * (-ENOENT when the device is not SR-IOV capable); setting the count
+ * (0 or more; the kernel's own errno: EBUSY to change a non-zero count
+ * without going through 0, ENOENT from vfio-pci without enable_sriov=1);
+ * the BDF of VF n (0-based, -ENOENT when it does not exist).  Tests that
+ * change the count put the count they found back themselves; the runner's
+ * journal (harness/sh/bind.sh) restores it as it was at binding time.
+ */
+int __vct_pci_sriov_vfs(const char *pf, int *numvfs, int *totalvfs);
+int __vct_pci_sriov_set_numvfs(const char *pf, int numvfs);
+int __vct_pci_sriov_vf(const char *pf, int n, char vf[VCT_BDF_LEN]);
 
 /*
  * sysfs directory of the IOMMU instance translating this device

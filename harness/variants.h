@@ -75,6 +75,13 @@
 		       VCT_BACKEND_IOMMUFD_COMPAT_TYPE1, "nvme", 7); \
 	VCT_BE_VARIANT(fixture, iommufd_compat_type1v2_nvme, \
 		       VCT_BACKEND_IOMMUFD_COMPAT_TYPE1v2, "nvme", 8); \
-	VCT_BE_VARIANT(fixture, iommufd_nvme, VCT_BACKEND_IOMMUFD, "nvme", 9)
+	VCT_BE_VARIANT(fixture, iommufd_nvme, VCT_BACKEND_IOMMUFD, "nvme", 9); \
+	VCT_BE_VARIANT(fixture, type1_igb, VCT_BACKEND_TYPE1, "igb", 10); \
+	VCT_BE_VARIANT(fixture, type1v2_igb, VCT_BACKEND_TYPE1v2, "igb", 11); \
+	VCT_BE_VARIANT(fixture, iommufd_compat_type1_igb, \
+		       VCT_BACKEND_IOMMUFD_COMPAT_TYPE1, "igb", 12); \
+	VCT_BE_VARIANT(fixture, iommufd_compat_type1v2_igb, \
+		       VCT_BACKEND_IOMMUFD_COMPAT_TYPE1v2, "igb", 13); \
+	VCT_BE_VARIANT(fixture, iommufd_igb, VCT_BACKEND_IOMMUFD, "igb", 14)
 
 #endif /* VCT_VARIANTS_H */

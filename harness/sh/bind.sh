@@ -91,10 +91,12 @@ dev_resolve() {
                  fi
                  found=$c ;;
             *) found=""
+               # (shell builtins only, as pci_ids reads them: in an emulated
+               # guest each process costs milliseconds, and q35 has a dozen)
                for d in "$(vct_sys)"/bus/pci/devices/*; do
                    [ -e "$d/vendor" ] || continue
-                   b=$(basename "$d")
-                   [ "$(pci_ids "$b")" = "$c" ] && found="$found $b"
+                   read -r v < "$d/vendor"; read -r dv < "$d/device"
+                   [ "${v#0x}:${dv#0x}" = "$c" ] && found="$found ${d##*/}"
                done
                if [ -z "$found" ] && [ "$strict" = 1 ]; then
                    bind_say "device $spec: no PCI device has vendor:device $c"

@@ -8,6 +8,9 @@
 # the end writes junit.xml, dmesg.log and run.json.  Uses from run.sh:
 # $work $results $stream $kmsg $VCT_TOP $BUILD $host $arch $kernel_spec.
 
+# shellcheck source=harness/sh/phases.sh
+. "$VCT_TOP/harness/sh/phases.sh"
+
 # collect_init PROGRAMS: PROGRAMS are build paths, one per line.
 collect_init() {
     printf '%s\n' "$1" | sed -e "s|^$BUILD/||" -e '/^$/d' > "$work/programs"
@@ -239,6 +242,8 @@ results_write() {
             sep=","
         done
         printf '\n  ],\n'
+        # Where the time went (phases.sh; written again when the run ends).
+        printf '  "phases": %s,\n' "$(phases_json)"
         printf '  "passed": %s\n' "$([ "$run_failed" = 0 ] && echo true || echo false)"
         printf '}\n'
     } > "$results/run.json"

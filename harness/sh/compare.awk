@@ -22,8 +22,20 @@
 #              a floor below which the emulated host's noise is not worth
 #              a verdict);
 #   improved   the same on the better side;
+#   noisy      when it would be regressed or improved but the change is
+#              smaller than the metric's noise floor: `noise_k` (default 3)
+#              times its dispersion, the larger of the two runs' robust
+#              coefficients of variation (1.4826 * MAD / median of the
+#              per-repetition values).  Across boots of a shared emulated
+#              host a metric moves by about as much as it scatters within
+#              a run (a fio-driven kdma rate, a loop timed in microseconds
+#              with no calibration), which the bootstrap interval - built
+#              from one run each - cannot see; such a change is reported,
+#              with its dispersion, and never counts as a regression;
 #   unchanged  otherwise (and when either side has fewer than 3 values or a
 #              median <= 0, where a ratio means nothing).
+# Each metric's power is stated as detectable_pct: the smallest change it
+# can be judged on, max(min_effect, noise floor).
 # "Worse" is lower for metrics with "better":"higher" (throughput) and
 # higher for "better":"lower" (latency).  Exit 3 when fail_pct is set and a
 # regressed metric is worse by more than fail_pct %; 0 otherwise.
@@ -52,6 +64,13 @@ function median(a, n,    i, j, t, s) {
         s[j + 1] = t
     }
     return n % 2 ? s[(n + 1) / 2] : (s[n / 2] + s[n / 2 + 1]) / 2
+}
+# Robust coefficient of variation of the sorted s[1..n]: 1.4826 * MAD / median.
+function rcv(s, n,    m, i, d) {
+    m = median(s, n)
+    if (m <= 0) return 0
+    for (i = 1; i <= n; i++) d[i] = s[i] > m ? s[i] - m : m - s[i]
+    return 1.4826 * median(d, n) / m
 }
 function sortn(a, n,    i, j, t) {     # insertion sort: the samples are short
     for (i = 2; i <= n; i++) {
@@ -96,6 +115,7 @@ BEGIN {
     state = seed % 2147483647; if (state <= 0) state = 1
     if (resamples == "") resamples = 2000
     if (min_effect == "") min_effect = 10
+    if (noise_k == "") noise_k = 3
 }
 FNR == 1 { file++ }
 !/"key":"/ { next }
@@ -105,7 +125,7 @@ FNR == 1 { file++ }
     order[++nk] = k; new[k] = $0
 }
 END {
-    nreg = nimp = nunch = nmiss = 0; worst = 0
+    nreg = nimp = nunch = nmiss = nnoisy = 0; worst = 0
     m = 0
     for (i = 1; i <= nk; i++) if (order[i] in base) m++
     alpha = 0.05 / (m > 0 ? m : 1)
@@ -122,7 +142,7 @@ END {
         mb = median(B, nb); mn = median(N, nn)
         r = mb != 0 ? mn / mb : 1
         worse = higher ? (1 - r) * 100 : (r - 1) * 100
-        lo = hi = r
+        lo = hi = r; DB[k] = DN[k] = 0; DET[k] = min_effect
         if (nb >= 3 && nn >= 3 && mb > 0 && mn > 0) {
             sortn(B, nb); sortn(N, nn)
             for (b = 1; b <= resamples; b++) {
@@ -133,34 +153,39 @@ END {
             lo = R[ilo]; hi = R[ihi]
             bad_side = higher ? (hi < 1) : (lo > 1)
             good_side = higher ? (lo > 1) : (hi < 1)
-            if (bad_side && worse >= min_effect) v = "regressed"
-            else if (good_side && -worse >= min_effect) v = "improved"
+            DB[k] = rcv(B, nb); DN[k] = rcv(N, nn)
+            floor_pct = noise_k * (DB[k] > DN[k] ? DB[k] : DN[k]) * 100
+            DET[k] = floor_pct > min_effect ? floor_pct : min_effect
+            if (bad_side && worse >= min_effect) v = worse >= DET[k] ? "regressed" : "noisy"
+            else if (good_side && -worse >= min_effect) v = -worse >= DET[k] ? "improved" : "noisy"
             else v = "unchanged"
         } else v = "unchanged"
         if (v == "regressed") { nreg++; if (worse > worst) worst = worse }
         else if (v == "improved") nimp++
+        else if (v == "noisy") nnoisy++
         else nunch++
         verdict[k] = v; W[k] = worse; LO[k] = lo; HI[k] = hi; RR[k] = r; MB[k] = mb; MN[k] = mn
         NB[k] = nb; NN[k] = nn
-        printf "%-9s %+7.1f%% worse  ratio %.3f [%.3f, %.3f]  %s\n", v, worse, r, lo, hi, k
+        printf "%-9s %+7.1f%% worse  ratio %.3f [%.3f, %.3f]  sees >= %.0f%%  %s\n", v, worse, r, lo, hi, DET[k], k
     }
     for (k in base) if (!(k in new)) { gone[++ng] = k; printf "%-9s %s\n", "missing", k }
-    printf "compare: %d regressed, %d improved, %d unchanged, %d new, %d missing (method: bootstrap %.4g%% CI of the ratio of medians (95%% Bonferroni-corrected over %d metrics), %d resamples, seed %d, min effect %s%%)\n",
-        nreg, nimp, nunch, nmiss, ng, (1 - alpha) * 100, m, resamples, seed, min_effect
+    printf "compare: %d regressed, %d improved, %d noisy, %d unchanged, %d new, %d missing (method: bootstrap %.4g%% CI of the ratio of medians (95%% Bonferroni-corrected over %d metrics), %d resamples, seed %d, min effect %s%%, noise floor %s x dispersion)\n",
+        nreg, nimp, nnoisy, nunch, nmiss, ng, (1 - alpha) * 100, m, resamples, seed, min_effect, noise_k
     if (out != "") {
         printf "{\n  \"base_run\": %s,\n  \"new_run\": %s,\n", q(base_run), q(new_run) > out
-        printf "  \"method\": %s,\n", q("ratio of medians new/base of per-repetition values; percentile bootstrap CI at level 1-0.05/m (Bonferroni over the m metrics compared); regressed/improved when the CI excludes 1 and the change is at least min_effect_pct") > out
-        printf "  \"resamples\": %d, \"seed\": %d, \"ci_level\": %.6g, \"min_effect_pct\": %s, \"fail_on_regression_pct\": %s,\n",
-            resamples, seed, 1 - alpha, min_effect, fail_pct == "" ? "null" : fail_pct > out
-        printf "  \"counts\": {\"regressed\": %d, \"improved\": %d, \"unchanged\": %d, \"new\": %d, \"missing\": %d},\n",
-            nreg, nimp, nunch, nmiss, ng > out
+        printf "  \"method\": %s,\n", q("ratio of medians new/base of per-repetition values; percentile bootstrap CI at level 1-0.05/m (Bonferroni over the m metrics compared); regressed/improved when the CI excludes 1 and the change is at least detectable_pct = max(min_effect_pct, noise_k * dispersion), noisy when it is at least min_effect_pct but not detectable_pct; dispersion: the larger robust CV (1.4826 MAD/median) of the two runs' samples") > out
+        printf "  \"resamples\": %d, \"seed\": %d, \"ci_level\": %.6g, \"min_effect_pct\": %s, \"noise_k\": %s, \"fail_on_regression_pct\": %s,\n",
+            resamples, seed, 1 - alpha, min_effect, noise_k, fail_pct == "" ? "null" : fail_pct > out
+        printf "  \"counts\": {\"regressed\": %d, \"improved\": %d, \"noisy\": %d, \"unchanged\": %d, \"new\": %d, \"missing\": %d},\n",
+            nreg, nimp, nnoisy, nunch, nmiss, ng > out
         printf "  \"metrics\": [" > out
         for (i = 1; i <= nk; i++) {
             k = order[i]
             printf "%s\n    {\"key\": %s, \"verdict\": %s", (i > 1 ? "," : ""), q(k), q(verdict[k]) > out
             if (verdict[k] != "new")
-                printf ", \"base_median\": %s, \"new_median\": %s, \"ratio\": %s, \"ci\": [%s, %s], \"worse_pct\": %s, \"base_n\": %d, \"new_n\": %d, \"compared\": %s",
-                    num(MB[k]), num(MN[k]), num(RR[k]), num(LO[k]), num(HI[k]), num(W[k]), NB[k], NN[k], q(VK[k]) > out
+                printf ", \"base_median\": %s, \"new_median\": %s, \"ratio\": %s, \"ci\": [%s, %s], \"worse_pct\": %s, \"base_n\": %d, \"new_n\": %d, \"compared\": %s, \"dispersion_base\": %s, \"dispersion_new\": %s, \"detectable_pct\": %s",
+                    num(MB[k]), num(MN[k]), num(RR[k]), num(LO[k]), num(HI[k]), num(W[k]), NB[k], NN[k], q(VK[k]),
+                    num(DB[k]), num(DN[k]), num(DET[k]) > out
             printf "}" > out
         }
         for (i = 1; i <= ng; i++)

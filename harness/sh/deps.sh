@@ -34,11 +34,14 @@ pkgs_for() {
 want=""
 for g in "$@"; do want="$want $(pkgs_for "$g")"; done
 
+# One dpkg-query for all of them (a run asks on every start: one process,
+# not one per package); a package it does not know is missing.
+# shellcheck disable=SC2086 # package names are single words
+installed=" $(dpkg-query -W -f '${Package}:${db:Status-Status} ' $want 2>/dev/null || true) "
 missing=""
 for p in $want; do
     case " $missing " in *" $p "*) continue ;; esac
-    st=$(dpkg-query -W -f '${db:Status-Status}' "$p" 2>/dev/null || true)
-    [ "$st" = installed ] || missing="$missing $p"
+    case "$installed" in *" $p:installed "*|*" ${p%%:*}:installed "*) ;; *) missing="$missing $p" ;; esac
 done
 [ -z "$missing" ] && exit 0
 

@@ -15,6 +15,11 @@
 #           @time PROG SECONDS            PROG's run time, guest clock
 #           @metric JSON                  a performance record PROG wrote
 #                                         (harness/metrics.h, sh/metrics.sh)
+#           @phase NAME SECONDS           the guest enters phase NAME at
+#                                         SECONDS of its clock (uptime):
+#                                         init, modules, bind, list, each
+#                                         program, teardown; end
+#                                         (harness/sh/phases.awk)
 #           @done                         every program ran
 #   KMSG  the raw /dev/kmsg stream, with "vfio-ct: ..." markers written at
 #         phase ("phase modules", "phase bind", "phase teardown"), program
@@ -33,8 +38,12 @@ VCT_PROGDIR=${VCT_PROGDIR:-$VCT_HOME}
 VCT_RUNDIR=${VCT_RUNDIR:-$VCT_HOME}
 # shellcheck source=harness/sh/metrics.sh
 . "$VCT_HOME/harness/sh/metrics.sh"
+# shellcheck source=harness/sh/ab.sh
+. "$VCT_HOME/harness/sh/ab.sh"
 
 emit() { printf '%s\n' "$*" >&3; }
+# (read, not cut: each process costs milliseconds in an emulated guest)
+gphase() { read -r up _ < /proc/uptime; emit "@phase $1 $up"; }
 kmark() { printf 'vfio-ct: %s\n' "$*" >> "${VCT_KMSG:-/dev/kmsg}" 2>/dev/null || true; }
 
 # find_port NAME: the /dev node of the virtio-serial port called NAME.
@@ -56,26 +65,35 @@ guest_mounts() {
     mount -t hugetlbfs hugetlbfs /dev/hugepages 2>/dev/null || true
 }
 
+# load_module KO [FILE]: insmod one module (FILE, default the initramfs's
+# modules/KO) with the profile's `modparams` (MODULE.PARAM=VALUE words) for
+# it; an @setup record says how it went.
+load_module() {
+    name=${1%.ko}
+    params=""
+    for mp in ${VCT_MODPARAMS:-}; do
+        [ "$(printf '%s' "${mp%%.*}" | tr '-' '_')" = "$(printf '%s' "$name" | tr '-' '_')" ] &&
+            params="$params ${mp#*.}"
+    done
+    # shellcheck disable=SC2086 # params: words, split on purpose
+    if msg=$(insmod "${2:-$VCT_HOME/modules/$1}" $params 2>&1); then
+        emit "@setup ok insmod $1$params"
+    else
+        emit "@setup fail insmod $1 $msg"
+        return 1
+    fi
+}
+
 load_modules() {
     kmark "phase modules"
+    gphase modules
     while IFS= read -r ko; do
         [ -n "$ko" ] || continue
         name=${ko%.ko}
         if grep -q "^$(printf '%s' "$name" | tr '-' '_') " /proc/modules; then
             continue
         fi
-        # Parameters from the profile's `modparams` (MODULE.PARAM=VALUE words).
-        params=""
-        for mp in ${VCT_MODPARAMS:-}; do
-            [ "$(printf '%s' "${mp%%.*}" | tr '-' '_')" = "$(printf '%s' "$name" | tr '-' '_')" ] &&
-                params="$params ${mp#*.}"
-        done
-        # shellcheck disable=SC2086 # params: words, split on purpose
-        if msg=$(insmod "$VCT_HOME/modules/$ko" $params 2>&1); then
-            emit "@setup ok insmod $ko$params"
-        else
-            emit "@setup fail insmod $ko $msg"
-        fi
+        load_module "$ko" || true
     done < "$VCT_HOME/modules.list"
 }
 
@@ -86,6 +104,7 @@ load_modules() {
 . "$VCT_HOME/harness/sh/bind.sh"
 bind_vfio() {
     kmark "phase bind"
+    gphase bind
     # shellcheck disable=SC2086 # VCT_BIND: a word list of IDs
     bdfs=$(dev_resolve 0 $VCT_BIND) || { emit "@setup fail bind $VCT_BIND malformed"; return 0; }
     [ -n "$bdfs" ] || return 0
@@ -100,13 +119,14 @@ bind_vfio() {
 report_groups() {
     for g in "$(vct_sys)"/kernel/iommu_groups/*; do
         [ -d "$g" ] || continue
-        n=$(basename "$g")
+        n=${g##*/}
         while IFS= read -r l; do emit "@sysfs $n reserved_regions $l"; done < "$g/reserved_regions"
         for d in "$g"/devices/*; do
             [ -e "$d" ] || continue
             drv=-
-            [ -e "$d/driver" ] && drv=$(basename "$(readlink "$d/driver")")
-            emit "@sysfs $n devices $(basename "$d") $(cat "$d/vendor" "$d/device" | tr '\n' ' ')$drv"
+            if [ -e "$d/driver" ]; then drv=$(readlink "$d/driver"); drv=${drv##*/}; fi
+            read -r v < "$d/vendor"; read -r dv < "$d/device"
+            emit "@sysfs $n devices ${d##*/} $v $dv $drv"
         done
     done
 }
@@ -120,14 +140,15 @@ restore_bindings() {
 # program's exit status travels in-band (the pipeline hides it otherwise).
 run_program() {
     rel=$1
+    gphase "$rel"
     emit "@begin $rel"
     kmark "program begin $rel"
-    t0=$(cut -d' ' -f1 /proc/uptime)
+    read -r t0 _ < /proc/uptime
     # The program runs in a session (and process group) of its own, named in
     # prog.pid, so that prog_stop can end it and every test it forked.
     { rc=0
-      if cd "$VCT_PROGDIR/$(dirname "$rel")"; then
-          setsid timeout -s KILL "${VCT_PROG_TIMEOUT:-900}" "./$(basename "$rel")" 2>&1 < /dev/null &
+      if cd "$VCT_PROGDIR/${rel%/*}"; then
+          setsid timeout -s KILL "${VCT_PROG_TIMEOUT:-900}" "./${rel##*/}" 2>&1 < /dev/null &
           echo $! > "$VCT_RUNDIR/prog.pid"
           wait $! || rc=$?
           kill -KILL "-$(cat "$VCT_RUNDIR/prog.pid")" 2>/dev/null || true
@@ -158,6 +179,7 @@ guest_main() {
         # shellcheck disable=SC2034 # read by bind.sh
         VCT_STATE=/tmp/vfio-ct-guest
         guest_mounts
+        read -r t_init _ < /proc/uptime
         # Behind a paravirtual IOMMU that is a module (virtio-iommu with an
         # ACPI VIOT table or a DT iommu-map), the virtio-serial device's probe
         # is deferred until that module is loaded: load the modules first
@@ -189,21 +211,31 @@ guest_main() {
         trap 'restore_bindings; exit 130' INT TERM HUP
     fi
     emit "@boot $(uname -r)"
+    if on_guest; then emit "@phase init $t_init"; else gphase start; fi
     [ -f /tmp/vct-early-setup ] && on_guest && cat /tmp/vct-early-setup >&3
     if binds_itself; then
         load_modules
         bind_vfio
     fi
+    gphase list
     report_groups
     while IFS= read -r rel; do
-        "$VCT_PROGDIR/$rel" --vct-list | while IFS= read -r t; do emit "@list $rel $t"; done
+        "$VCT_PROGDIR/$rel" --vct-list | ab_listed | while IFS= read -r t; do emit "@list $rel $t"; done
     done < "$VCT_RUNDIR/programs.list"
-    while IFS= read -r rel; do
-        run_program "$rel"
-        metrics_send
-    done < "$VCT_RUNDIR/programs.list"
+    if [ -n "${VCT_AB_ROUNDS:-}" ]; then
+        # A/B inside one boot (harness/sh/ab.sh): the programs run in rounds
+        # that alternate two builds of the VFIO modules.
+        ab_guest
+    else
+        while IFS= read -r rel; do
+            run_program "$rel"
+            metrics_send
+        done < "$VCT_RUNDIR/programs.list"
+    fi
     kmark "phase teardown"
+    gphase teardown
     ! binds_itself || restore_bindings
+    gphase end
     emit "@done"
     if on_guest; then
         sync

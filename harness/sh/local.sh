@@ -242,6 +242,7 @@ local_main() {
     mkdir -p "$work" "$results/tap"
     started=$(date +%s)
     started_iso=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+    phase_enter build
     if [ "$build" = 1 ] && [ -f "$VCT_TOP/Makefile" ]; then
         say "building (make ARCH=$arch), log in $results/build.log"
         make -C "$VCT_TOP" ARCH="$arch" -j"$(nproc 2>/dev/null || echo 2)" all > "$results/build.log" 2>&1 ||
@@ -254,6 +255,7 @@ local_main() {
     exec 3>> "$stream"
 
     # ---- journal, modules, binding ----
+    phase_enter bind
     # shellcheck disable=SC2086 # one BDF per line
     journal_begin $local_bdfs || die "cannot write the journal $(vct_journal)"
     journaled=1
@@ -289,6 +291,7 @@ local_main() {
 
     # ---- run: the guest half, collected as from a guest ----
     collect_init "$(programs)"
+    phase_enter guest
     phase=run
     say "running on $(uname -n) (Linux $(uname -r)), results in $results"
     VCT_LOCAL=1 VCT_HOME="$VCT_TOP" VCT_PROGDIR="$BUILD" VCT_RUNDIR="$work" \
@@ -307,6 +310,7 @@ local_main() {
         fi
     done
     phase=teardown
+    phase_enter teardown
     prog_stop "$work/prog.pid"
     kill -TERM "$gpid" 2>/dev/null || true
     wait "$gpid" 2>/dev/null || true
@@ -318,11 +322,14 @@ local_main() {
     local_teardown
     [ "$restore_failed" = 0 ] || say "RESTORE FAILED: see the lines above; the journal is kept"
 
+    phase_enter results
     ended=$(date +%s)
     run_host_json=$(local_host_json)
     results_write "$(uname -r)" "local" "" "$started_iso" "$((ended - started))" "$reason"
     say "results in $results"
+    phase_enter report
     perf_finish "$(uname -r)" ""
+    phases_finish
     trap - EXIT
     [ -z "$sig_rc" ] || exit "$sig_rc"
     [ "$restore_failed" = 0 ] || exit 1

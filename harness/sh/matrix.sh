@@ -1,8 +1,9 @@
 #!/bin/sh
-# matrix.sh: run.sh --matrix.  Runs every host profile with every kernel, one
-# guest at a time (the emulated hosts are CPU-bound: on a small machine two
-# guests at once only make both slower and risk the idle watchdog), and
-# writes a table: one row per host, one column per kernel, each cell
+# matrix.sh: run.sh --matrix.  Runs every host profile with every kernel,
+# VCT_MATRIX_JOBS cells at a time (run.sh --jobs; default: the machine's
+# cores, nproc: each TCG guest is one CPU-bound thread, so more guests than
+# cores only make each slower and risk the idle watchdog), and writes a
+# table: one row per host, one column per kernel, each cell
 # "pass/fail/skip, wall time, results directory".
 #
 #   matrix.sh SPEC RESULTS BUILD RUNOPTS...
@@ -15,7 +16,8 @@
 # Output: the table on stdout and in RESULTS/matrix.md, the same as JSON in
 # RESULTS/matrix.json and HTML in RESULTS/matrix.html (merge.sh), every
 # cell's results under RESULTS/<host>/<kernel>/.
-# With VCT_MATRIX_SHARD=K/N (run.sh --shard) only shard K of N runs.
+# With VCT_MATRIX_SHARD=K/N (run.sh --shard) only shard K of N runs.  The
+# table is the same whatever the number of jobs: its rows are in cell order.
 # Exit status: 0 when no cell failed (skipped cells do not fail, nor do
 # known-red ones: their only failures are known kernel bugs), else 1.
 set -eu
@@ -55,42 +57,79 @@ if [ "$build" = 1 ]; then
     done
 fi
 
-# cells.tsv: host kernel exit pass fail skip wall release dir
-: > "$results/cells.tsv"
-any_failed=0
-# Ctrl-C: the running cell's run.sh stops its guest and keeps its results;
-# the matrix then runs no further cell and writes the table of those that ran.
-interrupted=""
-trap 'interrupted=1' INT TERM HUP
+# run_cell HOST KERNEL DIR: one cell's run.sh; its row of cells.tsv (host
+# kernel exit pass fail skip wall release) in DIR.row.
+run_cell() {
+    ch=$1 ck=$2 cdir=$3
+    shift 3
+    t0=$(date +%s)
+    st=0
+    "$top/run.sh" --host "$ch" --kernel "$ck" --no-build --results "$cdir" "$@" \
+        > "$cdir.tap" 2> "$cdir.log" || st=$?
+    wall=$(($(date +%s) - t0))
+    if [ -f "$cdir/run.json" ]; then
+        c=$(sed -n 's/.*"counts": {"pass": \([0-9]*\), "fail": \([0-9]*\), "skip": \([0-9]*\).*/\1 \2 \3/p' "$cdir/run.json")
+        rel=$(sed -n 's/.*"kernel_release": "\(.*\)",/\1/p' "$cdir/run.json")
+    else
+        c="0 0 0" rel=""
+    fi
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$ch" "$ck" "$st" "$(printf '%s' "$c" | tr ' ' '\t')" "$wall" \
+        "${rel:--}" > "$cdir.row"
+    say "  $ch x $ck: exit $st, pass/fail/skip $(printf '%s' "$c" | tr ' ' /), ${wall}s, $cdir"
+}
+
+jobs=${VCT_MATRIX_JOBS:-$(nproc 2>/dev/null || echo 1)}
+case "$jobs" in ''|0|*[!0-9]*) printf 'run.sh: --jobs wants a positive number, not %s\n' "$jobs" >&2; exit 2 ;; esac
+# Ctrl-C reaches the running cells' run.sh (the terminal's process group):
+# each stops its guest and keeps its results.  SIGTERM or SIGHUP to the
+# matrix alone is passed on to them.  Either way no further cell starts and
+# the table holds the cells that ran.
+interrupted="" running=""
+trap 'interrupted=1' INT
+trap 'interrupted=1; for p in $running; do kill -TERM "$p" 2>/dev/null || true; done' TERM HUP
+# reap: forget the cells that ended (running: their pids).
+reap() {
+    still=""
+    for p in $running; do
+        if kill -0 "$p" 2>/dev/null; then still="$still $p"; else wait "$p" 2>/dev/null || true; fi
+    done
+    running=$still
+}
 # --shard K/N (VCT_MATRIX_SHARD): only the cells whose index in host-major
 # order, counted from 0, is K-1 modulo N (shard.sh).
 cell=-1
+: > "$results/cells.order"
+say "$jobs cell(s) at a time (--jobs)"
 for h in $hosts; do
-    [ -z "$interrupted" ] || break
     for k in $kernels; do
-        [ -z "$interrupted" ] || break
         cell=$((cell + 1))
         "$top/harness/sh/shard.sh" "${VCT_MATRIX_SHARD:-1/1}" "$cell" || continue
+        while [ -z "$interrupted" ] && [ "$(printf '%s' "$running" | wc -w)" -ge "$jobs" ]; do
+            sleep 1; reap
+        done
+        [ -z "$interrupted" ] || break 2
         dir="$results/$h/$(label "$k")"
         say "cell $h x $k"
         mkdir -p "$(dirname "$dir")"
-        t0=$(date +%s)
-        st=0
-        "$top/run.sh" --host "$h" --kernel "$k" --no-build --results "$dir" "$@" \
-            > "$dir.tap" 2> "$dir.log" || st=$?
-        wall=$(($(date +%s) - t0))
-        if [ -f "$dir/run.json" ]; then
-            c=$(sed -n 's/.*"counts": {"pass": \([0-9]*\), "fail": \([0-9]*\), "skip": \([0-9]*\).*/\1 \2 \3/p' "$dir/run.json")
-            rel=$(sed -n 's/.*"kernel_release": "\(.*\)",/\1/p' "$dir/run.json")
-        else
-            c="0 0 0" rel=""
-        fi
-        printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$h" "$k" "$st" "$(printf '%s' "$c" | tr ' ' '\t')" "$wall" \
-            "${rel:--}" >> "$results/cells.tsv"
-        [ "$st" = 0 ] || any_failed=1
-        say "  exit $st, pass/fail/skip $(printf '%s' "$c" | tr ' ' /), ${wall}s, $dir"
+        rm -f "$dir.row"
+        run_cell "$h" "$k" "$dir" "$@" &
+        running="$running $!"
+        printf '%s\n' "$dir" >> "$results/cells.order"
     done
 done
+while [ -n "$(printf '%s' "$running" | tr -d ' ')" ]; do sleep 1; reap; done
+# cells.tsv in cell order, whichever ended first.
+: > "$results/cells.tsv"
+any_failed=0
+while IFS= read -r dir; do
+    if [ -f "$dir.row" ]; then
+        cat "$dir.row" >> "$results/cells.tsv"; rm -f "$dir.row"
+        [ "$(cut -f3 "$results/cells.tsv" | tail -n 1)" = 0 ] || any_failed=1
+    else
+        any_failed=1
+    fi
+done < "$results/cells.order"
+rm -f "$results/cells.order"
 total=$(($(date +%s) - started))
 [ -z "$interrupted" ] || { any_failed=1; say "matrix interrupted: the table holds the cells that ran"; }
 

@@ -17,7 +17,7 @@ perf_options() {
         is_count "$duration" || usage_error "--duration wants a positive number of seconds, not '$duration'"
     fi
     if [ -n "$fail_pct" ]; then
-        [ -n "$baseline" ] || usage_error "--fail-on-regression needs --baseline"
+        [ -n "$baseline" ] || [ -n "$ab_a" ] || usage_error "--fail-on-regression needs --baseline or --ab"
         case "$fail_pct" in ''|*[!0-9.]*|*.*.*) usage_error "--fail-on-regression wants a percentage, not '$fail_pct'" ;; esac
     fi
     if [ -n "$baseline" ]; then
@@ -93,7 +93,8 @@ perf_metrics() {
 # Sets perf_tools, perf_qemu, perf_modules.
 perf_guest() {
     perf_tools="" perf_qemu="" perf_modules=""
-    case "$(programs)" in */suites/stress/*) ;; *) return 0 ;; esac
+    # fio serves stress/kdma and the soak's pressure only (not stress/maps).
+    case "$(programs)" in */suites/stress/kdma*|*/suites/stress/soak*) ;; *) return 0 ;; esac
     # fio and its ~60 libraries double the initramfs and the boot time: only
     # runs that ask for performance work carry them (--stress, --duration, or
     # a --suite naming stress); elsewhere stress.kdma SKIPs and says so.

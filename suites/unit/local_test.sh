@@ -241,6 +241,7 @@ full_run() {
     grep -q '"sys_vendor": "Fake Vendor"' "$tmp/res/run.json" &&
     grep -q '"cpu": "Fake CPU @ 1GHz"' "$tmp/res/run.json" &&
     grep -q '"counts": {"pass": [1-9][0-9]*, "fail": 0' "$tmp/res/run.json" &&
+    grep -q '^  "phases": \[{"name": "build", .*{"name": "bind", .*{"name": "guest.start", .*{"name": "guest.suites/fake/prog", .*{"name": "guest.teardown", .*{"name": "teardown", .*{"name": "report", "seconds": [0-9.]*, "clock": "host"}\],$' "$tmp/res/run.json" &&
     grep -q '^device 0000:00:03.0 - - -$' "$tmp/res/work/journal" &&
     grep -q '^hugepages hugepages-2048kB 16$' "$tmp/res/work/journal"
 }

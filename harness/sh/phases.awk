@@ -1,0 +1,38 @@
+# phases.awk: a run's phase table from its marks (harness/sh/phases.sh).
+#
+#   awk -f phases.awk work/phases.host work/stream.log
+#
+# phases.host: `NAME SECONDS` per line, the host clock when the runner
+# entered phase NAME; each phase lasts until the next mark (`end`, the
+# last, names no phase; a phase without a later mark is still open and
+# left out).  stream.log: the guest's records; its `@phase NAME SECONDS`
+# marks (guest clock) divide the host phase `guest` the same way, their
+# last mark (`end`) naming none.  A guest mark `init` is stamped when
+# /init starts, so its SECONDS are the kernel's boot; `start` (the local
+# kind: no boot) is not.
+# Output, TSV: NAME SECONDS CLOCK, CLOCK `host` or `guest`.  The guest's
+# rows are followed by `guest.other` (host clock): the host phase `guest`
+# less what the guest's clock saw of it (QEMU's start and firmware, the
+# power-off, the collector's lag).
+function fmt(s) { return sprintf("%.2f", s < 0 && s > -0.005 ? 0 : s) }
+FNR == NR { if (NF == 2 && $2 ~ /^[0-9.]+$/) { hn[++nh] = $1; ht[nh] = $2 } next }
+$1 == "@phase" && NF == 3 && $3 ~ /^[0-9.]+$/ { gn[++ng] = $2; gt[ng] = $3 }
+END {
+    # the guest's marks in time order (an early set-up's records arrive late)
+    for (i = 2; i <= ng; i++)
+        for (j = i; j > 1 && gt[j - 1] + 0 > gt[j] + 0; j--) {
+            t = gn[j]; gn[j] = gn[j - 1]; gn[j - 1] = t
+            t = gt[j]; gt[j] = gt[j - 1]; gt[j - 1] = t
+        }
+    for (i = 1; i < nh; i++) {
+        secs = ht[i + 1] - ht[i]
+        if (hn[i] != "guest" || ng == 0) { printf "%s\t%s\thost\n", hn[i], fmt(secs); continue }
+        seen = 0
+        if (gn[1] == "init") { printf "guest.boot_to_init\t%s\tguest\n", fmt(gt[1]); seen = gt[1] }
+        for (j = 1; j < ng; j++) {
+            printf "guest.%s\t%s\tguest\n", gn[j], fmt(gt[j + 1] - gt[j])
+            seen += gt[j + 1] - gt[j]
+        }
+        printf "guest.other\t%s\thost\n", fmt(secs - seen)
+    }
+}
