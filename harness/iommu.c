@@ -17,16 +17,26 @@
 #include "resv.h"
 
 static const struct {
-	const char *name;
 	const struct vct_iommu_ops *ops;
+	const struct vct_iommu_props *props;
 } backends[VCT_BACKEND_NR] = {
-	[VCT_BACKEND_TYPE1] = { "type1", &vct_iommu_type1_ops },
-	[VCT_BACKEND_TYPE1v2] = { "type1v2", &vct_iommu_type1_ops },
+	[VCT_BACKEND_TYPE1] = { &vct_iommu_type1_ops, &vct_iommu_type1_props },
+	[VCT_BACKEND_TYPE1v2] = { &vct_iommu_type1_ops, &vct_iommu_type1v2_props },
+	[VCT_BACKEND_IOMMUFD_COMPAT_TYPE1] = { &vct_iommu_type1_ops,
+					       &vct_iommu_compat_type1_props },
+	[VCT_BACKEND_IOMMUFD_COMPAT_TYPE1v2] = { &vct_iommu_type1_ops,
+						 &vct_iommu_compat_type1v2_props },
+	[VCT_BACKEND_IOMMUFD] = { &vct_iommu_iommufd_ops, &vct_iommu_iommufd_props },
 };
 
 const char *vct_backend_name(enum vct_backend b)
 {
-	return (unsigned int)b < VCT_BACKEND_NR ? backends[b].name : "?";
+	return (unsigned int)b < VCT_BACKEND_NR ? backends[b].props->name : "?";
+}
+
+const struct vct_iommu_props *vct_backend_props(enum vct_backend b)
+{
+	return (unsigned int)b < VCT_BACKEND_NR ? backends[b].props : NULL;
 }
 
 static void whyf(char *why, size_t len, const char *fmt, ...)
@@ -58,7 +68,7 @@ int __vct_iommu_open(enum vct_backend b, struct vct_iommu **out, char *why,
 		return -ENOMEM;
 	iommu->backend = b;
 	iommu->ops = backends[b].ops;
-	iommu->fd = -1;
+	iommu->props = backends[b].props;
 	ret = iommu->ops->open(iommu);
 	if (ret) {
 		whyf(why, why_len, "%s", iommu->err);
@@ -77,19 +87,25 @@ void vct_iommu_close(struct vct_iommu *iommu)
 	free(iommu);
 }
 
+bool vct_backend_offered(enum vct_backend b)
+{
+	struct vct_iommu *iommu;
+
+	if (__vct_iommu_open(b, &iommu, NULL, 0))
+		return false;
+	vct_iommu_close(iommu);
+	return true;
+}
+
 int vct_iommu_container_fd(const struct vct_iommu *iommu)
 {
-	return iommu && iommu->fd >= 0 ? iommu->fd : -ENOENT;
+	return iommu ? iommu->ops->container_fd(iommu) : -ENOENT;
 }
 
 int vct_iommu_group_fd(const struct vct_iommu *iommu, int group)
 {
-	size_t i;
-
-	for (i = 0; iommu && i < iommu->ngroups; i++)
-		if (iommu->groups[i].id == group)
-			return iommu->groups[i].fd;
-	return -ENOENT;
+	return iommu && iommu->ops->group_fd ? iommu->ops->group_fd(iommu, group) :
+					       -ENOENT;
 }
 
 const char *vct_iommu_last_error(const struct vct_iommu *iommu)
@@ -100,7 +116,6 @@ const char *vct_iommu_last_error(const struct vct_iommu *iommu)
 int __vct_iommu_attach(struct vct_iommu *iommu, const char *bdf)
 {
 	int group = __vct_pci_iommu_group(bdf);
-	int ret;
 
 	if (group < 0) {
 		snprintf(iommu->err, sizeof(iommu->err),
@@ -108,25 +123,63 @@ int __vct_iommu_attach(struct vct_iommu *iommu, const char *bdf)
 			 vct_errno_name(-group));
 		return group;
 	}
-	ret = iommu->ops->attach(iommu, bdf, group);
-	return ret ? ret : group;
+	return iommu->ops->attach(iommu, bdf, group);
 }
 
-int __vct_iommu_detach(struct vct_iommu *iommu, int group)
+int __vct_iommu_detach(struct vct_iommu *iommu, const char *bdf)
 {
-	return iommu->ops->detach(iommu, group);
+	return iommu->ops->detach(iommu, bdf);
 }
 
-void vct_iommu_forget(struct vct_iommu *iommu, int group)
+void vct_iommu_forget(struct vct_iommu *iommu, const char *bdf)
 {
-	size_t i;
+	iommu->ops->forget(iommu, bdf);
+}
 
-	for (i = 0; i < iommu->ngroups; i++)
-		if (iommu->groups[i].id == group) {
-			close(iommu->groups[i].fd);
-			iommu->groups[i] = iommu->groups[--iommu->ngroups];
-			return;
-		}
+size_t vct_iommu_attached(const struct vct_iommu *iommu,
+			  struct vct_iommu_dev *out, size_t max)
+{
+	return iommu->ops->attached(iommu, out, max);
+}
+
+static int no_uapi(struct vct_iommu *iommu, const char *what)
+{
+	snprintf(iommu->err, sizeof(iommu->err), "%s: %s has no %s",
+		 iommu->props->name, iommu->props->dev_path, what);
+	return -EOPNOTSUPP;
+}
+
+int __vct_iommu_raw_map(struct vct_iommu *iommu, uint32_t flags,
+			uint64_t iova, uint64_t size, uint64_t vaddr)
+{
+	if (!iommu->ops->raw_map)
+		return no_uapi(iommu, "VFIO_IOMMU_MAP_DMA");
+	return iommu->ops->raw_map(iommu, flags, iova, size, vaddr);
+}
+
+int __vct_iommu_raw_unmap(struct vct_iommu *iommu, uint32_t flags,
+			  uint64_t iova, uint64_t size, uint64_t *unmapped)
+{
+	uint64_t dummy;
+
+	if (!iommu->ops->raw_unmap)
+		return no_uapi(iommu, "VFIO_IOMMU_UNMAP_DMA");
+	return iommu->ops->raw_unmap(iommu, flags, iova, size,
+				     unmapped ? unmapped : &dummy);
+}
+
+int __vct_iommu_check_extension(struct vct_iommu *iommu, unsigned long ext)
+{
+	if (!iommu->ops->check_extension)
+		return no_uapi(iommu, "VFIO_CHECK_EXTENSION");
+	return iommu->ops->check_extension(iommu, ext);
+}
+
+int __vct_iommu_allow_iovas(struct vct_iommu *iommu, const struct vct_ranges *r)
+{
+	if (!iommu->ops->allow_iovas)
+		return no_uapi(iommu, "IOMMU_IOAS_ALLOW_IOVAS");
+	return iommu->ops->allow_iovas(iommu, r);
 }
 
 int __vct_iommu_map(struct vct_iommu *iommu, uint64_t iova, uint64_t size,
@@ -423,7 +476,7 @@ int __vct_iommu_setup(enum vct_backend b, size_t need, size_t attach,
 	memcpy(devs, found, need * sizeof(*devs));
 	for (i = 0; i < attach; i++) {
 		ret = __vct_iommu_attach(iommu, devs[i].bdf);
-		if (ret < 0) {
+		if (ret) {
 			whyf(why, why_len, "%s: attaching %s (group %d): %s: %s",
 			     vct_backend_name(b), devs[i].bdf, devs[i].group,
 			     vct_errno_name(-ret), iommu->err);

@@ -3,12 +3,15 @@
  * iommu.h - one interface to every IOMMU backend VFIO offers userspace.
  *
  * Tests are written once against this interface and run once per backend
- * through FIXTURE_VARIANT (see VCT_IOMMU_SETUP_OR_SKIP).  A backend is an
- * ops table (struct vct_iommu_ops); VFIO type1 and type1v2 live in
- * iommu_type1.c.  The iommufd backends plug in as further tables: compat
- * (/dev/iommu opened in place of the container, same group ioctls) and
- * native (VFIO cdev bound to an iommufd, IOMMU_IOAS_* for map/unmap/ranges),
- * which is why devices are attached by BDF and not by group here.
+ * through FIXTURE_VARIANT (see VCT_IOMMU_SETUP_OR_SKIP, variants.h).  A
+ * backend is an ops table (struct vct_iommu_ops) with its state private to
+ * it, and a properties struct (struct vct_iommu_props) saying where its
+ * behaviour differs: VFIO type1, type1v2 and the iommufd compat modes
+ * (/dev/iommu opened in place of the container, same group ioctls) live in
+ * iommu_type1.c, native iommufd (VFIO cdev bound to an iommufd,
+ * IOMMU_IOAS_* for map/unmap/ranges) in iommu_iommufd.c.  Devices are
+ * attached and detached by BDF: the backend attaches the device's group or
+ * the device itself.
  *
  * Every __vct_iommu_*() returns 0 (or a value >= 0 where said) or -errno,
  * untouched from the kernel where the kernel answered, so tests can check
@@ -29,13 +32,19 @@
 #include "util.h"
 
 enum vct_backend {
-	VCT_BACKEND_TYPE1,	/* VFIO_TYPE1_IOMMU */
-	VCT_BACKEND_TYPE1v2,	/* VFIO_TYPE1v2_IOMMU */
-	/* later: IOMMUFD_COMPAT_TYPE1, IOMMUFD_COMPAT_TYPE1v2, IOMMUFD */
+	VCT_BACKEND_TYPE1,			/* VFIO_TYPE1_IOMMU on /dev/vfio/vfio */
+	VCT_BACKEND_TYPE1v2,			/* VFIO_TYPE1v2_IOMMU on /dev/vfio/vfio */
+	VCT_BACKEND_IOMMUFD_COMPAT_TYPE1,	/* /dev/iommu as the container, VFIO_TYPE1_IOMMU */
+	VCT_BACKEND_IOMMUFD_COMPAT_TYPE1v2,	/* /dev/iommu as the container, VFIO_TYPE1v2_IOMMU */
+	VCT_BACKEND_IOMMUFD,			/* VFIO cdev bound to /dev/iommu, IOMMU_IOAS_* */
 	VCT_BACKEND_NR
 };
 
-/* "type1", "type1v2": also the FIXTURE_VARIANT names. */
+/*
+ * "type1", "type1v2", "iommufd_compat_type1", "iommufd_compat_type1v2",
+ * "iommufd": also the FIXTURE_VARIANT names (as the kernel's VFIO
+ * selftests name their IOMMU modes).
+ */
 const char *vct_backend_name(enum vct_backend b);
 
 /* Device access rights of a mapping (VFIO_DMA_MAP_FLAG_READ/WRITE). */
@@ -45,6 +54,70 @@ const char *vct_backend_name(enum vct_backend b);
 
 #define VCT_IOMMU_MAX_GROUPS	16
 #define VCT_IOMMU_MAX_CAPS	16
+
+/* ---- what a backend does differently: its properties -------------------- */
+
+/* What an unmap does to a mapping it covers only in part. */
+enum vct_unmap_partial {
+	/* Refused with props->unmap_partial_errno; nothing is removed. */
+	VCT_UNMAP_PARTIAL_REFUSED,
+	/*
+	 * Type1 v1: a range covering a mapping's first IOVA removes the whole
+	 * mapping; one starting inside a mapping removes nothing, and nothing
+	 * after it either (the walk stops there).
+	 */
+	VCT_UNMAP_PARTIAL_WHOLE,
+	/* Mappings are cut at the range's ends: exactly the range goes. */
+	VCT_UNMAP_PARTIAL_SPLIT,
+};
+
+/* What the backend says about how many more mappings it allows. */
+enum vct_dma_avail {
+	VCT_DMA_AVAIL_COUNTED,	/* DMA_AVAIL capability, one per mapping */
+	VCT_DMA_AVAIL_CONSTANT,	/* DMA_AVAIL capability, always U32_MAX */
+	VCT_DMA_AVAIL_ABSENT,	/* no such report */
+};
+
+/* Where pinned pages are charged. */
+enum vct_lock_acct {
+	/* mm->locked_vm (/proc/self/status VmLck), CAP_IPC_LOCK or not. */
+	VCT_LOCK_ACCT_MM,
+	/*
+	 * mm->pinned_vm (VmPin) always; without CAP_IPC_LOCK also the user's
+	 * locked_vm against RLIMIT_MEMLOCK; VmLck untouched.
+	 */
+	VCT_LOCK_ACCT_USER,
+};
+
+/*
+ * A backend's behaviour where backends differ, each pinned to Linux 6.12
+ * by the kernel line that decides it (iommu_type1.c, iommu_iommufd.c).
+ * Suites branch on these, never on the backend's identity.
+ */
+struct vct_iommu_props {
+	const char *name;		/* vct_backend_name() */
+	const char *dev_path;		/* the address-space object opened */
+	bool attaches_devices;		/* attach unit: the device (cdev), else its group */
+	bool groups;			/* VFIO groups in a container: vct_iommu_group_fd() */
+	bool attach_at_device_open;	/* a group's device reaches the IOAS when opened */
+	bool type1_uapi;		/* VFIO_IOMMU_* on the container: the raw ops */
+	unsigned long vfio_model;	/* VFIO_SET_IOMMU argument, 0: none */
+	enum vct_unmap_partial unmap_partial;
+	int unmap_partial_errno;	/* -errno for VCT_UNMAP_PARTIAL_REFUSED */
+	int unmap_nothing_errno;	/* unmap of a range with no mapping: 0 (size 0) or -errno */
+	int map_no_prot_errno;		/* map the device may neither read nor write */
+	int bar_map_errno;		/* map of a BAR's mmap: 0 or -errno */
+	bool bar_map_locks;		/* ... and it charges locked memory */
+	enum vct_dma_avail dma_avail;
+	enum vct_lock_acct lock_acct;
+	bool update_vaddr;		/* VFIO_UPDATE_VADDR offered */
+	bool allow_iovas;		/* IOMMU_IOAS_ALLOW_IOVAS: __vct_iommu_allow_iovas() */
+	int map_unset_errno;		/* raw map on a bare container (no group yet) */
+	int map_wrap_errno;		/* iova + size wraps past 2^64 (6.12) */
+};
+
+/* The properties of backend b (NULL for an unknown one). */
+const struct vct_iommu_props *vct_backend_props(enum vct_backend b);
 
 /* What VFIO_IOMMU_GET_INFO (or the backend's equivalent) reported. */
 struct vct_iommu_info {
@@ -74,12 +147,8 @@ struct vct_iommu_info {
 /* Release what __vct_iommu_info() allocated; info is zeroed. */
 void vct_iommu_info_free(struct vct_iommu_info *info);
 
-struct vct_iommu_group {
-	int id;		/* IOMMU group number */
-	int fd;		/* /dev/vfio/<id> */
-};
-
 struct vct_iommu;
+struct vct_iommu_dev;
 
 /*
  * One dirty-page tracking request, every field as the caller chose it (the
@@ -103,7 +172,8 @@ struct vct_dirty_req {
 
 /*
  * A backend.  What each op guarantees on success (0); on failure it returns
- * -errno and leaves the state as it was, except where said.
+ * -errno and leaves the state as it was, except where said.  Its state is
+ * its own (iommu->priv, allocated by open, freed by close).
  */
 struct vct_iommu_ops {
 	/*
@@ -113,17 +183,24 @@ struct vct_iommu_ops {
 	 */
 	int (*open)(struct vct_iommu *iommu);
 	/*
-	 * The device's IOMMU group (type1) or the device itself (cdev) is
-	 * attached: mappings made before or after apply to its DMA.  Attaching
-	 * a second device of an attached group is a no-op.
+	 * Device `bdf` (IOMMU group `group`) is attached, through its group
+	 * (type1, compat) or itself (cdev): mappings made before or after
+	 * apply to its DMA.  Attaching a device whose group (group backends)
+	 * or which itself (cdev) is attached already is a no-op.
 	 */
 	int (*attach)(struct vct_iommu *iommu, const char *bdf, int group);
 	/*
-	 * The group/device no longer uses this address space; remaining
-	 * attachments keep their mappings.  Device fds of the group must be
-	 * closed first (the kernel refuses with EBUSY otherwise).
+	 * What attach attached for `bdf` no longer uses this address space;
+	 * remaining attachments keep their mappings.  Device fds the caller
+	 * got from device_fd must be closed first (the kernel refuses with
+	 * EBUSY otherwise).  -ENOENT: not attached.
 	 */
-	int (*detach)(struct vct_iommu *iommu, int group);
+	int (*detach)(struct vct_iommu *iommu, const char *bdf);
+	/* Forget the attachment of `bdf` without telling the kernel (it is gone). */
+	void (*forget)(struct vct_iommu *iommu, const char *bdf);
+	/* The attachments, one per unit (group or device), in attach order. */
+	size_t (*attached)(const struct vct_iommu *iommu,
+			   struct vct_iommu_dev *out, size_t max);
 	/* [iova, iova+size) translates to vaddr with prot; nothing else changes. */
 	int (*map)(struct vct_iommu *iommu, uint64_t iova, uint64_t size,
 		   void *vaddr, uint32_t prot);
@@ -136,6 +213,28 @@ struct vct_iommu_ops {
 	int (*info)(struct vct_iommu *iommu, struct vct_iommu_info *info);
 	/* A VFIO device fd (>= 0) for an attached device; the caller closes it. */
 	int (*device_fd)(struct vct_iommu *iommu, const char *bdf);
+	/*
+	 * Raw VFIO type1 uapi (NULL where props->type1_uapi is false): one
+	 * VFIO_IOMMU_MAP_DMA / UNMAP_DMA with exactly these fields and argsz
+	 * = sizeof the struct, the kernel's answer untouched; *unmapped is
+	 * what the kernel wrote back into .size.
+	 */
+	int (*raw_map)(struct vct_iommu *iommu, uint32_t flags, uint64_t iova,
+		       uint64_t size, uint64_t vaddr);
+	int (*raw_unmap)(struct vct_iommu *iommu, uint32_t flags, uint64_t iova,
+			 uint64_t size, uint64_t *unmapped);
+	/* VFIO_CHECK_EXTENSION's answer (>= 0) on the container. */
+	int (*check_extension)(struct vct_iommu *iommu, unsigned long ext);
+	/*
+	 * IOMMU_IOAS_ALLOW_IOVAS (NULL where props->allow_iovas is false):
+	 * the IOAS allows exactly `r` (empty: no restriction); refused, the
+	 * old set stays.
+	 */
+	int (*allow_iovas)(struct vct_iommu *iommu, const struct vct_ranges *r);
+	/* The group fd of an attached group (group backends); -ENOENT. */
+	int (*group_fd)(const struct vct_iommu *iommu, int group);
+	/* The container (type1, compat) or iommufd fd. */
+	int (*container_fd)(const struct vct_iommu *iommu);
 	/* Everything released: device DMA through this object is impossible. */
 	void (*close)(struct vct_iommu *iommu);
 	/*
@@ -161,21 +260,24 @@ struct vct_iommu_ops {
 struct vct_iommu {
 	enum vct_backend backend;
 	const struct vct_iommu_ops *ops;
-	int fd;			/* container, later /dev/iommu */
-	bool model_set;		/* type1: VFIO_SET_IOMMU done */
-	struct vct_iommu_group groups[VCT_IOMMU_MAX_GROUPS];
-	size_t ngroups;
+	const struct vct_iommu_props *props;
+	void *priv;		/* the backend's own state */
 	char err[256];		/* why the last failure decided here happened */
 };
 
 /* Backend tables (one file each). */
-extern const struct vct_iommu_ops vct_iommu_type1_ops;
+extern const struct vct_iommu_ops vct_iommu_type1_ops;	/* also the compat backends */
+extern const struct vct_iommu_ops vct_iommu_iommufd_ops;
+extern const struct vct_iommu_props vct_iommu_type1_props, vct_iommu_type1v2_props;
+extern const struct vct_iommu_props vct_iommu_compat_type1_props, vct_iommu_compat_type1v2_props;
+extern const struct vct_iommu_props vct_iommu_iommufd_props;
 
 /*
- * Open a backend.  0, or -ENOENT (no /dev/vfio/vfio: vfio not loaded),
- * -EOPNOTSUPP (kernel lacks this IOMMU model), -EINVAL (unknown backend),
- * other -errno.  On failure *out is NULL and `why` (if given) holds the
- * reason, e.g. "kernel lacks VFIO_TYPE1v2_IOMMU".
+ * Open a backend.  0, or -ENOENT (no /dev/vfio/vfio: vfio not loaded; no
+ * /dev/iommu: kernel without CONFIG_IOMMUFD), -EOPNOTSUPP (kernel lacks
+ * this IOMMU model, or the VFIO cdev), -EINVAL (unknown backend), other
+ * -errno.  On failure *out is NULL and `why` (if given) holds the reason,
+ * e.g. "kernel lacks VFIO_TYPE1v2_IOMMU".
  */
 int __vct_iommu_open(enum vct_backend b, struct vct_iommu **out, char *why,
 		     size_t why_len);
@@ -185,17 +287,19 @@ int __vct_iommu_open(enum vct_backend b, struct vct_iommu **out, char *why,
  * there, opening type1 then fails and says why.)
  */
 enum vct_backend vct_backend_preferred(void);
+/* Whether backend b can be opened on this kernel (opened and closed again). */
+bool vct_backend_offered(enum vct_backend b);
 
 /* Detach everything, close every fd, free.  NULL is fine. */
 void vct_iommu_close(struct vct_iommu *iommu);
 
 /*
  * Raw fds, for suites that speak the uapi themselves with arguments the ops
- * tables never send (suites/abifuzz): the container (type1: /dev/vfio/vfio)
- * and an attached group's /dev/vfio/<group>.  They stay owned by iommu:
- * never close them, and leave the objects as they were found (a group
- * unset from its container must go through __vct_iommu_detach).  -ENOENT
- * when there is none (no such group attached).
+ * tables never send (suites/abifuzz): the container (type1: /dev/vfio/vfio,
+ * compat and native: /dev/iommu) and an attached group's /dev/vfio/<group>
+ * (group backends).  They stay owned by iommu: never close them, and leave
+ * the objects as they were found (a group unset from its container must go
+ * through __vct_iommu_detach).  -ENOENT when there is none.
  */
 int vct_iommu_container_fd(const struct vct_iommu *iommu);
 int vct_iommu_group_fd(const struct vct_iommu *iommu, int group);
@@ -203,16 +307,19 @@ int vct_iommu_group_fd(const struct vct_iommu *iommu, int group);
 /* Reason for the last failure decided by the harness ("" if none). */
 const char *vct_iommu_last_error(const struct vct_iommu *iommu);
 
-/* Attach the IOMMU group of device `bdf`.  Returns the group id (>= 0). */
+/* Attach device `bdf` (its group or itself, see the attach op).  0 or -errno. */
 int __vct_iommu_attach(struct vct_iommu *iommu, const char *bdf);
-/* Detach group `group` (as returned by attach).  -ENOENT if not attached. */
-int __vct_iommu_detach(struct vct_iommu *iommu, int group);
+/* Detach what attaching `bdf` attached.  -ENOENT if not attached. */
+int __vct_iommu_detach(struct vct_iommu *iommu, const char *bdf);
 /*
- * Forget group `group` without detaching it: for a group the kernel already
- * took out of the container (its last device was removed,
- * vfio_device_remove_group()).  Closes the group fd; no-op if unknown.
+ * Forget the attachment of `bdf` without detaching it: for a device the
+ * kernel already took away (its group left the container with its last
+ * device, vfio_device_remove_group()).  Closes its fds; no-op if unknown.
  */
-void vct_iommu_forget(struct vct_iommu *iommu, int group);
+void vct_iommu_forget(struct vct_iommu *iommu, const char *bdf);
+/* The attachments (see the attached op); their number. */
+size_t vct_iommu_attached(const struct vct_iommu *iommu,
+			  struct vct_iommu_dev *out, size_t max);
 int __vct_iommu_map(struct vct_iommu *iommu, uint64_t iova, uint64_t size,
 		    void *vaddr, uint32_t prot);
 /* unmapped may be NULL. */
@@ -222,13 +329,23 @@ int __vct_iommu_unmap_all(struct vct_iommu *iommu, uint64_t *unmapped);
 /* On success the caller frees with vct_iommu_info_free(). */
 int __vct_iommu_info(struct vct_iommu *iommu, struct vct_iommu_info *info);
 int __vct_iommu_device_fd(struct vct_iommu *iommu, const char *bdf);
+/*
+ * The raw ops (see struct vct_iommu_ops); -EOPNOTSUPP with the reason in
+ * iommu->err where the backend has no such uapi.  unmapped may be NULL.
+ */
+int __vct_iommu_raw_map(struct vct_iommu *iommu, uint32_t flags,
+			uint64_t iova, uint64_t size, uint64_t vaddr);
+int __vct_iommu_raw_unmap(struct vct_iommu *iommu, uint32_t flags,
+			  uint64_t iova, uint64_t size, uint64_t *unmapped);
+int __vct_iommu_check_extension(struct vct_iommu *iommu, unsigned long ext);
+int __vct_iommu_allow_iovas(struct vct_iommu *iommu, const struct vct_ranges *r);
 /* The dirty / unmap_dirty ops; -EOPNOTSUPP where the backend has none. */
 int __vct_iommu_dirty(struct vct_iommu *iommu, const struct vct_dirty_req *req);
 int __vct_iommu_unmap_dirty(struct vct_iommu *iommu,
 			    const struct vct_dirty_req *req, uint64_t *unmapped);
 
 #define vct_iommu_attach(i, bdf)		VCT_CHECK(__vct_iommu_attach(i, bdf))
-#define vct_iommu_detach(i, g)			VCT_CHECK(__vct_iommu_detach(i, g))
+#define vct_iommu_detach(i, bdf)		VCT_CHECK(__vct_iommu_detach(i, bdf))
 #define vct_iommu_map(i, iova, sz, va, prot)	VCT_CHECK(__vct_iommu_map(i, iova, sz, va, prot))
 #define vct_iommu_unmap(i, iova, sz, un)	VCT_CHECK(__vct_iommu_unmap(i, iova, sz, un))
 #define vct_iommu_unmap_all(i, un)		VCT_CHECK(__vct_iommu_unmap_all(i, un))
@@ -284,6 +401,14 @@ int __vct_iommu_setup(enum vct_backend b, size_t need, size_t attach,
 #define VCT_NO_SELECTION "no test device selected: run.sh --device BDF|VENDOR:DEVICE (repeatable), or set VCT_DEVICES or VFIO_SELFTESTS_BDF"
 int __vct_test_devices(struct vct_iommu_dev *devs, size_t max, char *why,
 		       size_t why_len);
+
+/*
+ * The VFIO cdev of device `bdf`: /dev/vfio/devices/<the one entry of
+ * /sys/bus/pci/devices/BDF/vfio-dev/> (vfio_device_add() names it vfioN).
+ * 0 or -errno (-ENOENT: no such directory or entry), `why` says which.
+ */
+int __vct_vfio_cdev_path(const char *bdf, char *path, size_t len, char *why,
+			 size_t why_len);
 
 /* Whether IOMMU group `group` holds a `direct` reserved region (sysfs). */
 bool vct_group_requires_direct(unsigned int group);

@@ -4,9 +4,15 @@
  *
  * VCT_BACKEND_VARIANTS(fixture) declares the fixture's variant type, with a
  * `backend` member, and one variant per backend, named as
- * vct_backend_name() names it.  Every mapping-level suite uses it, so a
- * backend added here (iommufd compat, native iommufd) runs in all of them,
- * and a kernel without it SKIPs through VCT_IOMMU_SETUP_OR_SKIP.
+ * vct_backend_name() names it (the kernel VFIO selftests' IOMMU modes):
+ * type1, type1v2, iommufd_compat_type1, iommufd_compat_type1v2, iommufd.
+ * Every mapping-level suite uses it, so a backend added here runs in all
+ * of them, and a kernel without it SKIPs through VCT_IOMMU_SETUP_OR_SKIP
+ * (no /dev/iommu: "kernel built without CONFIG_IOMMUFD").
+ *
+ * VCT_CONTAINER_VARIANTS(fixture): type1 and type1v2 only, for suites that
+ * speak the VFIO container's own uapi to test VFIO's container code
+ * (suites/group, suites/abifuzz).
  *
  * Include after test.h.
  */
@@ -15,7 +21,7 @@
 
 #include "iommu.h"
 
-#define VCT_BACKEND_VARIANTS(fixture) \
+#define VCT_CONTAINER_VARIANTS(fixture) \
 	FIXTURE_VARIANT(fixture) { \
 		enum vct_backend backend; \
 	}; \
@@ -26,36 +32,56 @@
 		.backend = VCT_BACKEND_TYPE1v2, \
 	}
 
+#define VCT_BACKEND_VARIANTS(fixture) \
+	VCT_CONTAINER_VARIANTS(fixture); \
+	FIXTURE_VARIANT_ADD(fixture, iommufd_compat_type1) { \
+		.backend = VCT_BACKEND_IOMMUFD_COMPAT_TYPE1, \
+	}; \
+	FIXTURE_VARIANT_ADD(fixture, iommufd_compat_type1v2) { \
+		.backend = VCT_BACKEND_IOMMUFD_COMPAT_TYPE1v2, \
+	}; \
+	FIXTURE_VARIANT_ADD(fixture, iommufd) { \
+		.backend = VCT_BACKEND_IOMMUFD, \
+	}
+
 /*
  * VCT_BACKEND_ENGINE_VARIANTS(fixture): every backend with every DMA engine
  * (dma.h driver names).  The edu variants keep the backend's bare name
- * (type1, type1v2); every other engine's append its name (type1_nvme).
+ * (type1, iommufd); every other engine's append its name (type1_nvme).
  * `window` numbers the variants, so that a suite can give each an IOVA
- * range of its own (the edu variants' equal the backend's value).
+ * range of its own.
  */
+#define VCT_BE_VARIANT(fixture, name, be, eng, win) \
+	FIXTURE_VARIANT_ADD(fixture, name) { \
+		.backend = be, .engine = eng, .window = win, \
+	}
+
 #define VCT_BACKEND_ENGINE_VARIANTS(fixture) \
 	FIXTURE_VARIANT(fixture) { \
 		enum vct_backend backend; \
 		const char *engine; \
 		unsigned int window; \
 	}; \
-	FIXTURE_VARIANT_ADD(fixture, type1) { \
-		.backend = VCT_BACKEND_TYPE1, .engine = "edu", .window = 0, \
-	}; \
-	FIXTURE_VARIANT_ADD(fixture, type1v2) { \
-		.backend = VCT_BACKEND_TYPE1v2, .engine = "edu", .window = 1, \
-	}; \
-	FIXTURE_VARIANT_ADD(fixture, type1_nvme) { \
-		.backend = VCT_BACKEND_TYPE1, .engine = "nvme", .window = 2, \
-	}; \
-	FIXTURE_VARIANT_ADD(fixture, type1v2_nvme) { \
-		.backend = VCT_BACKEND_TYPE1v2, .engine = "nvme", .window = 3, \
-	}; \
-	FIXTURE_VARIANT_ADD(fixture, type1_igb) { \
-		.backend = VCT_BACKEND_TYPE1, .engine = "igb", .window = 4, \
-	}; \
-	FIXTURE_VARIANT_ADD(fixture, type1v2_igb) { \
-		.backend = VCT_BACKEND_TYPE1v2, .engine = "igb", .window = 5, \
-	}
+	VCT_BE_VARIANT(fixture, type1, VCT_BACKEND_TYPE1, "edu", 0); \
+	VCT_BE_VARIANT(fixture, type1v2, VCT_BACKEND_TYPE1v2, "edu", 1); \
+	VCT_BE_VARIANT(fixture, type1_nvme, VCT_BACKEND_TYPE1, "nvme", 2); \
+	VCT_BE_VARIANT(fixture, type1v2_nvme, VCT_BACKEND_TYPE1v2, "nvme", 3); \
+	VCT_BE_VARIANT(fixture, iommufd_compat_type1, \
+		       VCT_BACKEND_IOMMUFD_COMPAT_TYPE1, "edu", 4); \
+	VCT_BE_VARIANT(fixture, iommufd_compat_type1v2, \
+		       VCT_BACKEND_IOMMUFD_COMPAT_TYPE1v2, "edu", 5); \
+	VCT_BE_VARIANT(fixture, iommufd, VCT_BACKEND_IOMMUFD, "edu", 6); \
+	VCT_BE_VARIANT(fixture, iommufd_compat_type1_nvme, \
+		       VCT_BACKEND_IOMMUFD_COMPAT_TYPE1, "nvme", 7); \
+	VCT_BE_VARIANT(fixture, iommufd_compat_type1v2_nvme, \
+		       VCT_BACKEND_IOMMUFD_COMPAT_TYPE1v2, "nvme", 8); \
+	VCT_BE_VARIANT(fixture, iommufd_nvme, VCT_BACKEND_IOMMUFD, "nvme", 9); \
+	VCT_BE_VARIANT(fixture, type1_igb, VCT_BACKEND_TYPE1, "igb", 10); \
+	VCT_BE_VARIANT(fixture, type1v2_igb, VCT_BACKEND_TYPE1v2, "igb", 11); \
+	VCT_BE_VARIANT(fixture, iommufd_compat_type1_igb, \
+		       VCT_BACKEND_IOMMUFD_COMPAT_TYPE1, "igb", 12); \
+	VCT_BE_VARIANT(fixture, iommufd_compat_type1v2_igb, \
+		       VCT_BACKEND_IOMMUFD_COMPAT_TYPE1v2, "igb", 13); \
+	VCT_BE_VARIANT(fixture, iommufd_igb, VCT_BACKEND_IOMMUFD, "igb", 14)
 
 #endif /* VCT_VARIANTS_H */

@@ -209,7 +209,7 @@ FIXTURE(abifuzz) {
 	size_t nmaps;
 };
 
-VCT_BACKEND_VARIANTS(abifuzz);
+VCT_CONTAINER_VARIANTS(abifuzz);
 
 static uint32_t dma_avail(struct __test_metadata *_metadata, FIXTURE_DATA(abifuzz) *self)
 {
@@ -421,7 +421,8 @@ static void do_unmap(struct __test_metadata *_metadata, FIXTURE_DATA(abifuzz) *s
 	 * type1 (v1) unmaps whole mappings a bisecting range touches, which
 	 * this model does not follow: there, such a range is not sent.
 	 */
-	if (bisects && self->backend == VCT_BACKEND_TYPE1 && !(u.flags & VFIO_DMA_UNMAP_FLAG_ALL))
+	if (bisects && vct_backend_props(self->backend)->unmap_partial != VCT_UNMAP_PARTIAL_REFUSED &&
+	    !(u.flags & VFIO_DMA_UNMAP_FLAG_ALL))
 		return;
 	asked = u.size;
 	if (self->fz.trace)
@@ -482,8 +483,7 @@ TEST_F_TIMEOUT(abifuzz, container_ioctls_answer_errno_or_consistent_success, 900
 	int cfd = vct_iommu_container_fd(self->iommu);
 	unsigned char buf[4096];
 	long ext0[16];
-	unsigned long model = self->backend == VCT_BACKEND_TYPE1v2 ? VFIO_TYPE1v2_IOMMU :
-								      VFIO_TYPE1_IOMMU;
+	unsigned long model = vct_backend_props(self->backend)->vfio_model;
 	long ret;
 	int i;
 
@@ -643,12 +643,12 @@ TEST_F_TIMEOUT(abifuzz, group_ioctls_answer_errno_or_consistent_success, 900)
 
 				ASSERT_EQ(0, IOC(OP_MAP, cfd, VFIO_IOMMU_MAP_DMA, &m));
 				close(dfd);
-				ASSERT_EQ(0, __vct_iommu_detach(self->iommu, group))
+				ASSERT_EQ(0, __vct_iommu_detach(self->iommu, bdf))
 					TH_LOG("%s", vct_iommu_last_error(self->iommu));
 				self->fz.calls++;
 				self->t[OP_G_UNSET_CONTAINER].calls++;
 				self->t[OP_G_UNSET_CONTAINER].ok++;
-				ASSERT_EQ(group, __vct_iommu_attach(self->iommu, bdf))
+				ASSERT_EQ(0, __vct_iommu_attach(self->iommu, bdf))
 					TH_LOG("%s", vct_iommu_last_error(self->iommu));
 				gfd = vct_iommu_group_fd(self->iommu, group);
 				dfd = __vct_iommu_device_fd(self->iommu, bdf);

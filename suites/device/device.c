@@ -1032,12 +1032,9 @@ TEST_F(device, hot_reset_info_matches_topology)
 
 static int group_fd(FIXTURE_DATA(device) *self, int group)
 {
-	size_t i;
+	int fd = vct_iommu_group_fd(self->iommu, group);
 
-	for (i = 0; i < self->iommu->ngroups; i++)
-		if (self->iommu->groups[i].id == group)
-			return self->iommu->groups[i].fd;
-	return -1;
+	return fd < 0 ? -1 : fd;
 }
 
 /*

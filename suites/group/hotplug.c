@@ -219,7 +219,7 @@ TEST_F_TIMEOUT(hotplug, added_device_attaches_unless_mappings_conflict_then_dmas
 					       self->bdf, g, (unsigned long long)iova,
 					       ret >= 0 ? "success" : vct_errno_name(-ret));
 		if (ret >= 0)
-			__vct_iommu_detach(self->io, ret);
+			__vct_iommu_detach(self->io, self->bdf);
 		EXPECT_EQ(0, __vct_iommu_unmap(self->io, iova, pg, &un));
 		EXPECT_EQ(pg, un);
 	} else {
@@ -229,11 +229,11 @@ TEST_F_TIMEOUT(hotplug, added_device_attaches_unless_mappings_conflict_then_dmas
 	vct_ranges_free(&old);
 	vct_ranges_free(&only);
 	ret = __vct_iommu_attach(self->io, self->bdf);
-	ASSERT_EQ(g, ret) TH_LOG("%s: attach to a container holding mappings: %s (%s)", self->bdf,
-				 ret >= 0 ? "wrong group" : vct_errno_name(-ret),
+	ASSERT_EQ(0, ret) TH_LOG("%s (group %d): attach to a container holding mappings: %s (%s)",
+				 self->bdf, g, vct_errno_name(-ret),
 				 vct_iommu_last_error(self->io));
 	copy_through_old_mappings(_metadata, self, self->bdf);
-	EXPECT_EQ(0, __vct_iommu_detach(self->io, g)) TH_LOG("%s", vct_iommu_last_error(self->io));
+	EXPECT_EQ(0, __vct_iommu_detach(self->io, self->bdf)) TH_LOG("%s", vct_iommu_last_error(self->io));
 }
 
 static int group_status(int gfd)
@@ -263,14 +263,13 @@ TEST_F_TIMEOUT(hotplug, removal_signals_req_waits_for_close_container_serves_oth
 	uint32_t flags = 0, count = 0;
 	uint64_t un = 0;
 	int g, dev, efd, gfd = -1, ret;
-	size_t i;
 
 	plug(_metadata, self);
-	g = __vct_iommu_attach(self->io, self->bdf);
-	ASSERT_LE(0, g) TH_LOG("%s", vct_iommu_last_error(self->io));
-	for (i = 0; i < self->io->ngroups; i++)
-		if (self->io->groups[i].id == g)
-			gfd = self->io->groups[i].fd;
+	ASSERT_EQ(0, __vct_iommu_attach(self->io, self->bdf))
+		TH_LOG("%s", vct_iommu_last_error(self->io));
+	g = __vct_pci_iommu_group(self->bdf);
+	ASSERT_LE(0, g);
+	gfd = vct_iommu_group_fd(self->io, g);
 	ASSERT_LE(0, gfd);
 	dev = __vct_iommu_device_fd(self->io, self->bdf);
 	ASSERT_LE(0, dev);
@@ -309,16 +308,16 @@ TEST_F_TIMEOUT(hotplug, removal_signals_req_waits_for_close_container_serves_oth
 	vct_iommu_info_free(&info);
 	copy_through_old_mappings(_metadata, self, self->devs[0].bdf);
 	/* The kernel took the emptied group out: UNSET_CONTAINER finds none. */
-	EXPECT_EQ(-EINVAL, __vct_iommu_detach(self->io, g));
-	vct_iommu_forget(self->io, g);
+	EXPECT_EQ(-EINVAL, __vct_iommu_detach(self->io, gone));
+	vct_iommu_forget(self->io, gone);
 
 	/* The slot works again. */
 	plug(_metadata, self);
-	g = __vct_iommu_attach(self->io, self->bdf);
-	EXPECT_LE(0, g) TH_LOG("re-added %s: %s", self->bdf, vct_iommu_last_error(self->io));
-	if (g >= 0) {
+	ret = __vct_iommu_attach(self->io, self->bdf);
+	EXPECT_EQ(0, ret) TH_LOG("re-added %s: %s", self->bdf, vct_iommu_last_error(self->io));
+	if (!ret) {
 		copy_through_old_mappings(_metadata, self, self->bdf);
-		EXPECT_EQ(0, __vct_iommu_detach(self->io, g));
+		EXPECT_EQ(0, __vct_iommu_detach(self->io, self->bdf));
 	}
 }
 

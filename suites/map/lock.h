@@ -10,6 +10,7 @@
  * /proc/<pid>/status shows mm->locked_vm as "VmLck" (fs/proc/task_mmu.c,
  * task_mem()).  CAP_IPC_LOCK only lifts the RLIMIT_MEMLOCK check
  * (dma->lock_cap = capable(CAP_IPC_LOCK), taken at MAP_DMA time).
+ * iommufd charges mm->pinned_vm ("VmPin") instead: see map.c charged().
  */
 #ifndef VCT_SUITE_LOCK_H
 #define VCT_SUITE_LOCK_H
@@ -25,20 +26,37 @@
 
 #define VCT_DMA_ENTRY_LIMIT "/sys/module/vfio_iommu_type1/parameters/dma_entry_limit"
 
-/* Locked memory of this process in bytes (VmLck), or -errno. */
-static inline int64_t vct_vmlck_bytes(void)
+/* A "Name: N kB" line of /proc/self/status in bytes, or -errno. */
+static inline int64_t vct_status_kb_bytes(const char *name)
 {
 	char line[256];
 	long long kb = -1;
+	size_t n = strlen(name);
 	FILE *f = fopen("/proc/self/status", "r");
 
 	if (!f)
 		return -errno;
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmLck: %lld kB", &kb) == 1)
+		if (!strncmp(line, name, n) && line[n] == ':' &&
+		    sscanf(line + n + 1, " %lld kB", &kb) == 1)
 			break;
 	fclose(f);
 	return kb < 0 ? -ENOENT : (int64_t)kb * 1024;
+}
+
+/* Locked memory of this process in bytes (VmLck, mm->locked_vm), or -errno. */
+static inline int64_t vct_vmlck_bytes(void)
+{
+	return vct_status_kb_bytes("VmLck");
+}
+
+/*
+ * Pinned memory of this process in bytes (VmPin, mm->pinned_vm: what
+ * iommufd pins, drivers/iommu/iommufd/pages.c do_update_pinned()), or -errno.
+ */
+static inline int64_t vct_vmpin_bytes(void)
+{
+	return vct_status_kb_bytes("VmPin");
 }
 
 /*
