@@ -2,8 +2,11 @@
 /*
  * irq.c - VFIO_DEVICE_SET_IRQS and eventfd counters (irq.h).
  */
+#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -120,4 +123,159 @@ void vct_msleep(unsigned int ms)
 
 	while (nanosleep(&t, &t) && errno == EINTR)
 		;
+}
+
+/* The whitespace- and comma-separated token at *p, its length in *len. */
+static const char *next_token(const char *p, const char *end, size_t *len)
+{
+	const char *t;
+
+	while (p < end && (isspace((unsigned char)*p) || *p == ','))
+		p++;
+	t = p;
+	while (p < end && !isspace((unsigned char)*p) && *p != ',')
+		p++;
+	*len = (size_t)(p - t);
+	return t;
+}
+
+/*
+ * One interrupt line after its "N:" label (cols .. end): 1 and *here the
+ * sum of its ncpu columns when `action` is one of its tokens, 0 when not,
+ * -EINVAL when it is but the columns are short or not decimal.
+ */
+static int line_count(const char *cols, const char *end, const char *action,
+		      unsigned int ncpu, uint64_t *here)
+{
+	size_t alen = strlen(action), len, k;
+	const char *a;
+	bool named = false;
+	unsigned int i;
+
+	for (a = next_token(cols, end, &len); len; a = next_token(a + len, end, &len))
+		if (len == alen && !memcmp(a, action, alen))
+			named = true;
+	if (!named)
+		return 0;
+	*here = 0;
+	for (i = 0, a = cols; i < ncpu; i++, a += len) {
+		uint64_t v = 0;
+
+		a = next_token(a, end, &len);
+		if (!len)
+			return -EINVAL;
+		for (k = 0; k < len; k++) {
+			if (!isdigit((unsigned char)a[k]) || v > (UINT64_MAX - 9) / 10)
+				return -EINVAL;
+			v = v * 10 + (uint64_t)(a[k] - '0');
+		}
+		*here += v;
+	}
+	return 1;
+}
+
+int vct_interrupts_count(const char *text, const char *action, uint64_t *count)
+{
+	const char *line, *end, *t;
+	unsigned int ncpu = 0;
+	bool found = false;
+	uint64_t sum = 0, here = 0;
+	size_t len;
+	int ret;
+
+	/* the header: "           CPU0       CPU1" */
+	end = strchr(text, '\n');
+	if (!end)
+		end = text + strlen(text);
+	for (t = next_token(text, end, &len); len; t = next_token(t + len, end, &len)) {
+		if (len < 4 || strncmp(t, "CPU", 3))
+			return -EINVAL;
+		ncpu++;
+	}
+	if (!ncpu)
+		return -EINVAL;
+	/* then " 24:  12  0  PCI-MSI 49152-edge  vfio-msi[0](0000:00:03.0)" */
+	for (line = *end ? end + 1 : end; *line; line = *end ? end + 1 : end) {
+		end = strchr(line, '\n');
+		if (!end)
+			end = line + strlen(line);
+		t = next_token(line, end, &len);
+		if (!len || t[len - 1] != ':')
+			continue;
+		ret = line_count(t + len, end, action, ncpu, &here);
+		if (ret < 0)
+			return ret;
+		if (ret) {
+			sum += here;
+			found = true;
+		}
+	}
+	if (!found)
+		return -ENOENT;
+	*count = sum;
+	return 0;
+}
+
+/* /proc/interrupts read whole into buf (NUL-terminated); -errno. */
+static int read_interrupts(char **buf, size_t *cap)
+{
+	size_t n = 0;
+	ssize_t r;
+	int fd = open("/proc/interrupts", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		if (n + 1 >= *cap) {
+			size_t ncap = *cap ? *cap * 2 : 16384;
+			char *nb = realloc(*buf, ncap);
+
+			if (!nb) {
+				close(fd);
+				return -ENOMEM;
+			}
+			*buf = nb;
+			*cap = ncap;
+		}
+		r = read(fd, *buf + n, *cap - n - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			r = -errno;
+			close(fd);
+			return (int)r;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	(*buf)[n] = '\0';
+	return 0;
+}
+
+int __vct_irq_wait_handled(const char *action, uint64_t at_least, int timeout_ms,
+			   uint64_t *count)
+{
+	struct timespec t0, now, step = { 0, 100000 };
+	char *buf = NULL;
+	size_t cap = 0;
+	int ret;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		ret = read_interrupts(&buf, &cap);
+		if (!ret)
+			ret = vct_interrupts_count(buf, action, count);
+		if (ret || *count >= at_least)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if ((now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000 >= timeout_ms) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+		nanosleep(&step, NULL);
+	}
+	free(buf);
+	return ret;
 }

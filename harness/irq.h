@@ -46,4 +46,25 @@ int64_t vct_efd_wait(int fd, int timeout_ms);
 /* Sleep for ms milliseconds (settling time before "nothing arrived"). */
 void vct_msleep(unsigned int ms);
 
+/*
+ * How many times the kernel has taken an interrupt, from the text of
+ * /proc/interrupts (a pure function): the sum over the CPU columns of the
+ * line whose action list holds exactly `action` (vfio-pci names its
+ * vectors "vfio-msi[V](BDF)", "vfio-msix[V](BDF)", "vfio-intx(BDF)").  The
+ * CPU columns are counted from the header line.  0 and *count set;
+ * -ENOENT no line names `action`; -EINVAL no header, or the matching line
+ * has fewer CPU columns than the header.
+ */
+int vct_interrupts_count(const char *text, const char *action, uint64_t *count);
+/*
+ * Wait up to timeout_ms, reading /proc/interrupts every 100 us, until
+ * `action`'s count is at least `at_least`: 0 it is (*count the count seen),
+ * -ETIMEDOUT it stayed below (*count the last seen), or an error of
+ * vct_interrupts_count / reading the file.  The interrupt has then been
+ * accepted by a CPU, so a later one on the same vector is not merged with
+ * it (x86's IRR, the GIC's pending state hold one per vector).
+ */
+int __vct_irq_wait_handled(const char *action, uint64_t at_least, int timeout_ms,
+			   uint64_t *count);
+
 #endif /* VCT_IRQ_H */
