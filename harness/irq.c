@@ -224,7 +224,7 @@ static int read_interrupts(char **buf, size_t *cap)
 	int fd = open("/proc/interrupts", O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
-		return -errno;
+		return errno ? -errno : -EIO;
 	for (;;) {
 		if (n + 1 >= *cap) {
 			size_t ncap = *cap ? *cap * 2 : 16384;
