@@ -2,7 +2,6 @@
 /*
  * irq.c - VFIO_DEVICE_SET_IRQS and eventfd counters (irq.h).
  */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -125,15 +124,15 @@ void vct_msleep(unsigned int ms)
 		;
 }
 
-/* The whitespace- and comma-separated token at *p, its length in *len. */
+/* The blank- and comma-separated token at *p, its length in *len. */
 static const char *next_token(const char *p, const char *end, size_t *len)
 {
 	const char *t;
 
-	while (p < end && (isspace((unsigned char)*p) || *p == ','))
+	while (p < end && (*p == ' ' || *p == '\t' || *p == ','))
 		p++;
 	t = p;
-	while (p < end && !isspace((unsigned char)*p) && *p != ',')
+	while (p < end && *p != ' ' && *p != '\t' && *p != ',')
 		p++;
 	*len = (size_t)(p - t);
 	return t;
@@ -165,7 +164,7 @@ static int line_count(const char *cols, const char *end, const char *action,
 		if (!len)
 			return -EINVAL;
 		for (k = 0; k < len; k++) {
-			if (!isdigit((unsigned char)a[k]) || v > (UINT64_MAX - 9) / 10)
+			if (a[k] < '0' || a[k] > '9' || v > (UINT64_MAX - 9) / 10)
 				return -EINVAL;
 			v = v * 10 + (uint64_t)(a[k] - '0');
 		}
@@ -216,7 +215,7 @@ int vct_interrupts_count(const char *text, const char *action, uint64_t *count)
 	return 0;
 }
 
-/* /proc/interrupts read whole into buf (NUL-terminated); -errno. */
+/* /proc/interrupts read whole into *buf (*cap > 0 bytes, grown as needed), NUL-terminated; -errno. */
 static int read_interrupts(char **buf, size_t *cap)
 {
 	size_t n = 0;
@@ -224,10 +223,10 @@ static int read_interrupts(char **buf, size_t *cap)
 	int fd = open("/proc/interrupts", O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
-		return errno ? -errno : -EIO;
+		return -errno;
 	for (;;) {
 		if (n + 1 >= *cap) {
-			size_t ncap = *cap ? *cap * 2 : 16384;
+			size_t ncap = *cap * 2;
 			char *nb = realloc(*buf, ncap);
 
 			if (!nb) {
@@ -258,10 +257,12 @@ int __vct_irq_wait_handled(const char *action, uint64_t at_least, int timeout_ms
 			   uint64_t *count)
 {
 	struct timespec t0, now, step = { 0, 100000 };
-	char *buf = NULL;
-	size_t cap = 0;
+	size_t cap = 16384;
+	char *buf = calloc(1, cap);
 	int ret;
 
+	if (!buf)
+		return -ENOMEM;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
 		ret = read_interrupts(&buf, &cap);
