@@ -189,9 +189,10 @@ static int64_t take_others(FIXTURE_DATA(irq_nvme) *self, int skip, int *who)
 	int64_t __got; \
 	ASSERT_EQ(0, submit_read(self, k)) TH_LOG("%s", self->n->err); \
 	__got = vct_efd_wait(self->efd[k], (expect) ? WAIT_MS : SETTLE_MS); \
-	EXPECT_EQ((int64_t)(expect), __got) TH_LOG("queue/vector %u", (unsigned int)(k)); \
 	ASSERT_EQ(0, __vct_nvme_reap(self->n, (uint16_t)(k), &__e, WAIT_MS)) \
 		TH_LOG("%s", self->n->err); \
+	/* the first wrong count ends the test: the rest would wait in vain */ \
+	ASSERT_EQ((int64_t)(expect), __got) TH_LOG("queue/vector %u", (unsigned int)(k)); \
 	EXPECT_EQ(0, take_others(self, k, &__who)) \
 		TH_LOG("queue %u's completion signalled vector %d", (unsigned int)(k), __who); \
 } while (0)

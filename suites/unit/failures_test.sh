@@ -467,13 +467,31 @@ module_not_elf() {
 module_vermagic() { mkmod vermagic gcc 0.0-other _printk && modules_refused vermagic "built for kernel '0.0-other' (vermagic), the guest runs 0.0-fake"; }
 module_missing_symbol() { mkmod nosym gcc 0.0-fake vct_no_such_symbol && modules_refused nosym "needs symbol vct_no_such_symbol, which neither kernel 0.0-fake nor its modules export"; }
 module_wrong_arch() { mkmod arm aarch64-linux-gnu-gcc 0.0-fake _printk && modules_refused arm "built for AArch64, the guest is x86_64"; }
+# The Module.symvers path (Debian's kernels: a placeholder System.map), modcheck.sh alone.
+sv_headers="$tmp/sv-cache/headers/0.0-fake/root/usr/src/linux-headers-0.0-fake"
+mkdir -p "$tmp/kernel-sv" "$sv_headers"
+echo 0.0-fake > "$tmp/kernel-sv/release"
+printf '0x00000000\t_printk\tvmlinux\tEXPORT_SYMBOL\t\n0x00000000\tvfio_sym\tdrivers/vfio/vfio\tEXPORT_SYMBOL_GPL\t\n' > "$sv_headers/Module.symvers"
+symvers_check() {  # symvers_check NAME STATUS [TEXT]: modcheck.sh on $tmp/mods-NAME exits STATUS, saying TEXT
+    st=0; VFIOCT_CACHE="$tmp/sv-cache" $sh_cmd "$co/harness/sh/modcheck.sh" "$tmp/kernel-sv" x86_64 "$tmp/mods-$1" 2> "$tmp/mc-$1.err" || st=$?
+    [ "$st" = "$2" ] && { [ -z "${3:-}" ] || grep -qF -- "$3" "$tmp/mc-$1.err"; } || { echo "exit $st"; cat "$tmp/mc-$1.err"; return 1; }
+}
+# vmlinux's and an in-tree module's exports both count; what neither exports is named.
+module_symvers_good() { mkmod svgood gcc 0.0-fake _printk && symvers_check svgood 0 && mkmod svmod gcc 0.0-fake vfio_sym && symvers_check svmod 0; }
+module_symvers_missing() { mkmod svnosym gcc 0.0-fake vct_no_such_symbol && symvers_check svnosym 2 "modcheck: $tmp/mods-svnosym/svnosym.ko: needs symbol vct_no_such_symbol, which neither kernel 0.0-fake nor its modules export"; }
+# A symbol one --modules module exports (its __ksymtab_) and another needs.
+module_symvers_sibling() {
+    mkmod svpair gcc 0.0-fake vct_sibling_sym && { cat "$tmp/mod.c"; echo 'int __ksymtab_vct_sibling_sym;'; } > "$tmp/sib.c" &&
+        gcc -c -DVERMAGIC='"0.0-fake"' -DNEEDED=_printk -o "$tmp/mods-svpair/sib.ko" "$tmp/sib.c" && symvers_check svpair 0 &&
+        rm "$tmp/mods-svpair/sib.ko" && symvers_check svpair 2 "needs symbol vct_sibling_sym"
+}
 skip_without_cross() {
     command -v aarch64-linux-gnu-gcc > /dev/null 2>&1 && return 1
     n=$((n + 1)); echo "ok $n $1 # SKIP no aarch64-linux-gnu-gcc (deps.sh cross)"
 }
 
 echo "TAP version 13"
-echo "1..44"
+echo "1..47"
 check failures.replayed_guest_that_passes_exits_0 replay_passes
 check failures.kernel_panic_in_test_fails_it_keeps_finished_and_names_the_panic panic_in_test
 check failures.silent_guest_ends_after_idle_seconds_with_qemu_stopped hang_idle
@@ -530,8 +548,11 @@ check modules.loadable_module_passes_the_check module_good
 check modules.not_an_elf_refused_before_boot_exit_2 module_not_elf
 check modules.vermagic_mismatch_refused_before_boot_exit_2 module_vermagic
 check modules.missing_symbol_refused_before_boot_exit_2 module_missing_symbol
+check modules.symvers_exports_of_vmlinux_and_modules_pass module_symvers_good
+check modules.symvers_missing_symbol_refused_naming_it module_symvers_missing
+check modules.symvers_symbol_of_a_sibling_module_passes_only_with_it module_symvers_sibling
 skip_without_cross modules.wrong_architecture_refused_before_boot_exit_2 ||
     check modules.wrong_architecture_refused_before_boot_exit_2 module_wrong_arch
 
-[ "$n" = 44 ] || { echo "# plan mismatch: ran $n"; failed=1; }
+[ "$n" = 47 ] || { echo "# plan mismatch: ran $n"; failed=1; }
 exit "$failed"
