@@ -159,12 +159,11 @@ lint: $(KHDR)/VERSION
 	@# clang-tidy's default checks, less the one that asks for C11 Annex K's
 	@# memcpy_s/snprintf_s, which glibc does not provide.  One file per call
 	@# (clang-tidy 14 given several files reports va_list false positives),
-	@# as many calls at once as the machine has cores; xargs exits non-zero
-	@# when any call did.
-	@printf '%s\n' $(LINT_SRCS) | xargs -P '$(NPROC)' -I '{}' sh -c \
-	    'echo "clang-tidy $$1"; clang-tidy --quiet --warnings-as-errors="*" \
-	        -checks=-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling \
-	        "$$1" -- $(CPPFLAGS) -std=gnu11 -Wall -Wextra' clang-tidy '{}'
+	@# as many calls at once as the machine has cores (each names the file
+	@# it reports on); xargs exits non-zero when any call did.
+	printf '%s\n' $(LINT_SRCS) | xargs -P '$(NPROC)' -I '{}' clang-tidy --quiet --warnings-as-errors='*' \
+	    -checks=-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling \
+	    '{}' -- $(CPPFLAGS) -std=gnu11 -Wall -Wextra
 	shellcheck -s sh -S warning run.sh .ci/run harness/sh/*.sh suites/*/*.sh fixtures/mutants/*.sh \
 	    fixtures/splat/live/*.sh fixtures/failures/bin/* fixtures/failures/repo-bin/* fixtures/tap.sh fuzz/fuzz.sh lava/*.sh
 
