@@ -462,7 +462,7 @@ size_t vct_devs_distinct_groups(struct vct_iommu_dev *devs, size_t n);
  */
 #define VCT_IOMMU_ATTACH(iommu, bdf) do { \
 	ASSERT_LE(0, __vct_iommu_attach(iommu, bdf)) \
-		TH_LOG("%s: %s", bdf, vct_iommu_last_error(iommu)); \
+		TH_LOG("%s: attach: %s", bdf, vct_iommu_last_error(iommu)); \
 } while (0)
 
 /*
