@@ -1901,19 +1901,6 @@ static int platform_common_resv(struct vct_resv_list *out, char *how, size_t how
 	return ret;
 }
 
-static bool same_regions(const struct vct_resv_list *a, const struct vct_resv_list *b)
-{
-	size_t i;
-
-	if (a->n != b->n)
-		return false;
-	for (i = 0; i < a->n; i++)
-		if (a->v[i].start != b->v[i].start || a->v[i].end != b->v[i].end ||
-		    a->v[i].type != b->v[i].type)
-			return false;
-	return true;
-}
-
 /* "0x..-0x..:type ..." of a list, for messages. */
 static void regions_text(const struct vct_resv_list *l, char *buf, size_t len)
 {
@@ -1953,7 +1940,7 @@ int __vct_expected_resv(struct vct_resv_list *out, struct vct_err *err)
 	}
 	memcpy(sorted.v, out->v, out->n * sizeof(*sorted.v));
 	vct_resv_normalize(&sorted);
-	if (!same_regions(&sorted, &plat)) {
+	if (!vct_resv_equal(&sorted, &plat)) {
 		regions_text(&sorted, a, sizeof(a));
 		regions_text(&plat, b, sizeof(b));
 		ret = vct_errf(err, EINVAL,
