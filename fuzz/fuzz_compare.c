@@ -23,8 +23,9 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
 	char bpath[512], npath[512], outv[600], *out, *json;
 	const char *argv[] = { "-v", "seed=1", "-v", "resamples=50", "-v", "base_run=b",
-			       "-v", "new_run=n", "-v", NULL, "-f",
-			       VCT_TOP "/harness/sh/compare.awk", NULL, NULL, NULL };
+			       "-v", "new_run=n", "-v", NULL,
+			       "-f", VCT_TOP "/harness/sh/records.awk",
+			       "-f", VCT_TOP "/harness/sh/compare.awk", NULL, NULL, NULL };
 	size_t outlen, jlen, at;
 	FILE *f;
 	int st;
@@ -37,8 +38,8 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	snprintf(outv, sizeof(outv), "out=%s", fz_path("comparison.json"));
 	remove(fz_path("comparison.json"));
 	argv[9] = outv;
-	argv[12] = bpath;
-	argv[13] = npath;
+	argv[14] = bpath;
+	argv[15] = npath;
 	st = fz_awk(argv, "stdout", &out, &outlen);
 	free(out);
 	if (st) {

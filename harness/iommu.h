@@ -439,4 +439,42 @@ size_t vct_devs_distinct_groups(struct vct_iommu_dev *devs, size_t n);
 	ASSERT_EQ(0, __ret) TH_LOG("%s", __why); \
 } while (0)
 
+/*
+ * For FIXTURE_SETUP in suites that pick their own devices: open
+ * vct_backend_preferred() into *iommu_p, or SKIP with the reason where the
+ * kernel has no VFIO or neither type1 model (__vct_iommu_open(): -ENOENT,
+ * -EOPNOTSUPP); ASSERT, with the reason, on any other failure.  Needs the
+ * harness's _metadata in scope; <errno.h> in the including file.
+ */
+#define VCT_IOMMU_OPEN_PREFERRED_OR_SKIP(iommu_p) do { \
+	char __why[512] = ""; \
+	int __ret = __vct_iommu_open(vct_backend_preferred(), iommu_p, \
+				     __why, sizeof(__why)); \
+	if (__ret == -ENOENT || __ret == -EOPNOTSUPP) \
+		SKIP(return, "%s", __why); \
+	ASSERT_EQ(0, __ret) TH_LOG("%s", __why); \
+} while (0)
+
+/*
+ * Attach device `bdf` to iommu, ASSERT on failure; the diagnostic names
+ * the BDF and says why (vct_iommu_last_error()).  Arguments are evaluated
+ * more than once.
+ */
+#define VCT_IOMMU_ATTACH(iommu, bdf) do { \
+	ASSERT_LE(0, __vct_iommu_attach(iommu, bdf)) \
+		TH_LOG("%s: attach: %s", bdf, vct_iommu_last_error(iommu)); \
+} while (0)
+
+/*
+ * VCT_IOMMU_ATTACH, then set `fd` (an int lvalue) to the device's fd,
+ * ASSERT on failure with the BDF and the errno.  Arguments are evaluated
+ * more than once.
+ */
+#define VCT_IOMMU_ATTACH_DEVICE_FD(iommu, bdf, fd) do { \
+	VCT_IOMMU_ATTACH(iommu, bdf); \
+	(fd) = __vct_iommu_device_fd(iommu, bdf); \
+	ASSERT_LE(0, (fd)) TH_LOG("%s: GET_DEVICE_FD: %s", bdf, \
+				  vct_errno_name(-(fd))); \
+} while (0)
+
 #endif /* VCT_IOMMU_H */

@@ -570,6 +570,56 @@ static uint32_t le32(const uint8_t *p)
 	return (uint32_t)le16(p) | (uint32_t)le16(p + 2) << 16;
 }
 
+/*
+ * What every ACPI table parser here checks first: the System Description
+ * Table Header (ACPI 6.5, 5.2.6) with the fixed fields the table's own
+ * spec adds, `min` bytes in all: at least min bytes, signature `sig`, a
+ * Length from min to len, and Length bytes that sum to 0 (the checksum).
+ * 0 with *tlen the Length, or -EINVAL with the reason in err (*tlen 0).
+ * Each refusal returns -EINVAL itself rather than vct_errf()'s value, so
+ * that clang-tidy's analyzer (which cannot see into range.c) knows that 0
+ * means the checks passed and buf holds at least min bytes.
+ */
+static int acpi_table_check(const char *name, const char *sig, size_t min,
+			    const uint8_t *buf, size_t len, uint32_t *tlen,
+			    struct vct_err *err)
+{
+	uint8_t sum = 0;
+	uint32_t n, i;
+
+	*tlen = 0;
+	if (len < min) {
+		vct_errf(err, EINVAL, "%s: truncated: %zu bytes, the %.4s header alone is %zu",
+			 name, len, sig, min);
+		return -EINVAL;
+	}
+	if (memcmp(buf, sig, 4)) {
+		vct_errf(err, EINVAL, "%s: signature '%.4s', not %.4s", name,
+			 (const char *)buf, sig);
+		return -EINVAL;
+	}
+	n = le32(buf + 4);
+	if (n < min) {
+		vct_errf(err, EINVAL, "%s: header length %u, below the %zu-byte header",
+			 name, n, min);
+		return -EINVAL;
+	}
+	if (n > len) {
+		vct_errf(err, EINVAL, "%s: header length %u, but %zu bytes (truncated)",
+			 name, n, len);
+		return -EINVAL;
+	}
+	for (i = 0; i < n; i++)
+		sum = (uint8_t)(sum + buf[i]);
+	if (sum) {
+		vct_errf(err, EINVAL, "%s: checksum: the %u bytes sum to 0x%02x, not 0",
+			 name, n, sum);
+		return -EINVAL;
+	}
+	*tlen = n;
+	return 0;
+}
+
 static uint64_t le64(const uint8_t *p)
 {
 	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
@@ -617,29 +667,13 @@ int vct_dmar_parse(const char *name, const uint8_t *buf, size_t len,
 		   struct vct_dmar *out, struct vct_err *err)
 {
 	uint32_t tlen;
-	uint8_t sum = 0;
-	size_t off, i;
+	size_t off;
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	if (len < 48)
-		return vct_errf(err, EINVAL, "%s: truncated: %zu bytes, the DMAR header alone is 48",
-				name, len);
-	if (memcmp(buf, "DMAR", 4))
-		return vct_errf(err, EINVAL, "%s: signature '%.4s', not DMAR", name,
-				(const char *)buf);
-	tlen = le32(buf + 4);
-	if (tlen < 48)
-		return vct_errf(err, EINVAL, "%s: header length %u, below the 48-byte header",
-				name, tlen);
-	if (tlen > len)
-		return vct_errf(err, EINVAL, "%s: header length %u, but %zu bytes (truncated)",
-				name, tlen, len);
-	for (i = 0; i < tlen; i++)
-		sum = (uint8_t)(sum + buf[i]);
-	if (sum)
-		return vct_errf(err, EINVAL, "%s: checksum: the %u bytes sum to 0x%02x, not 0",
-				name, tlen, sum);
+	ret = acpi_table_check(name, "DMAR", 48, buf, len, &tlen, err);
+	if (ret)
+		return ret;
 	out->haw = buf[36] + 1u;
 	out->flags = buf[37];
 	for (off = 48; off < tlen; ) {
@@ -816,29 +850,13 @@ int vct_ivrs_parse(const char *name, const uint8_t *buf, size_t len,
 		   struct vct_ivrs *out, struct vct_err *err)
 {
 	uint32_t tlen;
-	uint8_t sum = 0;
-	size_t off, i;
+	size_t off;
 	int ret = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (len < 48)
-		return vct_errf(err, EINVAL, "%s: truncated: %zu bytes, the IVRS header alone is 48",
-				name, len);
-	if (memcmp(buf, "IVRS", 4))
-		return vct_errf(err, EINVAL, "%s: signature '%.4s', not IVRS", name,
-				(const char *)buf);
-	tlen = le32(buf + 4);
-	if (tlen < 48)
-		return vct_errf(err, EINVAL, "%s: header length %u, below the 48-byte header",
-				name, tlen);
-	if (tlen > len)
-		return vct_errf(err, EINVAL, "%s: header length %u, but %zu bytes (truncated)",
-				name, tlen, len);
-	for (i = 0; i < tlen; i++)
-		sum = (uint8_t)(sum + buf[i]);
-	if (sum)
-		return vct_errf(err, EINVAL, "%s: checksum: the %u bytes sum to 0x%02x, not 0",
-				name, tlen, sum);
+	ret = acpi_table_check(name, "IVRS", 48, buf, len, &tlen, err);
+	if (ret)
+		return ret;
 	out->ivinfo = le32(buf + 36);
 	for (off = 48; off < tlen && !ret; ) {
 		uint8_t type;
@@ -1057,29 +1075,13 @@ int vct_iort_parse(const char *name, const uint8_t *buf, size_t len,
 		   struct vct_iort *out, struct vct_err *err)
 {
 	uint32_t tlen, count, first;
-	uint8_t sum = 0;
 	size_t off, i, j;
 	int ret = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (len < IORT_HDR)
-		return vct_errf(err, EINVAL, "%s: truncated: %zu bytes, the IORT header alone is 48",
-				name, len);
-	if (memcmp(buf, "IORT", 4))
-		return vct_errf(err, EINVAL, "%s: signature '%.4s', not IORT", name,
-				(const char *)buf);
-	tlen = le32(buf + 4);
-	if (tlen < IORT_HDR)
-		return vct_errf(err, EINVAL, "%s: header length %u, below the 48-byte header",
-				name, tlen);
-	if (tlen > len)
-		return vct_errf(err, EINVAL, "%s: header length %u, but %zu bytes (truncated)",
-				name, tlen, len);
-	for (i = 0; i < tlen; i++)
-		sum = (uint8_t)(sum + buf[i]);
-	if (sum)
-		return vct_errf(err, EINVAL, "%s: checksum: the %u bytes sum to 0x%02x, not 0",
-				name, tlen, sum);
+	ret = acpi_table_check(name, "IORT", IORT_HDR, buf, len, &tlen, err);
+	if (ret)
+		return ret;
 	out->revision = buf[8];
 	count = le32(buf + 36);
 	first = le32(buf + 40);
@@ -1899,19 +1901,6 @@ static int platform_common_resv(struct vct_resv_list *out, char *how, size_t how
 	return ret;
 }
 
-static bool same_regions(const struct vct_resv_list *a, const struct vct_resv_list *b)
-{
-	size_t i;
-
-	if (a->n != b->n)
-		return false;
-	for (i = 0; i < a->n; i++)
-		if (a->v[i].start != b->v[i].start || a->v[i].end != b->v[i].end ||
-		    a->v[i].type != b->v[i].type)
-			return false;
-	return true;
-}
-
 /* "0x..-0x..:type ..." of a list, for messages. */
 static void regions_text(const struct vct_resv_list *l, char *buf, size_t len)
 {
@@ -1951,7 +1940,7 @@ int __vct_expected_resv(struct vct_resv_list *out, struct vct_err *err)
 	}
 	memcpy(sorted.v, out->v, out->n * sizeof(*sorted.v));
 	vct_resv_normalize(&sorted);
-	if (!same_regions(&sorted, &plat)) {
+	if (!vct_resv_equal(&sorted, &plat)) {
 		regions_text(&sorted, a, sizeof(a));
 		regions_text(&plat, b, sizeof(b));
 		ret = vct_errf(err, EINVAL,

@@ -40,6 +40,19 @@ void vct_resv_free(struct vct_resv_list *l)
 	l->n = 0;
 }
 
+bool vct_resv_equal(const struct vct_resv_list *a, const struct vct_resv_list *b)
+{
+	size_t i;
+
+	if (a->n != b->n)
+		return false;
+	for (i = 0; i < a->n; i++)
+		if (a->v[i].start != b->v[i].start || a->v[i].end != b->v[i].end ||
+		    a->v[i].type != b->v[i].type)
+			return false;
+	return true;
+}
+
 /* Where a line is: the file's name and the 1-based line number. */
 struct where {
 	const char *name;

@@ -21,6 +21,7 @@
 #ifndef VCT_RESV_H
 #define VCT_RESV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -91,6 +92,22 @@ int vct_resv_validate(const struct vct_resv_list *l, uint64_t page_size,
  * *n == 0); the caller frees it.
  */
 int vct_resv_group_ids(const char *sysfs_root, unsigned int **ids, size_t *n);
+/*
+ * For FIXTURE_SETUP of suites that read every group: the groups of
+ * VCT_SYSFS_IOMMU_GROUPS into *ids_p, *n_p (vct_resv_group_ids()), or SKIP
+ * where there is none (the kernel runs without an IOMMU); ASSERT on any
+ * other failure.  Needs the harness's _metadata in scope, pcidev.h and
+ * util.h included.
+ */
+#define VCT_RESV_GROUPS_OR_SKIP(ids_p, n_p) do { \
+	int __ret = vct_resv_group_ids(VCT_SYSFS_IOMMU_GROUPS, ids_p, n_p); \
+	if (__ret == -ENOENT || (!__ret && !*(n_p))) \
+		SKIP(return, "no IOMMU groups in " VCT_SYSFS_IOMMU_GROUPS \
+		     ": the kernel runs without an IOMMU"); \
+	ASSERT_EQ(0, __ret) TH_LOG("listing " VCT_SYSFS_IOMMU_GROUPS ": %s", \
+				   vct_errno_name(-__ret)); \
+} while (0)
+
 /* Parse <sysfs_root>/<group>/reserved_regions. */
 int vct_resv_read_group(const char *sysfs_root, unsigned int group,
 			size_t max_len, struct vct_resv_list *out,
@@ -99,6 +116,9 @@ int vct_resv_read_group(const char *sysfs_root, unsigned int group,
 /* out = union of the regions whose VCT_RESV_MASK(type) is in type_mask (merged). */
 int vct_resv_to_ranges(const struct vct_resv_list *l, unsigned int type_mask,
 		       struct vct_ranges *out);
+
+/* The same regions (start, end and type) in the same order; path aside. */
+bool vct_resv_equal(const struct vct_resv_list *a, const struct vct_resv_list *b);
 
 void vct_resv_free(struct vct_resv_list *l);
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * variants.h - the IOMMU backends as kselftest FIXTURE_VARIANTs.
+ * variants.h - the IOMMU backends (and the kernel DMA API's two domain
+ * modes) as kselftest FIXTURE_VARIANTs.
  *
  * VCT_BACKEND_VARIANTS(fixture) declares the fixture's variant type, with a
  * `backend` member, and one variant per backend, named as
@@ -13,6 +14,11 @@
  * VCT_CONTAINER_VARIANTS(fixture): type1 and type1v2 only, for suites that
  * speak the VFIO container's own uapi to test VFIO's container code
  * (suites/group, suites/abifuzz).
+ *
+ * VCT_DMA_MODE_VARIANTS(fixture): the kernel's own DMA API domain in its
+ * two invalidation modes, for suites that time the kernel's DMA mapping
+ * (suites/stress dmabench, kdma): strict and lazy, each with the type to
+ * write to /sys/kernel/iommu_groups/N/type.
  *
  * Include after test.h.
  */
@@ -42,6 +48,26 @@
 	}; \
 	FIXTURE_VARIANT_ADD(fixture, iommufd) { \
 		.backend = VCT_BACKEND_IOMMUFD, \
+	}
+
+/*
+ * `type`: the group type iommu_group_store_type() takes for the mode
+ * ("DMA": IOMMU_DOMAIN_DMA, an IOTLB flush per unmap; "DMA-FQ":
+ * IOMMU_DOMAIN_DMA_FQ, unmaps queued and flushed in batches); `mode`: the
+ * name results and messages use.
+ */
+#define VCT_DMA_MODE_VARIANTS(fixture) \
+	FIXTURE_VARIANT(fixture) { \
+		const char *type; \
+		const char *mode; \
+	}; \
+	FIXTURE_VARIANT_ADD(fixture, strict) { \
+		.type = "DMA", \
+		.mode = "strict", \
+	}; \
+	FIXTURE_VARIANT_ADD(fixture, lazy) { \
+		.type = "DMA-FQ", \
+		.mode = "lazy", \
 	}
 
 /*

@@ -1,7 +1,7 @@
 # ab.awk: the verdicts of an A/B run (run.sh --ab DIR_A DIR_B, harness/sh/ab.sh).
 #
 #   awk [-v round_stat=best|median] -v alpha=A -v primary=REGEX -v fail_pct=PCT -v out=ab.json \
-#       -v jsonl=ab.jsonl -f ab.awk metrics.json
+#       -v jsonl=ab.jsonl -f records.awk -f ab.awk metrics.json
 #
 # Input: the run's metrics.json, whose records of the rounds carry
 # "ab_build":"A"|"B", "ab_trial":T and "ab_round":R (one record per metric,
@@ -39,31 +39,6 @@
 # status).  Exit 3 when fail_pct is set and a pooled verdict is regressed by
 # more than fail_pct %; 0 otherwise.  Plain POSIX awk (mawk, gawk, busybox).
 
-function jstr(line, k,    m) {
-    if (!match(line, "\"" k "\":\"[^\"]*\"")) return ""
-    m = substr(line, RSTART + length(k) + 4, RLENGTH - length(k) - 5)
-    return m
-}
-function jnum(line, k) {
-    if (!match(line, "\"" k "\":-?[0-9.eE+-]+")) return ""
-    return substr(line, RSTART + length(k) + 3, RLENGTH - length(k) - 3) + 0
-}
-function jvals(line, arr, key,    s, n, i, parts) {
-    if (!match(line, "\"" key "\":\\[[^]]*\\]")) return 0
-    s = substr(line, RSTART + length(key) + 4, RLENGTH - length(key) - 5)
-    n = split(s, parts, ",")
-    for (i = 1; i <= n; i++) arr[i] = parts[i] + 0
-    return s == "" ? 0 : n
-}
-function median(a, n,    i, j, t, s) {
-    for (i = 1; i <= n; i++) s[i] = a[i]
-    for (i = 2; i <= n; i++) {
-        t = s[i]
-        for (j = i - 1; j >= 1 && s[j] > t; j--) s[j + 1] = s[j]
-        s[j + 1] = t
-    }
-    return n % 2 ? s[(n + 1) / 2] : (s[n / 2] + s[n / 2 + 1]) / 2
-}
 # Standard normal CDF (erf by Abramowitz & Stegun 7.1.26, |error| < 1.5e-7).
 function phi(x,    t, y, s) {
     s = x < 0 ? -1 : 1; x = x * s / sqrt(2)

@@ -89,7 +89,7 @@ ab_finish() {
     st=0
     awk -v round_stat="${VCT_AB_STAT:-}" -v alpha="${VCT_AB_ALPHA:-}" -v primary="${VCT_AB_PRIMARY:-}" -v fail_pct="$fail_pct" \
         -v out="$results/ab.json" -v jsonl="$work/ab.jsonl" \
-        -f "$VCT_TOP/harness/sh/ab.awk" "$results/metrics.json" > "$work/ab.txt" || st=$?
+        -f "$VCT_TOP/harness/sh/records.awk" -f "$VCT_TOP/harness/sh/ab.awk" "$results/metrics.json" > "$work/ab.txt" || st=$?
     sed 's/^/# /' "$work/ab.txt" >&2
     cp "$work/ab.txt" "$results/ab.txt"
     case "$st" in

@@ -2,7 +2,7 @@
 #
 #   awk -v seed=N -v fail_pct=PCT -v out=comparison.json -v base_run=ID \
 #       -v new_run=ID [-v min_effect=PCT] [-v resamples=N] \
-#       -f compare.awk BASE/metrics.json NEW/metrics.json
+#       -f records.awk -f compare.awk BASE/metrics.json NEW/metrics.json
 #
 # Records (one per line, as metrics.sh writes them) are matched by "key".
 # The per-repetition samples compared are "norm" (normalised by a
@@ -40,30 +40,9 @@
 # higher for "better":"lower" (latency).  Exit 3 when fail_pct is set and a
 # regressed metric is worse by more than fail_pct %; 0 otherwise.
 
-function jstr(line, k,    m) {
-    if (!match(line, "\"" k "\":\"[^\"]*\"")) return ""
-    m = substr(line, RSTART + length(k) + 4, RLENGTH - length(k) - 5)
-    return m
-}
-function jvals(line, arr, key,    s, n, i, parts) {
-    if (!match(line, "\"" key "\":\\[[^]]*\\]")) return 0
-    s = substr(line, RSTART + length(key) + 4, RLENGTH - length(key) - 5)
-    n = split(s, parts, ",")
-    for (i = 1; i <= n; i++) arr[i] = parts[i] + 0
-    return s == "" ? 0 : n
-}
 function rnd() {   # Park-Miller minimal standard, exact in doubles
     state = (16807 * state) % 2147483647
     return state / 2147483647
-}
-function median(a, n,    i, j, t, s) {
-    for (i = 1; i <= n; i++) s[i] = a[i]
-    for (i = 2; i <= n; i++) {
-        t = s[i]
-        for (j = i - 1; j >= 1 && s[j] > t; j--) s[j + 1] = s[j]
-        s[j + 1] = t
-    }
-    return n % 2 ? s[(n + 1) / 2] : (s[n / 2] + s[n / 2 + 1]) / 2
 }
 # Robust coefficient of variation of the sorted s[1..n]: 1.4826 * MAD / median.
 function rcv(s, n,    m, i, d) {

@@ -76,7 +76,7 @@ perf_metrics() {
         st=0
         awk -v seed=20251125 -v fail_pct="${fail_pct:-}" -v out="$results/comparison.json" \
             -v base_run="$(basename "$baseline")" -v new_run="$(basename "$results")" \
-            -f "$VCT_TOP/harness/sh/compare.awk" "$baseline/metrics.json" "$results/metrics.json" >&2 || st=$?
+            -f "$VCT_TOP/harness/sh/records.awk" -f "$VCT_TOP/harness/sh/compare.awk" "$baseline/metrics.json" "$results/metrics.json" >&2 || st=$?
         case "$st" in
             0) ;;
             3) perf_failed=1; say "regression beyond ${fail_pct}% (see comparison.json)" ;;

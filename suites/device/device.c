@@ -87,10 +87,7 @@ FIXTURE_SETUP(device)
 		memcpy(d->bdf, all[i].bdf, sizeof(d->bdf));
 		d->group = all[i].group;
 		d->fd = -1;
-		ASSERT_LE(0, __vct_iommu_attach(self->iommu, d->bdf))
-			TH_LOG("%s: attach: %s", d->bdf, vct_iommu_last_error(self->iommu));
-		d->fd = __vct_iommu_device_fd(self->iommu, d->bdf);
-		ASSERT_LE(0, d->fd) TH_LOG("%s: GET_DEVICE_FD: %s", d->bdf, vct_errno_name(-d->fd));
+		VCT_IOMMU_ATTACH_DEVICE_FD(self->iommu, d->bdf, d->fd);
 		ASSERT_EQ(0, __vct_pci_find_by_bdf(d->bdf, &d->pci));
 		d->regs = vct_devregs_find(d->pci.vendor, d->pci.device);
 		ASSERT_EQ(0, __vct_sysfs_bars(d->bdf, d->bars)) TH_LOG("%s: sysfs resource unparsable", d->bdf);

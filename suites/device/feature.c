@@ -85,7 +85,7 @@ FIXTURE_SETUP(feature)
 {
 	struct vct_iommu_dev devs[MAX_DEVS];
 	char why[512] = "", path[160];
-	int i, n, ret;
+	int i, n;
 
 	vct_mark_test(_metadata, variant);
 	self->efd = -1;
@@ -93,20 +93,14 @@ FIXTURE_SETUP(feature)
 	ASSERT_LE(0, n) TH_LOG("%s", why);
 	if (!n)
 		SKIP(return, "%s", why);
-	ret = __vct_iommu_open(vct_backend_preferred(), &self->iommu, why, sizeof(why));
-	if (ret == -ENOENT || ret == -EOPNOTSUPP)
-		SKIP(return, "%s", why);
-	ASSERT_EQ(0, ret) TH_LOG("%s", why);
+	VCT_IOMMU_OPEN_PREFERRED_OR_SKIP(&self->iommu);
 	for (i = 0; i < n; i++) {
 		struct fdev *d = &self->dev[i];
 
 		memcpy(d->bdf, devs[i].bdf, sizeof(d->bdf));
 		d->fd = -1;
 		self->n = (size_t)i + 1;
-		ASSERT_LE(0, __vct_iommu_attach(self->iommu, d->bdf))
-			TH_LOG("%s: %s", d->bdf, vct_iommu_last_error(self->iommu));
-		d->fd = __vct_iommu_device_fd(self->iommu, d->bdf);
-		ASSERT_LE(0, d->fd) TH_LOG("%s: GET_DEVICE_FD: %s", d->bdf, vct_errno_name(-d->fd));
+		VCT_IOMMU_ATTACH_DEVICE_FD(self->iommu, d->bdf, d->fd);
 		snprintf(path, sizeof(path), VCT_SYSFS_PCI_DEVICES "/%s/sriov_totalvfs", d->bdf);
 		d->sriov_pf = access(path, F_OK) == 0;
 	}

@@ -78,14 +78,8 @@ FIXTURE_SETUP(ioeventfd)
 	if (i == n)
 		SKIP(return, "no QEMU edu (1234:11e8) among the test devices: its registers show what an ioeventfd wrote");
 	memcpy(self->bdf, devs[i].bdf, sizeof(self->bdf));
-	ret = __vct_iommu_open(vct_backend_preferred(), &self->iommu, why, sizeof(why));
-	if (ret == -ENOENT || ret == -EOPNOTSUPP)
-		SKIP(return, "%s", why);
-	ASSERT_EQ(0, ret) TH_LOG("%s", why);
-	ASSERT_LE(0, __vct_iommu_attach(self->iommu, self->bdf))
-		TH_LOG("%s: %s", self->bdf, vct_iommu_last_error(self->iommu));
-	self->fd = __vct_iommu_device_fd(self->iommu, self->bdf);
-	ASSERT_LE(0, self->fd) TH_LOG("%s: GET_DEVICE_FD: %s", self->bdf, vct_errno_name(-self->fd));
+	VCT_IOMMU_OPEN_PREFERRED_OR_SKIP(&self->iommu);
+	VCT_IOMMU_ATTACH_DEVICE_FD(self->iommu, self->bdf, self->fd);
 	ret = __vct_region_info(self->fd, VFIO_PCI_BAR0_REGION_INDEX, &self->bar0, &err);
 	ASSERT_EQ(0, ret) TH_LOG("%s: BAR0 info: %s", self->bdf, err.msg);
 	ret = __vct_region_info(self->fd, VFIO_PCI_CONFIG_REGION_INDEX, &self->cfg, &err);

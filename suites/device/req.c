@@ -54,7 +54,7 @@ FIXTURE_SETUP(req)
 {
 	char why[512] = "";
 	size_t i;
-	int n, ret;
+	int n;
 
 	vct_mark_test(_metadata, variant);
 	self->efd = -1;
@@ -65,17 +65,9 @@ FIXTURE_SETUP(req)
 	if (!n)
 		SKIP(return, "%s", why);
 	self->n = vct_devs_distinct_groups(self->devs, (size_t)n);
-	ret = __vct_iommu_open(vct_backend_preferred(), &self->iommu, why, sizeof(why));
-	if (ret == -ENOENT || ret == -EOPNOTSUPP)
-		SKIP(return, "%s", why);
-	ASSERT_EQ(0, ret) TH_LOG("%s", why);
-	for (i = 0; i < self->n; i++) {
-		ASSERT_LE(0, __vct_iommu_attach(self->iommu, self->devs[i].bdf))
-			TH_LOG("%s: %s", self->devs[i].bdf, vct_iommu_last_error(self->iommu));
-		self->fd[i] = __vct_iommu_device_fd(self->iommu, self->devs[i].bdf);
-		ASSERT_LE(0, self->fd[i]) TH_LOG("%s: %s", self->devs[i].bdf,
-						 vct_errno_name(-self->fd[i]));
-	}
+	VCT_IOMMU_OPEN_PREFERRED_OR_SKIP(&self->iommu);
+	for (i = 0; i < self->n; i++)
+		VCT_IOMMU_ATTACH_DEVICE_FD(self->iommu, self->devs[i].bdf, self->fd[i]);
 	self->efd = vct_efd_new();
 	ASSERT_LE(0, self->efd);
 }

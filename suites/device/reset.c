@@ -115,12 +115,11 @@ FIXTURE_SETUP(reset)
 
 		memcpy(d->bdf, all[i].bdf, VCT_BDF_LEN);
 		d->group = all[i].group;
-		ASSERT_LE(0, __vct_iommu_attach(self->iommu, d->bdf))
-			TH_LOG("%s: attach: %s", d->bdf, vct_iommu_last_error(self->iommu));
+		VCT_IOMMU_ATTACH(self->iommu, d->bdf);
 		d->fd = __vct_iommu_device_fd(self->iommu, d->bdf);
 		if (d->fd == -EACCES)
 			continue;	/* a PF with VFs in use: sriov's business */
-		ASSERT_LE(0, d->fd) TH_LOG("%s: %s", d->bdf, vct_errno_name(-d->fd));
+		ASSERT_LE(0, d->fd) TH_LOG("%s: GET_DEVICE_FD: %s", d->bdf, vct_errno_name(-d->fd));
 		ASSERT_EQ(0, __vct_pci_find_by_bdf(d->bdf, &d->pci));
 		ASSERT_EQ(0, __vct_device_info(d->fd, &info, &err)) TH_LOG("%s", err.msg);
 		d->flags = info.flags;

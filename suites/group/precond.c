@@ -27,6 +27,7 @@
 #include "test.h"
 
 #include "iommu.h"
+#include "variants.h"
 
 #define BASE	(1ULL << 32)
 /* No VFIO ioctl has this number (VFIO_BASE + 60). */
@@ -44,15 +45,7 @@ FIXTURE(precond) {
  * The container backends only: the objects under test are the VFIO container's and
  * groups' (as in suites/group).
  */
-FIXTURE_VARIANT(precond) {
-	enum vct_backend backend;
-};
-FIXTURE_VARIANT_ADD(precond, type1) {
-	.backend = VCT_BACKEND_TYPE1,
-};
-FIXTURE_VARIANT_ADD(precond, type1v2) {
-	.backend = VCT_BACKEND_TYPE1v2,
-};
+VCT_CONTAINER_VARIANTS(precond);
 
 static unsigned long model(const FIXTURE_VARIANT(precond) *variant)
 {

@@ -80,7 +80,7 @@ FIXTURE_SETUP(irq)
 	struct vct_err err = { "" };
 	char why[512] = "";
 	uint64_t cmd;
-	int i, n, ret;
+	int i, n;
 
 	vct_mark_test(_metadata, variant);
 	self->fd = -1;
@@ -100,14 +100,8 @@ FIXTURE_SETUP(irq)
 	memcpy(self->bdf, devs[i].bdf, sizeof(self->bdf));
 	self->group = devs[i].group;
 
-	ret = __vct_iommu_open(vct_backend_preferred(), &self->iommu, why, sizeof(why));
-	if (ret == -ENOENT || ret == -EOPNOTSUPP)
-		SKIP(return, "%s", why);
-	ASSERT_EQ(0, ret) TH_LOG("%s", why);
-	ASSERT_LE(0, __vct_iommu_attach(self->iommu, self->bdf))
-		TH_LOG("%s: %s", self->bdf, vct_iommu_last_error(self->iommu));
-	self->fd = __vct_iommu_device_fd(self->iommu, self->bdf);
-	ASSERT_LE(0, self->fd) TH_LOG("%s: %s", self->bdf, vct_errno_name(-self->fd));
+	VCT_IOMMU_OPEN_PREFERRED_OR_SKIP(&self->iommu);
+	VCT_IOMMU_ATTACH_DEVICE_FD(self->iommu, self->bdf, self->fd);
 	ASSERT_EQ(0, __vct_region_info(self->fd, VFIO_PCI_CONFIG_REGION_INDEX, &self->cfg, &err))
 		TH_LOG("%s", err.msg);
 	ASSERT_EQ(0, __vct_region_info(self->fd, VFIO_PCI_BAR0_REGION_INDEX, &self->bar, &err))

@@ -82,12 +82,8 @@ FIXTURE_SETUP(irq_nvme)
 	if (ret > 0)
 		SKIP(return, "%s: namespaces in use, not touched: %s", self->bdf, why);
 
-	ret = __vct_iommu_open(vct_backend_preferred(), &self->iommu, why, sizeof(why));
-	if (ret == -ENOENT || ret == -EOPNOTSUPP)
-		SKIP(return, "%s", why);
-	ASSERT_EQ(0, ret) TH_LOG("%s", why);
-	ASSERT_LE(0, __vct_iommu_attach(self->iommu, self->bdf))
-		TH_LOG("%s: %s", self->bdf, vct_iommu_last_error(self->iommu));
+	VCT_IOMMU_OPEN_PREFERRED_OR_SKIP(&self->iommu);
+	VCT_IOMMU_ATTACH(self->iommu, self->bdf);
 	ret = __vct_nvme_open(self->iommu, self->bdf, IOVA_ARENA, &self->n, why, sizeof(why));
 	if (ret == -EPERM)
 		SKIP(return, "%s", why);

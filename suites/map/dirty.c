@@ -24,6 +24,7 @@
 #include "test.h"
 
 #include "iommu.h"
+#include "variants.h"
 
 /* Test IOVAs: 4 GiB up, inside the usable range of every profile we run. */
 #define BASE	(1ULL << 32)
@@ -54,15 +55,7 @@ FIXTURE(dirty) {
  * The container backends only: VFIO_IOMMU_DIRTY_PAGES is the type1 container's ioctl (iommufd tracks dirty pages
  * through IOMMU_HWPT_* instead, on kernels with CONFIG_IOMMUFD).
  */
-FIXTURE_VARIANT(dirty) {
-	enum vct_backend backend;
-};
-FIXTURE_VARIANT_ADD(dirty, type1) {
-	.backend = VCT_BACKEND_TYPE1,
-};
-FIXTURE_VARIANT_ADD(dirty, type1v2) {
-	.backend = VCT_BACKEND_TYPE1v2,
-};
+VCT_CONTAINER_VARIANTS(dirty);
 
 FIXTURE_SETUP(dirty)
 {

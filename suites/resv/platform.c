@@ -27,15 +27,8 @@ FIXTURE(resv_platform) {
 
 FIXTURE_SETUP(resv_platform)
 {
-	int ret;
-
 	vct_mark_test(_metadata, variant);
-	ret = vct_resv_group_ids(VCT_SYSFS_IOMMU_GROUPS, &self->ids, &self->n);
-	if (ret == -ENOENT || (!ret && !self->n))
-		SKIP(return, "no IOMMU groups in " VCT_SYSFS_IOMMU_GROUPS
-		     ": the kernel runs without an IOMMU");
-	ASSERT_EQ(0, ret) TH_LOG("listing " VCT_SYSFS_IOMMU_GROUPS ": %s",
-				 vct_errno_name(-ret));
+	VCT_RESV_GROUPS_OR_SKIP(&self->ids, &self->n);
 }
 
 FIXTURE_TEARDOWN(resv_platform)
@@ -52,19 +45,6 @@ static void regions_log(struct __test_metadata *_metadata, const char *what,
 	for (i = 0; i < l->n; i++)
 		TH_LOG("    0x%016llx 0x%016llx %s", (unsigned long long)l->v[i].start,
 		       (unsigned long long)l->v[i].end, vct_resv_type_name(l->v[i].type));
-}
-
-static bool same(const struct vct_resv_list *a, const struct vct_resv_list *b)
-{
-	size_t i;
-
-	if (a->n != b->n)
-		return false;
-	for (i = 0; i < a->n; i++)
-		if (a->v[i].start != b->v[i].start || a->v[i].end != b->v[i].end ||
-		    a->v[i].type != b->v[i].type)
-			return false;
-	return true;
 }
 
 /*
@@ -125,7 +105,7 @@ TEST_F(resv_platform, every_group_reserves_what_the_platform_reports)
 		ret = vct_resv_read_group(VCT_SYSFS_IOMMU_GROUPS, self->ids[i],
 					  vct_page_size(), &got, &err);
 		ASSERT_EQ(0, ret) TH_LOG("group %u: %s", self->ids[i], err.msg);
-		eq = same(&want, &got);
+		eq = vct_resv_equal(&want, &got);
 		if (!eq) {
 			regions_log(_metadata, "sysfs", &got);
 			regions_log(_metadata, "platform", &want);

@@ -25,15 +25,8 @@ FIXTURE(resv_sysfs) {
 
 FIXTURE_SETUP(resv_sysfs)
 {
-	int ret;
-
 	vct_mark_test(_metadata, variant);
-	ret = vct_resv_group_ids(VCT_SYSFS_IOMMU_GROUPS, &self->ids, &self->n);
-	if (ret == -ENOENT || (!ret && !self->n))
-		SKIP(return, "no IOMMU groups in " VCT_SYSFS_IOMMU_GROUPS
-		     ": the kernel runs without an IOMMU");
-	ASSERT_EQ(0, ret) TH_LOG("listing " VCT_SYSFS_IOMMU_GROUPS ": %s",
-				 vct_errno_name(-ret));
+	VCT_RESV_GROUPS_OR_SKIP(&self->ids, &self->n);
 }
 
 FIXTURE_TEARDOWN(resv_sysfs)

@@ -41,6 +41,7 @@
 #include "iommu.h"
 #include "metrics.h"
 #include "pcidev.h"
+#include "variants.h"
 
 #define IOVA_BASE	(1ull << 32)
 #define BENCH_DRIVER	"dma_map_benchmark"
@@ -61,20 +62,7 @@ FIXTURE(dmabench) {
 	int full;
 };
 
-FIXTURE_VARIANT(dmabench) {
-	const char *type;	/* the group's default domain written */
-	const char *mode;
-};
-
-FIXTURE_VARIANT_ADD(dmabench, strict) {
-	.type = "DMA",
-	.mode = "strict",
-};
-
-FIXTURE_VARIANT_ADD(dmabench, lazy) {
-	.type = "DMA-FQ",
-	.mode = "lazy",
-};
+VCT_DMA_MODE_VARIANTS(dmabench);
 
 /* debugfs at /sys/kernel/debug (the runner's initramfs guest does not mount it). */
 static void vct_debugfs_mount(void)

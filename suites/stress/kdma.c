@@ -39,6 +39,7 @@
 #include "iommu.h"
 #include "kdisk.h"
 #include "metrics.h"
+#include "variants.h"
 
 #define IOVA_BASE	(1ull << 32)
 #define MAX_SIZES	8
@@ -60,20 +61,7 @@ FIXTURE(kdma) {
 	int full;
 };
 
-FIXTURE_VARIANT(kdma) {
-	const char *type;	/* the group type written */
-	const char *mode;
-};
-
-FIXTURE_VARIANT_ADD(kdma, strict) {
-	.type = "DMA",
-	.mode = "strict",
-};
-
-FIXTURE_VARIANT_ADD(kdma, lazy) {
-	.type = "DMA-FQ",
-	.mode = "lazy",
-};
+VCT_DMA_MODE_VARIANTS(kdma);
 
 FIXTURE_SETUP(kdma)
 {

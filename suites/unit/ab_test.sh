@@ -43,7 +43,7 @@ rounds() {
 }
 ab() {  # ab [awk -v options]: ab.awk over $tmp/m.json into $tmp/ab.json; its exit status
     # shellcheck disable=SC2086
-    $awk_cmd "$@" -v out="$tmp/ab.json" -v jsonl="$tmp/ab.jsonl" -f "$top/harness/sh/ab.awk" "$tmp/m.json" > "$tmp/ab.txt"
+    $awk_cmd "$@" -v out="$tmp/ab.json" -v jsonl="$tmp/ab.jsonl" -f "$top/harness/sh/records.awk" -f "$top/harness/sh/ab.awk" "$tmp/m.json" > "$tmp/ab.txt"
 }
 field() {  # field KEY NAME: NAME's value in KEY's pooled entry of ab.json
     grep -F "\"key\": \"$1\"" "$tmp/ab.json" | sed 's/"trials": .*//' |
@@ -145,7 +145,7 @@ baseline_noise_floor() {
     { cmp_rec tight "100,101,99,100,102,98,100"; cmp_rec loose "70,75,80,85,90,95,100,100,100,100,100,105,110,115,120,125,130"; } > "$tmp/base.json"
     { cmp_rec tight "130,131,129,130,132,128,130"; cmp_rec loose "91.0,97.5,104.0,110.5,117.0,123.5,130.0,130.0,130.0,130.0,130.0,136.5,143.0,149.5,156.0,162.5,169.0"; } > "$tmp/new.json"
     # shellcheck disable=SC2086
-    $awk_cmd -v seed=1 -v resamples=200 -v out="$tmp/cmp.json" -f "$top/harness/sh/compare.awk" \
+    $awk_cmd -v seed=1 -v resamples=200 -v out="$tmp/cmp.json" -f "$top/harness/sh/records.awk" -f "$top/harness/sh/compare.awk" \
         "$tmp/base.json" "$tmp/new.json" > "$tmp/cmp.txt"
     grep -q '"key": "tight", "verdict": "regressed"' "$tmp/cmp.json" &&
         grep -q '"key": "loose", "verdict": "noisy"' "$tmp/cmp.json" &&

@@ -66,7 +66,7 @@ TEST(record_fields)
 static void verdict(const double *base, const double *now, size_t n, char *out, size_t len)
 {
 	char b[] = "/tmp/vct-metrics-test-XXXXXX";
-	char path[2][64], line[4096], cmd[512];
+	char path[2][64], line[4096], cmd[1024];
 	const double *v[2] = { base, now };
 	int i, fd = mkdtemp(b) ? 0 : -1;
 	FILE *f;
@@ -86,8 +86,8 @@ static void verdict(const double *base, const double *now, size_t n, char *out, 
 		fprintf(f, "[\n  %s\n]\n", line);
 		fclose(f);
 	}
-	snprintf(cmd, sizeof(cmd), "awk -f %s/../harness/sh/compare.awk %s %s 2>&1 | head -n 1; rm -rf %s",
-		 VCT_FIXTURES, path[0], path[1], b);
+	snprintf(cmd, sizeof(cmd), "awk -f %s/../harness/sh/records.awk -f %s/../harness/sh/compare.awk %s %s 2>&1 | head -n 1; rm -rf %s",
+		 VCT_FIXTURES, VCT_FIXTURES, path[0], path[1], b);
 	f = popen(cmd, "r");
 	if (!f)
 		return;

@@ -64,7 +64,7 @@ compare_ctl() {
     $awk_cmd 'BEGIN { RS = "\377" } NR == 1 { printf "%s", $0 > b } NR == 2 { printf "%s", $0 > n }' \
         b="$tmp/base.json" n="$tmp/new.json" "$f"
     # shellcheck disable=SC2086
-    $awk_cmd -v seed=1 -v resamples=50 -v out="$tmp/cmp.json" -f "$top/harness/sh/compare.awk" \
+    $awk_cmd -v seed=1 -v resamples=50 -v out="$tmp/cmp.json" -f "$top/harness/sh/records.awk" -f "$top/harness/sh/compare.awk" \
         "$tmp/base.json" "$tmp/new.json" > /dev/null
     grep -q '"verdict": "new"' "$tmp/cmp.json" || return 1
     # every byte but newline printable: no 00-1f (0a aside) or 7f
