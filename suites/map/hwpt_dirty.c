@@ -471,21 +471,20 @@ TEST_F(hwpt_dirty, get_dirty_bitmap_argument_rules_exact_errnos)
 	const uint64_t len = 8 * self->pg;
 	const struct {
 		const char *what;
-		uint32_t flags, reserved, hwpt_bad;
 		uint64_t iova, length, page_size;
+		uint32_t flags, reserved, hwpt_bad;
 		int err;
 	} c[] = {
-		{ "unknown flag", 1u << 1, 0, 0, BASE, len, self->pg, -EOPNOTSUPP },
-		{ "__reserved set", 0, 1, 0, BASE, len, self->pg, -EOPNOTSUPP },
-		{ "id of no HWPT", 0, 0, 0xfffff, BASE, len, self->pg, -ENOENT },
-		{ "length 0", 0, 0, 0, BASE, 0, self->pg, -EOVERFLOW },
-		{ "iova + length wraps", 0, 0, 0, UINT64_MAX - self->pg + 1, 2 * self->pg,
-		  self->pg, -EOVERFLOW },
-		{ "iova not IOMMU-page aligned", 0, 0, 0, BASE + self->pg / 2, len, self->pg, -EINVAL },
-		{ "end not IOMMU-page aligned", 0, 0, 0, BASE, len + self->pg / 2, self->pg, -EINVAL },
-		{ "page_size 0", 0, 0, 0, BASE, len, 0, -EINVAL },
-		{ "iova not page_size aligned", 0, 0, 0, BASE + self->pg, len, 2 * self->pg, -EINVAL },
-		{ "end not page_size aligned", 0, 0, 0, BASE, len + self->pg, 2 * self->pg, -EINVAL },
+		{ "unknown flag", BASE, len, self->pg, 1u << 1, 0, 0, -EOPNOTSUPP },
+		{ "__reserved set", BASE, len, self->pg, 0, 1, 0, -EOPNOTSUPP },
+		{ "id of no HWPT", BASE, len, self->pg, 0, 0, 0xfffff, -ENOENT },
+		{ "length 0", BASE, 0, self->pg, 0, 0, 0, -EOVERFLOW },
+		{ "iova + length wraps", UINT64_MAX - self->pg + 1, 2 * self->pg, self->pg, 0, 0, 0, -EOVERFLOW },
+		{ "iova not IOMMU-page aligned", BASE + self->pg / 2, len, self->pg, 0, 0, 0, -EINVAL },
+		{ "end not IOMMU-page aligned", BASE, len + self->pg / 2, self->pg, 0, 0, 0, -EINVAL },
+		{ "page_size 0", BASE, len, 0, 0, 0, 0, -EINVAL },
+		{ "iova not page_size aligned", BASE + self->pg, len, 2 * self->pg, 0, 0, 0, -EINVAL },
+		{ "end not page_size aligned", BASE, len + self->pg, 2 * self->pg, 0, 0, 0, -EINVAL },
 	};
 	size_t i;
 
