@@ -251,6 +251,67 @@ int __vct_iommu_unmap_dirty(struct vct_iommu *iommu,
 	return iommu->ops->unmap_dirty(iommu, req, unmapped ? unmapped : &dummy);
 }
 
+#define HWPT_OP(iommu, op, what) do { \
+	if (!(iommu)->ops->op) \
+		return no_uapi(iommu, what); \
+} while (0)
+
+int __vct_iommu_dev_id(struct vct_iommu *iommu, const char *bdf, uint32_t *id)
+{
+	HWPT_OP(iommu, dev_id, "iommufd device ids");
+	return iommu->ops->dev_id(iommu, bdf, id);
+}
+
+int __vct_iommu_hw_caps(struct vct_iommu *iommu, uint32_t id, uint64_t *caps)
+{
+	HWPT_OP(iommu, hw_caps, "IOMMU_GET_HW_INFO");
+	return iommu->ops->hw_caps(iommu, id, caps);
+}
+
+int __vct_iommu_hwpt_alloc(struct vct_iommu *iommu, uint32_t id, uint32_t flags,
+			   uint32_t *hwpt)
+{
+	HWPT_OP(iommu, hwpt_alloc, "IOMMU_HWPT_ALLOC");
+	return iommu->ops->hwpt_alloc(iommu, id, flags, hwpt);
+}
+
+int __vct_iommu_destroy(struct vct_iommu *iommu, uint32_t obj)
+{
+	HWPT_OP(iommu, destroy, "IOMMU_DESTROY");
+	return iommu->ops->destroy(iommu, obj);
+}
+
+int __vct_iommu_hwpt_set_dirty(struct vct_iommu *iommu, uint32_t hwpt,
+			       uint32_t flags)
+{
+	HWPT_OP(iommu, hwpt_set_dirty, "IOMMU_HWPT_SET_DIRTY_TRACKING");
+	return iommu->ops->hwpt_set_dirty(iommu, hwpt, flags);
+}
+
+int __vct_iommu_hwpt_get_dirty(struct vct_iommu *iommu,
+			       const struct vct_hwpt_bitmap_req *req)
+{
+	HWPT_OP(iommu, hwpt_get_dirty, "IOMMU_HWPT_GET_DIRTY_BITMAP");
+	return iommu->ops->hwpt_get_dirty(iommu, req);
+}
+
+int __vct_iommu_mock_attach(struct vct_iommu *iommu, uint32_t *id)
+{
+	HWPT_OP(iommu, mock_attach, "IOMMU_TEST_CMD");
+	return iommu->ops->mock_attach(iommu, id);
+}
+
+int __vct_iommu_mock_dirty(struct vct_iommu *iommu, uint32_t hwpt,
+			   uint64_t iova, uint64_t length, uint64_t page_size,
+			   const uint64_t *bitmap, uint64_t *nr_dirty)
+{
+	uint64_t dummy;
+
+	HWPT_OP(iommu, mock_dirty, "IOMMU_TEST_CMD");
+	return iommu->ops->mock_dirty(iommu, hwpt, iova, length, page_size,
+				      bitmap, nr_dirty ? nr_dirty : &dummy);
+}
+
 uint64_t vct_pgsize_min(uint64_t pgsizes)
 {
 	return pgsizes & (~pgsizes + 1);

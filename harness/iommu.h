@@ -114,6 +114,7 @@ struct vct_iommu_props {
 	bool allow_iovas;		/* IOMMU_IOAS_ALLOW_IOVAS: __vct_iommu_allow_iovas() */
 	int map_unset_errno;		/* raw map on a bare container (no group yet) */
 	int map_wrap_errno;		/* iova + size wraps past 2^64 (6.12) */
+	bool hwpt;			/* IOMMU_HWPT_* / IOMMU_GET_HW_INFO: the hwpt ops */
 };
 
 /* The properties of backend b (NULL for an unknown one). */
@@ -163,6 +164,19 @@ struct vct_dirty_req {
 	uint64_t iova, size;		/* the range (GET_BITMAP, unmap) */
 	uint64_t pgsize;		/* bytes of IOVA per bitmap bit */
 	uint64_t bitmap_size;		/* bytes the kernel may write at bitmap */
+	uint64_t *bitmap;
+};
+
+/*
+ * One IOMMU_HWPT_GET_DIRTY_BITMAP, every field as the caller chose it:
+ * bit n of bitmap is IOVA iova + n * page_size (the kernel writes
+ * length / page_size bits, whole u64 words it pins).
+ */
+struct vct_hwpt_bitmap_req {
+	uint32_t hwpt;
+	uint32_t flags;			/* IOMMU_HWPT_GET_DIRTY_BITMAP_* */
+	uint32_t reserved;		/* sent as __reserved (must be 0) */
+	uint64_t iova, length, page_size;
 	uint64_t *bitmap;
 };
 
@@ -255,6 +269,49 @@ struct vct_iommu_ops {
 	 */
 	int (*unmap_dirty)(struct vct_iommu *iommu, const struct vct_dirty_req *req,
 			   uint64_t *unmapped);
+	/*
+	 * iommufd hardware page tables (NULL where props->hwpt is false; the
+	 * front answers -EOPNOTSUPP).  Devices are named by their iommufd
+	 * object id: dev_id gives an attached VFIO device's
+	 * (VFIO_DEVICE_BIND_IOMMUFD's out_devid), mock_attach the mock's.
+	 * Every -errno is the kernel's, untouched, with nothing changed.
+	 */
+	int (*dev_id)(struct vct_iommu *iommu, const char *bdf, uint32_t *id);
+	/* IOMMU_GET_HW_INFO of device `id`: *caps = out_capabilities (IOMMU_HW_CAP_*). */
+	int (*hw_caps)(struct vct_iommu *iommu, uint32_t id, uint64_t *caps);
+	/*
+	 * IOMMU_HWPT_ALLOC for device `id` on the backend's IOAS with `flags`
+	 * (IOMMU_HWPT_ALLOC_*): *hwpt is a new paging domain holding every
+	 * mapping of the IOAS (now and later), attached to no device.
+	 */
+	int (*hwpt_alloc)(struct vct_iommu *iommu, uint32_t id, uint32_t flags,
+			  uint32_t *hwpt);
+	/* IOMMU_DESTROY of object `obj` (a hwpt): it is gone. */
+	int (*destroy)(struct vct_iommu *iommu, uint32_t obj);
+	/*
+	 * IOMMU_HWPT_SET_DIRTY_TRACKING with `flags` as given
+	 * (IOMMU_HWPT_DIRTY_TRACKING_ENABLE or 0): tracking is on or off.
+	 */
+	int (*hwpt_set_dirty)(struct vct_iommu *iommu, uint32_t hwpt, uint32_t flags);
+	/* IOMMU_HWPT_GET_DIRTY_BITMAP: req's bits written at req->bitmap. */
+	int (*hwpt_get_dirty)(struct vct_iommu *iommu,
+			      const struct vct_hwpt_bitmap_req *req);
+	/*
+	 * CONFIG_IOMMUFD_TEST's mock device (IOMMU_TEST_CMD,
+	 * IOMMU_TEST_OP_MOCK_DOMAIN): a device of the selftest IOMMU (page
+	 * size PAGE_SIZE / 2, aperture [2^24, 2^31)) bound to the fd and
+	 * attached to the backend's IOAS; *id is its device id.  It lives
+	 * until close.  -ENOTTY: kernel without CONFIG_IOMMUFD_TEST.
+	 */
+	int (*mock_attach)(struct vct_iommu *iommu, uint32_t *id);
+	/*
+	 * IOMMU_TEST_OP_DIRTY: in mock hwpt `hwpt`, the pages [iova, +length)
+	 * whose bit is set in `bitmap` (one per page_size) are marked dirty
+	 * as the mock IOMMU's hardware would; *nr_dirty how many were mapped.
+	 */
+	int (*mock_dirty)(struct vct_iommu *iommu, uint32_t hwpt, uint64_t iova,
+			  uint64_t length, uint64_t page_size,
+			  const uint64_t *bitmap, uint64_t *nr_dirty);
 };
 
 struct vct_iommu {
@@ -343,6 +400,22 @@ int __vct_iommu_allow_iovas(struct vct_iommu *iommu, const struct vct_ranges *r)
 int __vct_iommu_dirty(struct vct_iommu *iommu, const struct vct_dirty_req *req);
 int __vct_iommu_unmap_dirty(struct vct_iommu *iommu,
 			    const struct vct_dirty_req *req, uint64_t *unmapped);
+
+/* The hwpt ops (see struct vct_iommu_ops); -EOPNOTSUPP where the backend has none. */
+int __vct_iommu_dev_id(struct vct_iommu *iommu, const char *bdf, uint32_t *id);
+int __vct_iommu_hw_caps(struct vct_iommu *iommu, uint32_t id, uint64_t *caps);
+int __vct_iommu_hwpt_alloc(struct vct_iommu *iommu, uint32_t id, uint32_t flags,
+			   uint32_t *hwpt);
+int __vct_iommu_destroy(struct vct_iommu *iommu, uint32_t obj);
+int __vct_iommu_hwpt_set_dirty(struct vct_iommu *iommu, uint32_t hwpt,
+			       uint32_t flags);
+int __vct_iommu_hwpt_get_dirty(struct vct_iommu *iommu,
+			       const struct vct_hwpt_bitmap_req *req);
+int __vct_iommu_mock_attach(struct vct_iommu *iommu, uint32_t *id);
+/* nr_dirty may be NULL. */
+int __vct_iommu_mock_dirty(struct vct_iommu *iommu, uint32_t hwpt,
+			   uint64_t iova, uint64_t length, uint64_t page_size,
+			   const uint64_t *bitmap, uint64_t *nr_dirty);
 
 #define vct_iommu_attach(i, bdf)		VCT_CHECK(__vct_iommu_attach(i, bdf))
 #define vct_iommu_detach(i, bdf)		VCT_CHECK(__vct_iommu_detach(i, bdf))

@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,7 @@ const struct vct_iommu_props vct_iommu_iommufd_props = {
 	.allow_iovas = true,
 	.map_unset_errno = 0,
 	.map_wrap_errno = -EOVERFLOW,
+	.hwpt = true,
 };
 
 struct fd_dev {
@@ -419,6 +421,153 @@ static int ifd_allow_iovas(struct vct_iommu *iommu, const struct vct_ranges *r)
 	return ret;
 }
 
+/* ---- hardware page tables ----------------------------------------------- */
+
+static int ifd_dev_id(struct vct_iommu *iommu, const char *bdf, uint32_t *id)
+{
+	struct fd_dev *d = find_dev(iommu, bdf);
+
+	if (!d) {
+		errf(iommu, "%s is not attached", bdf);
+		return -ENOENT;
+	}
+	*id = d->devid;
+	return 0;
+}
+
+/* No driver data asked for (data_len 0): only the capabilities. */
+static int ifd_hw_caps(struct vct_iommu *iommu, uint32_t id, uint64_t *caps)
+{
+	struct iommu_hw_info info = { .size = sizeof(info), .dev_id = id };
+	int ret = xioctl(F(iommu)->fd, IOMMU_GET_HW_INFO, &info);
+
+	if (!ret)
+		*caps = info.out_capabilities;
+	return ret;
+}
+
+static int ifd_hwpt_alloc(struct vct_iommu *iommu, uint32_t id, uint32_t flags,
+			  uint32_t *hwpt)
+{
+	struct iommu_hwpt_alloc a = {
+		.size = sizeof(a),
+		.flags = flags,
+		.dev_id = id,
+		.pt_id = F(iommu)->ioas,
+		.data_type = IOMMU_HWPT_DATA_NONE,
+	};
+	int ret = xioctl(F(iommu)->fd, IOMMU_HWPT_ALLOC, &a);
+
+	if (!ret)
+		*hwpt = a.out_hwpt_id;
+	return ret;
+}
+
+static int ifd_destroy(struct vct_iommu *iommu, uint32_t obj)
+{
+	struct iommu_destroy d = { .size = sizeof(d), .id = obj };
+
+	return xioctl(F(iommu)->fd, IOMMU_DESTROY, &d);
+}
+
+static int ifd_hwpt_set_dirty(struct vct_iommu *iommu, uint32_t hwpt,
+			      uint32_t flags)
+{
+	struct iommu_hwpt_set_dirty_tracking t = {
+		.size = sizeof(t),
+		.flags = flags,
+		.hwpt_id = hwpt,
+	};
+
+	return xioctl(F(iommu)->fd, IOMMU_HWPT_SET_DIRTY_TRACKING, &t);
+}
+
+static int ifd_hwpt_get_dirty(struct vct_iommu *iommu,
+			      const struct vct_hwpt_bitmap_req *req)
+{
+	struct iommu_hwpt_get_dirty_bitmap g = {
+		.size = sizeof(g),
+		.hwpt_id = req->hwpt,
+		.flags = req->flags,
+		.__reserved = req->reserved,
+		.iova = req->iova,
+		.length = req->length,
+		.page_size = req->page_size,
+		.data = (uintptr_t)req->bitmap,
+	};
+
+	return xioctl(F(iommu)->fd, IOMMU_HWPT_GET_DIRTY_BITMAP, &g);
+}
+
+/*
+ * CONFIG_IOMMUFD_TEST's command, laid out as Linux 6.12's
+ * drivers/iommu/iommufd/iommufd_test.h struct iommu_test_cmd (not a uapi
+ * header): a 16-byte head, a 48-byte union (its largest member is
+ * `dirty`), then `last`; the kernel wants at least offsetofend(last)
+ * (main.c IOCTL_OP(IOMMU_TEST_CMD, ..., struct iommu_test_cmd, last)).
+ */
+#define VCT_IOMMU_TEST_CMD	_IO(IOMMUFD_TYPE, IOMMUFD_CMD_BASE + 32)
+enum { VCT_TEST_OP_MOCK_DOMAIN = 2, VCT_TEST_OP_DIRTY = 13 };
+
+struct vct_test_cmd {
+	uint32_t size, op, id, reserved;
+	union {
+		struct {
+			uint32_t out_stdev_id, out_hwpt_id, out_idev_id;
+		} mock_domain;
+		struct {
+			uint32_t flags;
+			uint32_t pad;
+			uint64_t iova, length, page_size, uptr, out_nr_dirty;
+		} dirty;
+		uint64_t raw[6];
+	};
+	uint32_t last;
+};
+_Static_assert(offsetof(struct vct_test_cmd, last) == 64,
+	       "struct iommu_test_cmd layout of Linux 6.12");
+
+static int ifd_mock_attach(struct vct_iommu *iommu, uint32_t *id)
+{
+	struct vct_test_cmd c = {
+		.size = sizeof(c),
+		.op = VCT_TEST_OP_MOCK_DOMAIN,
+		.id = F(iommu)->ioas,
+	};
+	int ret = xioctl(F(iommu)->fd, VCT_IOMMU_TEST_CMD, &c);
+
+	/*
+	 * main.c iommufd_fops_ioctl(): a command number past the table goes
+	 * to iommufd_vfio_ioctl(), which answers -ENOIOCTLCMD (ENOTTY).
+	 */
+	if (ret == -ENOTTY)
+		errf(iommu, "IOMMU_TEST_CMD: ENOTTY: kernel built without CONFIG_IOMMUFD_TEST");
+	if (!ret)
+		*id = c.mock_domain.out_idev_id;
+	return ret;
+}
+
+static int ifd_mock_dirty(struct vct_iommu *iommu, uint32_t hwpt, uint64_t iova,
+			  uint64_t length, uint64_t page_size,
+			  const uint64_t *bitmap, uint64_t *nr_dirty)
+{
+	struct vct_test_cmd c = {
+		.size = sizeof(c),
+		.op = VCT_TEST_OP_DIRTY,
+		.id = hwpt,
+		.dirty = {
+			.iova = iova,
+			.length = length,
+			.page_size = page_size,
+			.uptr = (uintptr_t)bitmap,
+		},
+	};
+	int ret = xioctl(F(iommu)->fd, VCT_IOMMU_TEST_CMD, &c);
+
+	*nr_dirty = ret ? 0 : c.dirty.out_nr_dirty;
+	return ret;
+}
+
 static int ifd_container_fd(const struct vct_iommu *iommu)
 {
 	return F(iommu)->fd;
@@ -456,4 +605,12 @@ const struct vct_iommu_ops vct_iommu_iommufd_ops = {
 	.group_fd = NULL,
 	.container_fd = ifd_container_fd,
 	.close = ifd_close,
+	.dev_id = ifd_dev_id,
+	.hw_caps = ifd_hw_caps,
+	.hwpt_alloc = ifd_hwpt_alloc,
+	.destroy = ifd_destroy,
+	.hwpt_set_dirty = ifd_hwpt_set_dirty,
+	.hwpt_get_dirty = ifd_hwpt_get_dirty,
+	.mock_attach = ifd_mock_attach,
+	.mock_dirty = ifd_mock_dirty,
 };

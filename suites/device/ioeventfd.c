@@ -11,8 +11,9 @@
  * edu ignores every access narrower than 4 bytes, and every access but a
  * 4-byte one below 0x80 (QEMU hw/misc/edu.c: `.valid = { .min_access_size
  * = 4, .max_access_size = 8 }`, `if (addr < 0x80 && size != 4) return;`),
- * so widths 1 and 2 are registered and deleted but never triggered
- * (width1_width2_accepted_and_deleted says why).
+ * so widths 1 and 2 are registered and deleted but never triggered here
+ * (width1_width2_accepted_and_deleted says why); what they write is
+ * checked through QEMU's pci-testdev (fixture ioeventfd_testdev).
  *
  * Errnos are Linux 6.12's: vfio_pci_ioctl_ioeventfd() (vfio_pci_core.c)
  * and vfio_pci_ioeventfd() (vfio_pci_rdwr.c), quoted per test.  The
@@ -22,6 +23,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -263,8 +265,8 @@ TEST_F(ioeventfd, width8_writes_64_bits_width4_only_the_low_word)
  * refuses accesses narrower than 4 bytes (see the top), which QEMU drops
  * silently on x86 but turns into a synchronous external abort on arm64
  * virt (seen: an oops in vfio_pci_ioeventfd_handler(), then a hard
- * lockup).  What a narrow trigger writes needs a device with byte
- * registers.
+ * lockup).  What a narrow trigger writes is checked on a device with
+ * byte registers: ioeventfd_testdev below (QEMU's pci-testdev).
  */
 TEST_F(ioeventfd, width1_width2_accepted_and_deleted)
 {
@@ -417,6 +419,179 @@ TEST_F(ioeventfd, limit_1000_per_device_then_enospc)
 	EXPECT_EQ(-ENOSPC, ioev(self, 4, EDU_LIVE, 1000, self->efd));
 	ASSERT_EQ(0, ioev(self, 4, EDU_LIVE, 0, -1));
 	EXPECT_EQ(0, ioev(self, 4, EDU_LIVE, 1000, self->efd));
+}
+
+/* ---- widths 1 and 2: QEMU's pci-testdev ------------------------------------------ */
+
+/*
+ * QEMU's pci-testdev (1b36:0005, hw/misc/pci-testdev.c), built for
+ * ioeventfd tests, takes 1-byte accesses (`.impl = { .min_access_size = 1,
+ * .max_access_size = 1 }`: QEMU splits wider ones into bytes, lowest
+ * address first).  Writing 0 to BAR0 0x00 selects its "mmio-no-eventfd"
+ * test, whose header (read back at BAR0 0x00) says offset 0x800, data
+ * 0xFA, width 1, and whose count (BAR0 0x0c, 32 bits) grows by one for each
+ * byte write of exactly 0xFA at exactly 0x800 (pci_testdev_write(): `if
+ * (addr != le32_to_cpu(test->hdr->offset)) return;` ... `if
+ * (test->match_data && val != test->hdr->data) return;`
+ * pci_testdev_inc(test, 1)); selecting it again zeroes the count.  No
+ * QEMU-side eventfd serves that test, so under TCG every write reaches the
+ * device.  hosts/qemu-x86_64-vtd-igb.conf carries one; on arm64 a narrow
+ * ioeventfd to edu's BAR aborts (synchronous external abort), so the
+ * narrow widths are checked only on this device.
+ */
+#define TD_TEST		0x00
+#define TD_WIDTH	0x01
+#define TD_OFFSET	0x04
+#define TD_DATA		0x08
+#define TD_COUNT	0x0c
+#define TD_PORT		0x800	/* mmio-no-eventfd's offset */
+#define TD_MATCH	0xfa	/* ... and data */
+
+FIXTURE(ioeventfd_testdev) {
+	struct vct_iommu *iommu;
+	char bdf[VCT_BDF_LEN];
+	int fd, efd;
+	struct vct_region_info bar0;
+};
+
+FIXTURE_SETUP(ioeventfd_testdev)
+{
+	struct vct_iommu_dev devs[8];
+	struct vct_err err = { "" };
+	char why[512] = "";
+	int i, n, ret;
+
+	vct_mark_test(_metadata, variant);
+	self->fd = self->efd = -1;
+	n = __vct_test_devices(devs, VCT_ARRAY_SIZE(devs), why, sizeof(why));
+	ASSERT_LE(0, n) TH_LOG("%s", why);
+	if (!n)
+		SKIP(return, "%s", why);
+	for (i = 0; i < n; i++) {
+		struct vct_pcidev pci;
+
+		if (!__vct_pci_find_by_bdf(devs[i].bdf, &pci) &&
+		    pci.vendor == 0x1b36 && pci.device == 0x0005)
+			break;
+	}
+	if (i == n)
+		SKIP(return, "no QEMU pci-testdev (1b36:0005) among the test devices (hosts/qemu-x86_64-vtd-igb.conf has one): it counts the 1-byte writes that show widths 1 and 2");
+	memcpy(self->bdf, devs[i].bdf, sizeof(self->bdf));
+	ret = __vct_iommu_open(vct_backend_preferred(), &self->iommu, why, sizeof(why));
+	if (ret == -ENOENT || ret == -EOPNOTSUPP)
+		SKIP(return, "%s", why);
+	ASSERT_EQ(0, ret) TH_LOG("%s", why);
+	ASSERT_LE(0, __vct_iommu_attach(self->iommu, self->bdf))
+		TH_LOG("%s: %s", self->bdf, vct_iommu_last_error(self->iommu));
+	self->fd = __vct_iommu_device_fd(self->iommu, self->bdf);
+	ASSERT_LE(0, self->fd) TH_LOG("%s: GET_DEVICE_FD: %s", self->bdf, vct_errno_name(-self->fd));
+	ret = __vct_region_info(self->fd, VFIO_PCI_BAR0_REGION_INDEX, &self->bar0, &err);
+	ASSERT_EQ(0, ret) TH_LOG("%s: BAR0 info: %s", self->bdf, err.msg);
+	self->efd = vct_efd_new();
+	ASSERT_LE(0, self->efd);
+}
+
+FIXTURE_TEARDOWN(ioeventfd_testdev)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+	if (self->efd >= 0)
+		close(self->efd);
+	vct_iommu_close(self->iommu);
+}
+
+/* Whether the eventfd still holds a count (poll, nothing read). */
+static bool efd_pending(int efd)
+{
+	struct pollfd p = { .fd = efd, .events = POLLIN };
+
+	return poll(&p, 1, 0) > 0;
+}
+
+static uint64_t td_rd(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(ioeventfd_testdev) *self, uint64_t off, unsigned int width)
+{
+	uint64_t v = 0;
+	int ret = __vct_region_rd(self->fd, &self->bar0, off, width, &v);
+
+	EXPECT_EQ(0, ret) TH_LOG("%s: BAR0 read %u@0x%llx: %s", self->bdf, width,
+				 (unsigned long long)off, vct_errno_name(-ret));
+	return v;
+}
+
+/*
+ * Select mmio-no-eventfd (count zeroed) and check its header: the device
+ * is the one these tests read.
+ */
+static void td_start(struct __test_metadata *_metadata, FIXTURE_DATA(ioeventfd_testdev) *self)
+{
+	ASSERT_EQ(0, __vct_region_wr(self->fd, &self->bar0, TD_TEST, 1, 0)) TH_LOG("%s", self->bdf);
+	ASSERT_EQ(1u, td_rd(_metadata, self, TD_WIDTH, 1)) TH_LOG("%s: test width", self->bdf);
+	ASSERT_EQ((uint64_t)TD_PORT, td_rd(_metadata, self, TD_OFFSET, 4)) TH_LOG("%s", self->bdf);
+	ASSERT_EQ((uint64_t)TD_MATCH, td_rd(_metadata, self, TD_DATA, 1)) TH_LOG("%s", self->bdf);
+	ASSERT_EQ(0u, td_rd(_metadata, self, TD_COUNT, 4)) TH_LOG("%s: count after select", self->bdf);
+}
+
+/*
+ * Register a `width`-byte ioeventfd of `data` at BAR0+off, trigger it
+ * `times` times (each waits for the handler: the eventfd's count consumed),
+ * delete it; the device's count after settling.
+ */
+static uint64_t td_fire(struct __test_metadata *_metadata, FIXTURE_DATA(ioeventfd_testdev) *self,
+			unsigned int width, uint64_t off, uint64_t data, unsigned int times)
+{
+	unsigned int k, t;
+	int ret;
+
+	ret = ioev_raw(self->fd, 0, width, self->bar0.offset + off, data, self->efd);
+	EXPECT_EQ(0, ret) TH_LOG("%s: register %u@0x%llx data 0x%llx: %s", self->bdf, width,
+				 (unsigned long long)off, (unsigned long long)data,
+				 vct_errno_name(-ret));
+	for (k = 0; k < times; k++) {
+		trigger(_metadata, self->efd);
+		/* virqfd_wakeup() reads the count when it runs the handler. */
+		for (t = 0; t < WAIT_MS && efd_pending(self->efd); t++)
+			vct_msleep(1);
+	}
+	vct_msleep(SETTLE_MS);
+	EXPECT_EQ(0, ioev_raw(self->fd, 0, width, self->bar0.offset + off, data, -1));
+	return td_rd(_metadata, self, TD_COUNT, 4);
+}
+
+/*
+ * Width 1 (vfio_pci_ioeventfd_do_write(): `case 1:
+ * vfio_pci_core_iowrite8(..., ioeventfd->data, ioeventfd->addr)`): each
+ * trigger is one byte write of data at the offset: three triggers of 0xFA
+ * at 0x800 count 3; 0xFB there, or 0xFA at 0x801, count nothing; data
+ * bits above the width are dropped (the u8 argument): 0x1FA counts as 0xFA.
+ */
+TEST_F(ioeventfd_testdev, width1_writes_exactly_its_byte_at_its_offset)
+{
+	td_start(_metadata, self);
+	EXPECT_EQ(3u, td_fire(_metadata, self, 1, TD_PORT, TD_MATCH, 3)) TH_LOG("%s", self->bdf);
+	td_start(_metadata, self);
+	EXPECT_EQ(0u, td_fire(_metadata, self, 1, TD_PORT, TD_MATCH + 1, 2)) TH_LOG("data 0xfb");
+	EXPECT_EQ(0u, td_fire(_metadata, self, 1, TD_PORT + 1, TD_MATCH, 2)) TH_LOG("offset 0x801");
+	EXPECT_EQ(1u, td_fire(_metadata, self, 1, TD_PORT, 0x100 | TD_MATCH, 1)) TH_LOG("data 0x1fa");
+}
+
+/*
+ * Width 2 (`case 2: vfio_pci_core_iowrite16(...)`): one little-endian
+ * 16-bit write, which the device sees as its low byte at the offset and
+ * its high byte at offset + 1: 0x00FA at 0x800 counts once per trigger
+ * (not twice: the high byte goes to 0x801), 0xFA00 there counts nothing
+ * (0xFA lands at 0x801), 0xFAFA counts once, and 0xFA00 at 0x7FE nothing
+ * (0xFA lands at 0x7FF); bits above 16 are dropped.
+ */
+TEST_F(ioeventfd_testdev, width2_writes_one_little_endian_halfword)
+{
+	td_start(_metadata, self);
+	EXPECT_EQ(2u, td_fire(_metadata, self, 2, TD_PORT, 0x00fa, 2)) TH_LOG("%s: 0x00fa", self->bdf);
+	td_start(_metadata, self);
+	EXPECT_EQ(0u, td_fire(_metadata, self, 2, TD_PORT, 0xfa00, 2)) TH_LOG("0xfa00 at 0x800");
+	EXPECT_EQ(0u, td_fire(_metadata, self, 2, TD_PORT - 2, 0xfa00, 2)) TH_LOG("0xfa00 at 0x7fe");
+	EXPECT_EQ(1u, td_fire(_metadata, self, 2, TD_PORT, 0xfafa, 1)) TH_LOG("0xfafa");
+	EXPECT_EQ(2u, td_fire(_metadata, self, 2, TD_PORT, 0x1000fa, 1)) TH_LOG("0x1000fa");
 }
 
 VCT_HARNESS_MAIN

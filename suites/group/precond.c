@@ -22,6 +22,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <linux/iommufd.h>
 #include <linux/vfio.h>
 
 #include "test.h"
@@ -319,6 +320,254 @@ TEST_F(precond, device_fd_needs_container_then_model_unknown_names_enodev)
 	ASSERT_LE(0, dev) TH_LOG("%s: %s", bdf, vct_errno_name(-dev));
 	EXPECT_EQ(-ENOTTY, xioctl(dev, VFIO_UNKNOWN_IOCTL, NULL));
 	close(dev);
+}
+
+/* ---- native iommufd: the VFIO cdev and /dev/iommu ------------------------ */
+
+/*
+ * The cdev's objects come in their own order: /dev/iommu (an IOAS) ->
+ * device cdev opened -> VFIO_DEVICE_BIND_IOMMUFD -> ATTACH_IOMMUFD_PT ->
+ * mappings.  Raw ioctls, as above: the order is what is under test.  The
+ * backend check SKIPs kernels without CONFIG_IOMMUFD (every Debian kernel)
+ * or the cdev; ioctls are decided in drivers/vfio/device_cdev.c,
+ * vfio_main.c and drivers/iommu/iommufd/ (6.12).
+ */
+FIXTURE(precond_cdev) {
+	struct vct_iommu_dev devs[VCT_IOMMU_MAX_GROUPS];
+	char path[96];		/* devs[0]'s cdev */
+	int ifd, dev;		/* /dev/iommu, the cdev */
+	uint32_t ioas;
+};
+
+FIXTURE_SETUP(precond_cdev)
+{
+	struct iommu_ioas_alloc a = { .size = sizeof(a) };
+	struct vct_iommu *iommu = NULL;
+	char why[512] = "";
+
+	vct_mark_test(_metadata, variant);
+	self->ifd = self->dev = -1;
+	VCT_IOMMU_SETUP_OR_SKIP(VCT_BACKEND_IOMMUFD, 1, 0, &iommu, self->devs);
+	vct_iommu_close(iommu);
+	ASSERT_EQ(0, __vct_vfio_cdev_path(self->devs[0].bdf, self->path, sizeof(self->path),
+					  why, sizeof(why))) TH_LOG("%s", why);
+	self->ifd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->ifd);
+	ASSERT_EQ(0, xioctl(self->ifd, IOMMU_IOAS_ALLOC, &a));
+	self->ioas = a.out_ioas_id;
+	self->dev = open(self->path, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->dev) TH_LOG("%s (%s): %s", self->path, self->devs[0].bdf,
+				       strerror(errno));
+}
+
+FIXTURE_TEARDOWN(precond_cdev)
+{
+	if (self->dev >= 0)
+		close(self->dev);
+	if (self->ifd >= 0)
+		close(self->ifd);
+}
+
+static int bind_raw(int dev, uint32_t argsz, uint32_t flags, int iommufd, uint32_t *devid)
+{
+	struct vfio_device_bind_iommufd b = {
+		.argsz = argsz, .flags = flags, .iommufd = iommufd,
+	};
+	int ret = xioctl(dev, VFIO_DEVICE_BIND_IOMMUFD, &b);
+
+	if (!ret && devid)
+		*devid = b.out_devid;
+	return ret;
+}
+
+static int attach_raw(int dev, uint32_t argsz, uint32_t flags, uint32_t pt)
+{
+	struct vfio_device_attach_iommufd_pt a = { .argsz = argsz, .flags = flags, .pt_id = pt };
+
+	return xioctl(dev, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &a);
+}
+
+static int detach_raw(int dev, uint32_t argsz, uint32_t flags)
+{
+	struct vfio_device_detach_iommufd_pt d = { .argsz = argsz, .flags = flags };
+
+	return xioctl(dev, VFIO_DEVICE_DETACH_IOMMUFD_PT, &d);
+}
+
+static int device_info_raw(int dev)
+{
+	struct vfio_device_info info = { .argsz = sizeof(info) };
+
+	return xioctl(dev, VFIO_DEVICE_GET_INFO, &info);
+}
+
+static int ioas_map_raw(int ifd, uint32_t ioas, void *va, uint64_t iova, uint64_t len)
+{
+	struct iommu_ioas_map m = {
+		.size = sizeof(m),
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+			 IOMMU_IOAS_MAP_WRITEABLE,
+		.ioas_id = ioas, .user_va = (uintptr_t)va, .length = len, .iova = iova,
+	};
+
+	return xioctl(ifd, IOMMU_IOAS_MAP, &m);
+}
+
+static int destroy_raw(int ifd, uint32_t id)
+{
+	struct iommu_destroy d = { .size = sizeof(d), .id = id };
+
+	return xioctl(ifd, IOMMU_DESTROY, &d);
+}
+
+/*
+ * Before BIND every ioctl but BIND is refused: vfio_main.c
+ * vfio_device_fops_unl_ioctl(): `if (cmd == VFIO_DEVICE_BIND_IOMMUFD)
+ * return vfio_df_ioctl_bind_iommufd(df, uptr);` then `if
+ * (!smp_load_acquire(&df->access_granted)) return -EINVAL;` — GET_INFO,
+ * ATTACH_IOMMUFD_PT and DETACH_IOMMUFD_PT alike, and ATTACH does not bind.
+ */
+TEST_F(precond_cdev, ioctls_before_bind_einval_attach_does_not_bind)
+{
+	EXPECT_EQ(-EINVAL, device_info_raw(self->dev)) TH_LOG("%s: GET_INFO", self->path);
+	EXPECT_EQ(-EINVAL, attach_raw(self->dev, sizeof(struct vfio_device_attach_iommufd_pt),
+				      0, self->ioas)) TH_LOG("%s: ATTACH before BIND", self->path);
+	EXPECT_EQ(-EINVAL, detach_raw(self->dev, sizeof(struct vfio_device_detach_iommufd_pt), 0))
+		TH_LOG("%s: DETACH before BIND", self->path);
+	EXPECT_EQ(-EINVAL, device_info_raw(self->dev)) TH_LOG("%s: GET_INFO after ATTACH", self->path);
+}
+
+/*
+ * device_cdev.c vfio_df_ioctl_bind_iommufd(): `if (bind.argsz < minsz ||
+ * bind.flags || bind.iommufd < 0) return -EINVAL;` (minsz through
+ * out_devid, 16); main.c iommufd_ctx_from_fd(): a closed fd `return
+ * ERR_PTR(-EBADF);`, a file that is not /dev/iommu `return
+ * ERR_PTR(-EBADFD);`; each refusal leaves the device unbound (GET_INFO
+ * still EINVAL).  A good BIND grants access; a second one ("one device
+ * cannot be bound twice") `if (df->access_granted) { ret = -EINVAL;`.
+ * While bound, the device's group cannot be opened: group.c
+ * vfio_group_fops_open() `if (group->cdev_device_open_cnt) { ret = -EBUSY;`.
+ */
+TEST_F(precond_cdev, bind_argsz_flags_fds_rules_then_double_bind_einval_group_ebusy)
+{
+	const uint32_t sz = sizeof(struct vfio_device_bind_iommufd);
+	uint32_t devid = 0;
+	char gpath[64];
+	int null, closed, g;
+
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, null);
+	closed = dup(null);
+	ASSERT_LE(0, closed);
+	close(closed);
+	EXPECT_EQ(-EINVAL, bind_raw(self->dev, 12, 0, self->ifd, NULL)) TH_LOG("argsz 12");
+	EXPECT_EQ(-EINVAL, bind_raw(self->dev, sz, 1, self->ifd, NULL)) TH_LOG("flags 1");
+	EXPECT_EQ(-EINVAL, bind_raw(self->dev, sz, 0, -1, NULL)) TH_LOG("iommufd -1");
+	EXPECT_EQ(-EBADF, bind_raw(self->dev, sz, 0, closed, NULL)) TH_LOG("a closed fd");
+	EXPECT_EQ(-EBADFD, bind_raw(self->dev, sz, 0, null, NULL)) TH_LOG("/dev/null");
+	EXPECT_EQ(-EINVAL, device_info_raw(self->dev)) TH_LOG("%s: bound by a refused BIND", self->path);
+	close(null);
+
+	ASSERT_EQ(0, bind_raw(self->dev, sz, 0, self->ifd, &devid)) TH_LOG("%s", self->path);
+	EXPECT_NE(0u, devid);
+	EXPECT_EQ(0, device_info_raw(self->dev));
+	EXPECT_EQ(-EINVAL, bind_raw(self->dev, sz, 0, self->ifd, NULL)) TH_LOG("second BIND");
+	snprintf(gpath, sizeof(gpath), "/dev/vfio/%d", self->devs[0].group);
+	g = open(gpath, O_RDWR | O_CLOEXEC);
+	EXPECT_EQ(-1, g) TH_LOG("%s opened while %s is bound", gpath, self->path);
+	EXPECT_EQ(EBUSY, errno) TH_LOG("%s: %s", gpath, strerror(errno));
+	if (g >= 0)
+		close(g);
+}
+
+/*
+ * After BIND: device_cdev.c vfio_df_ioctl_attach_pt(): `if (attach.argsz <
+ * minsz || attach.flags) return -EINVAL;` (minsz through pt_id, 12); an id
+ * of no object: iommufd device.c iommufd_device_change_pt()
+ * iommufd_get_object() -ENOENT; an object that is no page table (the
+ * device's own id): `default: destroy_hwpt = ERR_PTR(-EINVAL);`.
+ * vfio_df_ioctl_detach_pt(): `if (detach.argsz < minsz || detach.flags)
+ * return -EINVAL;` (minsz 8); DETACH when not attached answers 0
+ * (vfio_iommufd_physical_detach_ioas(): `|| !vdev->iommufd_attached)
+ * return;`).  ATTACH twice to the same IOAS is a replace: 0.
+ */
+TEST_F(precond_cdev, attach_detach_argsz_flags_ids_rules_detach_unattached_0)
+{
+	const uint32_t asz = sizeof(struct vfio_device_attach_iommufd_pt);
+	const uint32_t dsz = sizeof(struct vfio_device_detach_iommufd_pt);
+	uint32_t devid = 0;
+
+	ASSERT_EQ(0, bind_raw(self->dev, sizeof(struct vfio_device_bind_iommufd), 0,
+			      self->ifd, &devid)) TH_LOG("%s", self->path);
+	EXPECT_EQ(0, detach_raw(self->dev, dsz, 0)) TH_LOG("DETACH, not attached");
+	EXPECT_EQ(-EINVAL, attach_raw(self->dev, 8, 0, self->ioas)) TH_LOG("ATTACH argsz 8");
+	EXPECT_EQ(-EINVAL, attach_raw(self->dev, asz, 1, self->ioas)) TH_LOG("ATTACH flags 1");
+	EXPECT_EQ(-ENOENT, attach_raw(self->dev, asz, 0, 0xfffff)) TH_LOG("ATTACH to no object");
+	EXPECT_EQ(-EINVAL, attach_raw(self->dev, asz, 0, devid)) TH_LOG("ATTACH to a device id");
+	EXPECT_EQ(0, attach_raw(self->dev, asz, 0, self->ioas)) TH_LOG("%s", self->path);
+	EXPECT_EQ(0, attach_raw(self->dev, asz, 0, self->ioas)) TH_LOG("ATTACH again (replace)");
+	EXPECT_EQ(-EINVAL, detach_raw(self->dev, 4, 0)) TH_LOG("DETACH argsz 4");
+	EXPECT_EQ(-EINVAL, detach_raw(self->dev, dsz, 1)) TH_LOG("DETACH flags 1");
+	EXPECT_EQ(0, detach_raw(self->dev, dsz, 0));
+	EXPECT_EQ(0, detach_raw(self->dev, dsz, 0)) TH_LOG("second DETACH");
+}
+
+/*
+ * IOAS ids: an IOAS with a device attached cannot be destroyed (main.c
+ * iommufd_object_remove(): users left, -EBUSY); once detached it can, and
+ * then the id is unknown to every IOAS ioctl: iommufd_get_ioas() ->
+ * iommufd_get_object() `obj = ERR_PTR(-ENOENT)`, and a second DESTROY
+ * -ENOENT (iommufd_object_remove()).
+ */
+TEST_F(precond_cdev, ioas_busy_while_attached_destroyed_id_enoent_everywhere)
+{
+	struct iommu_ioas_iova_ranges r = { .size = sizeof(r) };
+	struct iommu_ioas_unmap u = { .size = sizeof(u), .iova = 0, .length = UINT64_MAX };
+	uint64_t pg = vct_page_size();
+	void *buf = vct_dma_alloc(pg);
+
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(0, bind_raw(self->dev, sizeof(struct vfio_device_bind_iommufd), 0,
+			      self->ifd, NULL));
+	ASSERT_EQ(0, attach_raw(self->dev, sizeof(struct vfio_device_attach_iommufd_pt), 0,
+				self->ioas));
+	EXPECT_EQ(-EBUSY, destroy_raw(self->ifd, self->ioas)) TH_LOG("IOAS with %s attached",
+								     self->devs[0].bdf);
+	ASSERT_EQ(0, detach_raw(self->dev, sizeof(struct vfio_device_detach_iommufd_pt), 0));
+	EXPECT_EQ(0, destroy_raw(self->ifd, self->ioas));
+	EXPECT_EQ(-ENOENT, ioas_map_raw(self->ifd, self->ioas, buf, BASE, pg)) TH_LOG("MAP");
+	u.ioas_id = r.ioas_id = self->ioas;
+	EXPECT_EQ(-ENOENT, xioctl(self->ifd, IOMMU_IOAS_UNMAP, &u)) TH_LOG("UNMAP");
+	EXPECT_EQ(-ENOENT, xioctl(self->ifd, IOMMU_IOAS_IOVA_RANGES, &r)) TH_LOG("IOVA_RANGES");
+	EXPECT_EQ(-ENOENT, destroy_raw(self->ifd, self->ioas)) TH_LOG("second DESTROY");
+	EXPECT_EQ(-ENOENT, attach_raw(self->dev, sizeof(struct vfio_device_attach_iommufd_pt), 0,
+				      self->ioas)) TH_LOG("ATTACH to the destroyed IOAS");
+	vct_dma_free(buf, pg);
+}
+
+/*
+ * /dev/iommu's size rules, for every command: main.c iommufd_fops_ioctl()
+ * `if (ucmd.user_size < op->min_size) return -EINVAL;`, then
+ * copy_struct_from_user(): a larger struct is accepted when the extra
+ * bytes are zero, -E2BIG otherwise; ioas.c iommufd_ioas_alloc_ioctl() `if
+ * (cmd->flags) return -EOPNOTSUPP;`.  Shown on IOMMU_IOAS_ALLOC.
+ */
+TEST_F(precond_cdev, iommufd_size_below_min_einval_larger_zero_ok_nonzero_e2big)
+{
+	struct {
+		struct iommu_ioas_alloc a;
+		uint64_t extra;
+	} big = { { .size = sizeof(big) }, 0 };
+	struct iommu_ioas_alloc a = { .size = sizeof(a) - 1 };
+
+	EXPECT_EQ(-EINVAL, xioctl(self->ifd, IOMMU_IOAS_ALLOC, &a)) TH_LOG("size %u", a.size);
+	EXPECT_EQ(0, xioctl(self->ifd, IOMMU_IOAS_ALLOC, &big)) TH_LOG("larger, zero tail");
+	big.a.out_ioas_id = 0;
+	big.extra = 1;
+	EXPECT_EQ(-E2BIG, xioctl(self->ifd, IOMMU_IOAS_ALLOC, &big)) TH_LOG("larger, tail 1");
+	a.size = sizeof(a);
+	a.flags = 1;
+	EXPECT_EQ(-EOPNOTSUPP, xioctl(self->ifd, IOMMU_IOAS_ALLOC, &a)) TH_LOG("flags 1");
 }
 
 VCT_HARNESS_MAIN

@@ -104,6 +104,10 @@ TEST_F(iommu_props, ops_tables_offer_what_the_properties_claim)
 		EXPECT_EQ(p->type1_uapi, o->check_extension != NULL) TH_LOG("%s", p->name);
 		EXPECT_EQ(p->groups, o->group_fd != NULL) TH_LOG("%s", p->name);
 		EXPECT_EQ(p->allow_iovas, o->allow_iovas != NULL) TH_LOG("%s", p->name);
+		EXPECT_EQ(p->hwpt, o->dev_id && o->hw_caps && o->hwpt_alloc && o->destroy &&
+			  o->hwpt_set_dirty && o->hwpt_get_dirty && o->mock_attach &&
+			  o->mock_dirty) TH_LOG("%s", p->name);
+		EXPECT_EQ(p->hwpt, o->hwpt_alloc != NULL) TH_LOG("%s", p->name);
 		EXPECT_TRUE(o->open && o->attach && o->detach && o->forget && o->attached &&
 			    o->map && o->unmap && o->unmap_all && o->info && o->device_fd &&
 			    o->container_fd && o->close) TH_LOG("%s", p->name);
