@@ -14,7 +14,7 @@
 # collect_init PROGRAMS: PROGRAMS are build paths, one per line.
 collect_init() {
     printf '%s\n' "$1" | sed -e "s|^$BUILD/||" -e '/^$/d' > "$work/programs"
-    nprog=$(($(wc -l < "$work/programs") + 1))  # +1: the guest set-up block
+    nprog=$(($(wc -l < "$work/programs") + 2))  # +2: the set-up and teardown blocks
     records_done=0 guest_done=0 run_failed=0 top_n=0 setup_done=0
     : > "$work/finalized"
     : > "$work/times"
@@ -154,6 +154,20 @@ collect_new_records() {
     done < "$work/new"
 }
 
+# finish_teardown REASON: the run's last block (teardown.awk): the splats
+# logged between programs and during the guest's teardown.  A local run's
+# kernel log is still streaming: give it a moment to reach the teardown.
+finish_teardown() {
+    i=0
+    while [ -z "$1" ] && [ $i -lt 10 ] && ! grep -qF "vfio-ct: phase teardown" "$kmsg"; do
+        sleep 0.5; i=$((i + 1))
+    done
+    splats_now "$1"
+    f="$results/tap/zz-teardown.tap"
+    awk -v reason="$1" -f "$VCT_TOP/harness/sh/teardown.awk" "$work/splats" > "$f"
+    top_result "$f" teardown guest 0
+}
+
 # collect_finish REASON: programs that never ended get results with REASON.
 # A guest that died of a kernel splat says which in REASON (and in run.sh's
 # $reason, which run.json keeps): the first panic, oops or BUG line of the
@@ -177,6 +191,7 @@ collect_finish() {
         grep -qxF "$rel" "$work/finalized" && continue
         finish_program "$rel" 255 "${1:-guest stopped}"
     done < "$work/programs"
+    finish_teardown "$1"
 }
 
 json_str() { printf '"%s"' "$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g' | tr -d '\n')"; }
@@ -280,4 +295,7 @@ collect_unsupported() {
         printf '%s\n' "$rel" >> "$work/finalized"
         top_result "$f" "$area" "$name" 4
     done < "$work/programs"
+    f="$results/tap/zz-teardown.tap"
+    awk -v skip="$2" -f "$VCT_TOP/harness/sh/teardown.awk" /dev/null > "$f"
+    top_result "$f" teardown guest 4
 }
