@@ -4,8 +4,10 @@
 #
 # Reads the guest's records (see guest.sh) as they arrive, prints one
 # progress line per test on stderr, turns each finished program into its
-# TAP file (collate.awk) and its block of the run's TAP on stdout, and at
-# the end writes junit.xml, dmesg.log and run.json.  Uses from run.sh:
+# TAP file (collate.awk) and its block of the run's TAP on stdout, adds the
+# set-up block first and the teardown block (teardown.awk: splats between
+# programs and in the guest's teardown) last, and at the end writes
+# junit.xml, dmesg.log and run.json.  Uses from run.sh:
 # $work $results $stream $kmsg $VCT_TOP $BUILD $host $arch $kernel_spec.
 
 # shellcheck source=harness/sh/phases.sh
