@@ -30,6 +30,10 @@
 vct_sys() { printf '%s' "${VCT_SYSFS:-/sys}"; }
 vct_journal() { printf '%s/journal' "${VCT_STATE:-/run/vfio-ct}"; }
 bind_say() { printf 'run.sh: %s\n' "$*" >&2; }
+# bind_step STEP: journal_restore is about to do STEP ("restore BDF",
+# "hugepages SIZE", "unload MODULE").  Nothing here; guest.sh marks it in the
+# kernel log, so that a splat during the teardown names its step.
+bind_step() { :; }
 bind_record() { printf '%s\n' "$*" >&3; }
 
 # sysfs_write FILE VALUE: write VALUE and a newline to FILE.  Returns the
@@ -225,12 +229,14 @@ journal_restore() {
     bad=0
     while read -r kind a b c e; do
         [ "$kind" = device ] || continue
+        bind_step "restore $a"
         restore_device "$a" "$b" "$c" "$e" || bad=1
     done < "$j"
     while read -r kind a b; do
         [ "$kind" = hugepages ] || continue
         f="$(vct_sys)/kernel/mm/hugepages/$a/nr_hugepages"
         [ "$(cat "$f")" = "$b" ] && continue
+        bind_step "hugepages $a"
         sysfs_write "$f" "$b" || true
         if [ "$(cat "$f")" = "$b" ]; then
             bind_say "restored $a nr_hugepages $b"
@@ -240,6 +246,7 @@ journal_restore() {
     done < "$j"
     if [ "$bad" = 0 ]; then
         for m in $(awk '$1 == "module" { l = $2 " " l } END { print l }' "$j"); do
+            bind_step "unload $m"
             if ${VCT_RMMOD:-rmmod} "$m" 2>/dev/null; then bind_say "unloaded $m (this run loaded it)"
             else bind_say "could not unload $m (in use?): left loaded"; fi
         done

@@ -4,8 +4,10 @@
 #
 # Reads the guest's records (see guest.sh) as they arrive, prints one
 # progress line per test on stderr, turns each finished program into its
-# TAP file (collate.awk) and its block of the run's TAP on stdout, and at
-# the end writes junit.xml, dmesg.log and run.json.  Uses from run.sh:
+# TAP file (collate.awk) and its block of the run's TAP on stdout, adds the
+# set-up block first and the teardown block (teardown.awk: splats between
+# programs and in the guest's teardown) last, and at the end writes
+# junit.xml, dmesg.log and run.json.  Uses from run.sh:
 # $work $results $stream $kmsg $VCT_TOP $BUILD $host $arch $kernel_spec.
 
 # shellcheck source=harness/sh/phases.sh
@@ -14,7 +16,7 @@
 # collect_init PROGRAMS: PROGRAMS are build paths, one per line.
 collect_init() {
     printf '%s\n' "$1" | sed -e "s|^$BUILD/||" -e '/^$/d' > "$work/programs"
-    nprog=$(($(wc -l < "$work/programs") + 1))  # +1: the guest set-up block
+    nprog=$(($(wc -l < "$work/programs") + 2))  # +2: the set-up and teardown blocks
     records_done=0 guest_done=0 run_failed=0 top_n=0 setup_done=0
     : > "$work/finalized"
     : > "$work/times"
@@ -154,6 +156,22 @@ collect_new_records() {
     done < "$work/new"
 }
 
+# finish_teardown REASON: the run's last block (teardown.awk): the splats
+# logged between programs and during the guest's teardown.  A local run's
+# kernel log is still streaming: give it a moment to reach the teardown.
+finish_teardown() {
+    i=0
+    while [ -z "$1" ] && [ $i -lt 10 ] && ! grep -qF "vfio-ct: phase teardown" "$kmsg"; do
+        sleep 0.5; i=$((i + 1))
+    done
+    splats_now "$1"
+    f="$results/tap/zz-teardown.tap"
+    awk -v reason="$1" -f "$VCT_TOP/harness/sh/teardown.awk" "$work/splats" > "$f"
+    # a known kernel bug's splat at teardown (hosts/known-failures) is XFAIL
+    rc=$("$VCT_TOP/harness/sh/known.sh" "$f" 0 "$host" "${release:-}")
+    top_result "$f" teardown guest "$rc"
+}
+
 # collect_finish REASON: programs that never ended get results with REASON.
 # A guest that died of a kernel splat says which in REASON (and in run.sh's
 # $reason, which run.json keeps): the first panic, oops or BUG line of the
@@ -177,6 +195,7 @@ collect_finish() {
         grep -qxF "$rel" "$work/finalized" && continue
         finish_program "$rel" 255 "${1:-guest stopped}"
     done < "$work/programs"
+    finish_teardown "$1"
 }
 
 json_str() { printf '"%s"' "$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g' | tr -d '\n')"; }
@@ -280,4 +299,7 @@ collect_unsupported() {
         printf '%s\n' "$rel" >> "$work/finalized"
         top_result "$f" "$area" "$name" 4
     done < "$work/programs"
+    f="$results/tap/zz-teardown.tap"
+    awk -v skip="$2" -f "$VCT_TOP/harness/sh/teardown.awk" /dev/null > "$f"
+    top_result "$f" teardown guest 4
 }

@@ -23,7 +23,8 @@
 #           @done                         every program ran
 #   KMSG  the raw /dev/kmsg stream, with "vfio-ct: ..." markers written at
 #         phase ("phase modules", "phase bind", "phase teardown"), program
-#         and test boundaries (tests write their own, see test.h), by which
+#         and test boundaries (tests write their own, see test.h) and
+#         teardown steps ("teardown restore BDF", ...), by which
 #         harness/sh/splat.awk attributes each splat.
 
 VCT_HOME=${VCT_HOME:-/vfio-ct}
@@ -102,6 +103,8 @@ load_modules() {
 # what the journal recorded (the trap calls it on every exit path).
 # shellcheck source=harness/sh/bind.sh
 . "$VCT_HOME/harness/sh/bind.sh"
+# each teardown step marked in the kernel log (splat.awk: "teardown STEP")
+bind_step() { kmark "teardown $*"; }
 bind_vfio() {
     kmark "phase bind"
     gphase bind

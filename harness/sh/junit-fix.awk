@@ -4,7 +4,7 @@
 # renders "# SKIP" and "# XFAIL" results as plain passes and gives no times.
 # This makes, for every testcase, from the TAP line it came from:
 #  - testsuite name = classname = the program, AREA.PROGRAM (tap/00-setup.tap:
-#    setup.guest), testcase name = the test's own name;
+#    setup.guest, tap/zz-teardown.tap: teardown.guest), testcase name = the test's own name;
 #  - time = the test's seconds from TIMES (lines "CLASS<TAB>TEST<TAB>SECONDS",
 #    from the kernel-log markers), 0 for a test that never began;
 #  - SKIP    -> <skipped message="why"/>
@@ -24,7 +24,7 @@ function put(s, re, r) {
 }
 function suite_of(file,    s) {
     s = file; sub(/.*\//, "", s); sub(/\.tap$/, "", s)
-    return s == "00-setup" ? "setup.guest" : s
+    return s == "00-setup" ? "setup.guest" : s == "zz-teardown" ? "teardown.guest" : s
 }
 BEGIN {
     if (times != "")

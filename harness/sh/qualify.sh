@@ -75,6 +75,7 @@ awk -F '\t' '
     FNR == 1 {
         prog = FILENAME; sub(/.*\//, "", prog); sub(/\.tap$/, "", prog)
         if (prog == "00-setup") prog = "setup.guest"
+        if (prog == "zz-teardown") prog = "teardown.guest"
         P[++np] = prog; block = ""
     }
     /^#  RUN / { block = ""; last = 0 }

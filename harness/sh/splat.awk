@@ -18,8 +18,8 @@
 #
 #   KIND   the kind of splat this line starts (see splat_kind below), or
 #          "+" for a line of context following it (up to `context` lines,
-#          default 23; a phase, program or test marker ends the context).  The
-#          "[ cut here ]" line that opens a WARN or BUG takes the kind of
+#          default 23; a phase, program, test or teardown-step marker ends
+#          the context).  The "[ cut here ]" line that opens a WARN or BUG takes the kind of
 #          the first line within the next four that has one, else
 #          "cut_here".
 #   WHERE  where the guest was, from the runner's markers in the log:
@@ -28,7 +28,10 @@
 #          between "vfio-ct: program begin PATH" and "... program end PATH",
 #          or "between" after a program's end marker.
 #   TEST   the test named by the last "vfio-ct: begin NAME" marker inside
-#          the current program, else "-".
+#          the current program, else "-"; for "between", the program that
+#          ended last (its path); for "teardown", the teardown step named by
+#          the last "vfio-ct: teardown STEP" marker (guest.sh: "restore
+#          BDF", "hugepages SIZE", "unload MODULE"), else "-".
 #   TEXT   the kernel's line, header and timestamp removed.
 #
 # Nothing is printed for a log without splats.  Plain POSIX awk: mawk,
@@ -105,14 +108,15 @@ function line(t, cont,    k) {
 }
 
 # marker(m): a "vfio-ct: " line (m is what follows the prefix).  Phase,
-# program and test boundaries end a splat's context; other vfio-ct lines
-# (the DMA engines' "mark" lines) are neither splat nor context.
+# program, test and teardown-step boundaries end a splat's context; other
+# vfio-ct lines (the DMA engines' "mark" lines) are neither splat nor context.
 function marker(m,    w, t) {
     w = where; t = test
     if (index(m, "phase ") == 1) { w = substr(m, 7); t = "-" }
     else if (index(m, "program begin ") == 1) { w = substr(m, 15); t = "-" }
-    else if (index(m, "program end ") == 1) { w = "between"; t = "-" }
+    else if (index(m, "program end ") == 1) { w = "between"; t = substr(m, 13) }
     else if (index(m, "begin ") == 1 && where ~ /\//) t = substr(m, 7)
+    else if (index(m, "teardown ") == 1 && where == "teardown") t = substr(m, 10)
     else return
     flush_cut("cut_here")
     left = 0; where = w; test = t

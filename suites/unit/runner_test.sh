@@ -3,6 +3,8 @@
 # Runs under dash and busybox ash (make unit runs it under both).
 #  - collate.awk on captured guest streams (fixtures/runner/<case>/):
 #    splat attribution, tests cut short by a hung or dead guest;
+#  - teardown.awk on captured kernel logs (fixtures/runner/teardown-*/):
+#    splats between programs and in the guest's teardown;
 #  - junit-fix.awk: skipped tests become <skipped/>;
 #  - run.sh's command line: usage errors exit 2 and say why.
 set -eu
@@ -25,8 +27,19 @@ collate_case() {
     diff -u "$d/expected.tap" "$tmp/tap"
 }
 
+# teardown_case CASE: the run's last block (teardown.awk) from the whole
+# kernel log of fixtures/runner/CASE, exactly as expected.
+teardown_case() {
+    d="$top/fixtures/runner/$1"
+    # shellcheck disable=SC2086 # VCT_AWK may be "busybox awk"
+    $awk_cmd -f "$top/harness/sh/splat.awk" "$d/kmsg.raw" > "$tmp/splats"
+    # shellcheck disable=SC2086
+    $awk_cmd -v reason="$(cat "$d/reason")" -f "$top/harness/sh/teardown.awk" "$tmp/splats" > "$tmp/tap"
+    diff -u "$d/expected.tap" "$tmp/tap"
+}
+
 echo "TAP version 13"
-echo "1..27"
+echo "1..32"
 check collate.splat_fails_the_test_it_happened_in collate_case splat
 check collate.hung_guest_fails_running_and_unrun_tests collate_case incomplete
 check collate.dead_guest_fails_every_listed_test collate_case never-began
@@ -36,6 +49,11 @@ check collate.splat_outside_tests_adds_a_failure collate_case splat-outside
 # are out of order or lost, and stray TAP (a second plan, a bare "ok").
 check collate.results_renumbered_in_sequence collate_case out-of-sequence
 check collate.stray_plan_and_bare_ok_become_diagnostics collate_case stray-tap
+# Splats outside every program: between two, or in the guest's teardown.
+check teardown.splat_between_programs_fails_between_naming_the_program teardown_case teardown-between
+check teardown.splat_in_teardown_fails_teardown_naming_the_step teardown_case teardown-teardown
+check teardown.clean_run_passes_both_splats_elsewhere_ignored teardown_case teardown-clean
+check teardown.unfinished_run_fails_both_with_the_reason teardown_case teardown-incomplete
 
 junit_skip() {
     printf 'TAP version 13\n1..2\nok 1 a.b\nok 2 a.c # SKIP no hugepages\n' > "$tmp/x.prog.tap"
@@ -54,6 +72,16 @@ junit_boot_splat() {  # a splat quoted before the set-up failure goes with it to
     printf 'TAP version 13\n1..2\nok 1 setup.bind.0000:00:02.0\n# 1234:11e8 group 2\nnot ok 2 setup.kernel_log_clean_before_tests\n#   watchdog: BUG: soft lockup - CPU#0 stuck for 21s!\n#   Call trace:\n' | diff -u - "$tmp/s.out"
 }
 check junit.boot_splat_follows_setup_failure junit_boot_splat
+junit_splat_stays() {  # a splat quoted after a failure stays with it, even before another failure
+    d="$top/fixtures/runner"
+    { sed -n '1,2p' "$d/teardown-teardown/expected.tap"
+      sed -n '3,/^ok 2/p' "$d/teardown-between/expected.tap" | sed '$d'
+      sed -n '4,$p' "$d/teardown-teardown/expected.tap"; } > "$tmp/t.tap"
+    grep -c '^not ok' "$tmp/t.tap" | grep -qx 2 || { echo "fixture: want two failures"; cat "$tmp/t.tap"; return 1; }
+    # shellcheck disable=SC2086
+    $awk_cmd -f "$top/harness/sh/junit-tap.awk" "$tmp/t.tap" | diff -u "$tmp/t.tap" -
+}
+check junit.splat_after_a_failure_stays_with_it_before_the_next junit_splat_stays
 
 # Found by fuzz/fuzz_compare.c: a NUL in a record's key went raw into
 # comparison.json (JSON forbids control characters in strings).
@@ -101,5 +129,5 @@ check runsh.accel_kvm_without_dev_kvm_exits_2 accel_missing
 check runsh.accel_kvm_refuses_a_foreign_arch_guest usage_exit 2 "KVM runs only guests of this machine's architecture" \
     --accel kvm --host "$(if [ "$(uname -m)" = x86_64 ]; then echo qemu-aarch64-smmuv3; else echo qemu-x86_64-vtd; fi)" --no-build
 
-[ "$n" = 27 ] || { echo "# plan mismatch: ran $n"; failed=1; }
+[ "$n" = 32 ] || { echo "# plan mismatch: ran $n"; failed=1; }
 exit "$failed"
