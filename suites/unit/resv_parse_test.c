@@ -339,4 +339,34 @@ TEST_F(resv, group_ids_of_missing_root_is_enoent)
 	EXPECT_EQ(0, n);
 }
 
+/*
+ * vct_resv_equal: the same regions in the same order, each its start, end
+ * and type; a list differing in any one of them, or in length, is not
+ * equal (the "profile and platform disagree" cross-check depends on it).
+ */
+TEST_F(resv, equal_compares_every_start_end_and_type)
+{
+	static const char *const other[] = {
+		LPC_LINE "0x00000000fee00000 0x00000000feefffff reserved\n",	/* type */
+		LPC_LINE "0x00000000fee01000 0x00000000feefffff msi\n",		/* start */
+		LPC_LINE "0x00000000fee00000 0x00000000fef00fff msi\n",		/* end */
+		MSI_LINE LPC_LINE,						/* order */
+		LPC_LINE,							/* length */
+	};
+	struct vct_resv_list b = { 0 };
+	size_t i;
+
+	ASSERT_EQ(0, parse_str(&self->l, LPC_LINE MSI_LINE, &self->err)) TH_LOG("%s", self->err.msg);
+	ASSERT_EQ(0, parse_str(&b, LPC_LINE MSI_LINE, &self->err)) TH_LOG("%s", self->err.msg);
+	EXPECT_TRUE(vct_resv_equal(&self->l, &b));
+	EXPECT_TRUE(vct_resv_equal(&b, &self->l));
+	for (i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
+		vct_resv_free(&b);
+		ASSERT_EQ(0, parse_str(&b, other[i], &self->err)) TH_LOG("%s", self->err.msg);
+		EXPECT_FALSE(vct_resv_equal(&self->l, &b)) TH_LOG("case %zu: %s", i, other[i]);
+		EXPECT_FALSE(vct_resv_equal(&b, &self->l)) TH_LOG("case %zu reversed", i);
+	}
+	vct_resv_free(&b);
+}
+
 VCT_HARNESS_MAIN
