@@ -7,7 +7,9 @@
 #   - it is an ELF file ("\177ELF" magic);
 #   - of the guest's machine (readelf -h: "Advanced Micro Devices X86-64"
 #     for x86_64, "AArch64" for arm64);
-#   - its vermagic's release is the guest kernel's (modinfo -F vermagic),
+#   - its vermagic's release is the guest kernel's (the .modinfo section's
+#     vermagic=, read with readelf: under busybox ash `modinfo` is busybox's
+#     applet, which printed no vermagic for a .ko given by path),
 #     which insmod would otherwise refuse with "Invalid module format";
 #   - every symbol it needs is the kernel's or another module's, which
 #     insmod would otherwise refuse with "Unknown symbol": with a System.map
@@ -44,7 +46,7 @@ for ko in $kos; do
         fault "$ko" "built for ${m:-an unknown machine}, the guest is $arch ($machine)"
         continue
     fi
-    vm=$(modinfo -F vermagic "$ko" 2>/dev/null | cut -d' ' -f1)
+    vm=$(readelf -p .modinfo "$ko" 2>/dev/null | sed -n 's/^.*\]  *vermagic=\([^ ]*\).*$/\1/p' | head -n 1)
     if [ "$vm" != "$release" ]; then
         fault "$ko" "built for kernel '${vm:-none}' (vermagic), the guest runs $release"
     fi
