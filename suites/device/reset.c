@@ -275,6 +275,54 @@ TEST_F(reset, dma_through_mappings_made_before_reset)
 	vct_dma_free(buf, len);
 }
 
+/*
+ * The MSI-X state the kernel set up survives the reset: with MSI-X enabled
+ * through VFIO_DEVICE_SET_IRQS (one vector on an eventfd), the physical
+ * Message Control word (sysfs `config`) is the same after VFIO_DEVICE_RESET
+ * as before it, Enable set, Function Mask clear: pci_try_reset_function()
+ * resets between pci_dev_save_and_disable() and pci_dev_restore(), whose
+ * pci_restore_state() calls pci_restore_msi_state() (__pci_restore_msix_state:
+ * Enable|MaskAll, the table, then MaskAll cleared).  The vectors stay VFIO's:
+ * disabling the index afterwards answers 0 and clears Enable.
+ */
+TEST_F(reset, device_reset_keeps_msix_as_set_up)
+{
+	size_t i, tested = 0;
+
+	for (i = 0; i < self->n; i++) {
+		struct rdev *d = &self->dev[i];
+		struct vct_pci_caps caps;
+		uint16_t before = 0, after = 0, off;
+		int32_t efd;
+
+		if (!(d->flags & VFIO_DEVICE_FLAGS_RESET))
+			continue;
+		ASSERT_EQ(0, __vct_pci_caps(d->bdf, &caps)) TH_LOG("%s: capabilities", d->bdf);
+		if (!caps.msix)
+			continue;
+		tested++;
+		off = (uint16_t)(caps.msix_off + PCI_MSIX_FLAGS);
+		efd = vct_efd_new();
+		ASSERT_LE(0, efd);
+		ASSERT_EQ(0, __vct_irq_set_eventfds(d->fd, VFIO_PCI_MSIX_IRQ_INDEX, 0, 1, &efd))
+			TH_LOG("%s: MSI-X vector 0 on an eventfd", d->bdf);
+		ASSERT_EQ(0, __vct_sysfs_cfg_read(d->bdf, off, &before, sizeof(before)));
+		EXPECT_EQ(PCI_MSIX_FLAGS_ENABLE, before & (PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL))
+			TH_LOG("%s: MSI-X control 0x%04x before the reset", d->bdf, before);
+		ASSERT_EQ(0, ioctl(d->fd, VFIO_DEVICE_RESET)) TH_LOG("%s: VFIO_DEVICE_RESET: %m", d->bdf);
+		ASSERT_EQ(0, __vct_sysfs_cfg_read(d->bdf, off, &after, sizeof(after)));
+		EXPECT_EQ(before, after) TH_LOG("%s: MSI-X control 0x%04x before the reset, 0x%04x after",
+						d->bdf, before, after);
+		EXPECT_EQ(0, __vct_irq_disable(d->fd, VFIO_PCI_MSIX_IRQ_INDEX)) TH_LOG("%s", d->bdf);
+		ASSERT_EQ(0, __vct_sysfs_cfg_read(d->bdf, off, &after, sizeof(after)));
+		EXPECT_EQ(0, after & PCI_MSIX_FLAGS_ENABLE)
+			TH_LOG("%s: MSI-X control 0x%04x after disabling the index", d->bdf, after);
+		close(efd);
+	}
+	if (!tested)
+		SKIP(return, "no resettable test device with MSI-X (igb, QEMU's nvme)");
+}
+
 /* ---- hot reset ---------------------------------------------------------------- */
 
 /* The functions on bdf's bus ("dddd:bb:"), from sysfs; the count. */
