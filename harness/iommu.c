@@ -421,6 +421,24 @@ int __vct_test_devices(struct vct_iommu_dev *devs, size_t max, char *why,
 	return ret < 0 ? ret : (int)n;
 }
 
+int __vct_test_device_by_id(uint16_t vendor, uint16_t device,
+			    struct vct_iommu_dev *dev, char *why, size_t why_len)
+{
+	struct vct_iommu_dev devs[VCT_IOMMU_MAX_GROUPS];
+	int i, n = __vct_test_devices(devs, VCT_IOMMU_MAX_GROUPS, why, why_len);
+
+	for (i = 0; i < n; i++) {
+		struct vct_pcidev p;
+
+		if (!__vct_pci_find_by_bdf(devs[i].bdf, &p) &&
+		    p.vendor == vendor && p.device == device) {
+			*dev = devs[i];
+			return 1;
+		}
+	}
+	return n < 0 ? n : 0;
+}
+
 bool vct_group_requires_direct(unsigned int group)
 {
 	struct vct_err err = { "" };

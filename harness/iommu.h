@@ -474,6 +474,14 @@ int __vct_iommu_setup(enum vct_backend b, size_t need, size_t attach,
 #define VCT_NO_SELECTION "no test device selected: run.sh --device BDF|VENDOR:DEVICE (repeatable), or set VCT_DEVICES or VFIO_SELFTESTS_BDF"
 int __vct_test_devices(struct vct_iommu_dev *devs, size_t max, char *why,
 		       size_t why_len);
+/*
+ * The first test device (in __vct_test_devices' order, among its first
+ * VCT_IOMMU_MAX_GROUPS) whose IDs are vendor:device, into *dev: 1 found;
+ * 0 none (`why` says why when no device is selected at all, else is left
+ * as it was); -errno as __vct_test_devices, reason in `why`.
+ */
+int __vct_test_device_by_id(uint16_t vendor, uint16_t device,
+			    struct vct_iommu_dev *dev, char *why, size_t why_len);
 
 /*
  * The VFIO cdev of device `bdf`: /dev/vfio/devices/<the one entry of

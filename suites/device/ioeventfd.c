@@ -59,27 +59,18 @@ FIXTURE(ioeventfd) {
 
 FIXTURE_SETUP(ioeventfd)
 {
-	struct vct_iommu_dev devs[8];
+	struct vct_iommu_dev dev;
 	struct vct_err err = { "" };
 	char why[512] = "";
-	int i, n, ret;
+	int ret;
 
 	vct_mark_test(_metadata, variant);
 	self->fd = self->efd = -1;
-	n = __vct_test_devices(devs, VCT_ARRAY_SIZE(devs), why, sizeof(why));
-	ASSERT_LE(0, n) TH_LOG("%s", why);
-	if (!n)
-		SKIP(return, "%s", why);
-	for (i = 0; i < n; i++) {
-		struct vct_pcidev pci;
-
-		if (!__vct_pci_find_by_bdf(devs[i].bdf, &pci) &&
-		    pci.vendor == 0x1234 && pci.device == 0x11e8)
-			break;
-	}
-	if (i == n)
-		SKIP(return, "no QEMU edu (1234:11e8) among the test devices: its registers show what an ioeventfd wrote");
-	memcpy(self->bdf, devs[i].bdf, sizeof(self->bdf));
+	ret = __vct_test_device_by_id(0x1234, 0x11e8, &dev, why, sizeof(why));
+	ASSERT_LE(0, ret) TH_LOG("%s", why);
+	if (!ret)
+		SKIP(return, "no QEMU edu (1234:11e8) among the test devices: its registers show what an ioeventfd wrote%s%s", why[0] ? ": " : "", why);
+	memcpy(self->bdf, dev.bdf, sizeof(self->bdf));
 	VCT_IOMMU_OPEN_PREFERRED_OR_SKIP(&self->iommu);
 	VCT_IOMMU_ATTACH_DEVICE_FD(self->iommu, self->bdf, self->fd);
 	ret = __vct_region_info(self->fd, VFIO_PCI_BAR0_REGION_INDEX, &self->bar0, &err);
@@ -456,27 +447,18 @@ FIXTURE(ioeventfd_testdev) {
 
 FIXTURE_SETUP(ioeventfd_testdev)
 {
-	struct vct_iommu_dev devs[8];
+	struct vct_iommu_dev dev;
 	struct vct_err err = { "" };
 	char why[512] = "";
-	int i, n, ret;
+	int ret;
 
 	vct_mark_test(_metadata, variant);
 	self->fd = self->efd = -1;
-	n = __vct_test_devices(devs, VCT_ARRAY_SIZE(devs), why, sizeof(why));
-	ASSERT_LE(0, n) TH_LOG("%s", why);
-	if (!n)
-		SKIP(return, "%s", why);
-	for (i = 0; i < n; i++) {
-		struct vct_pcidev pci;
-
-		if (!__vct_pci_find_by_bdf(devs[i].bdf, &pci) &&
-		    pci.vendor == 0x1b36 && pci.device == 0x0005)
-			break;
-	}
-	if (i == n)
-		SKIP(return, "no QEMU pci-testdev (1b36:0005) among the test devices (hosts/qemu-x86_64-vtd-igb.conf has one): it counts the 1-byte writes that show widths 1 and 2");
-	memcpy(self->bdf, devs[i].bdf, sizeof(self->bdf));
+	ret = __vct_test_device_by_id(0x1b36, 0x0005, &dev, why, sizeof(why));
+	ASSERT_LE(0, ret) TH_LOG("%s", why);
+	if (!ret)
+		SKIP(return, "no QEMU pci-testdev (1b36:0005) among the test devices (hosts/qemu-x86_64-vtd-igb.conf has one): it counts the 1-byte writes that show widths 1 and 2%s%s", why[0] ? ": " : "", why);
+	memcpy(self->bdf, dev.bdf, sizeof(self->bdf));
 	ret = __vct_iommu_open(vct_backend_preferred(), &self->iommu, why, sizeof(why));
 	if (ret == -ENOENT || ret == -EOPNOTSUPP)
 		SKIP(return, "%s", why);

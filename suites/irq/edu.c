@@ -76,29 +76,22 @@ static int ack_irq(FIXTURE_DATA(irq) *self)
 
 FIXTURE_SETUP(irq)
 {
-	struct vct_iommu_dev devs[VCT_IOMMU_MAX_GROUPS];
+	struct vct_iommu_dev dev;
 	struct vct_err err = { "" };
 	char why[512] = "";
 	uint64_t cmd;
-	int i, n;
+	int i, ret;
 
 	vct_mark_test(_metadata, variant);
 	self->fd = -1;
 	self->efd[0] = self->efd[1] = -1;
-	n = __vct_test_devices(devs, VCT_ARRAY_SIZE(devs), why, sizeof(why));
-	ASSERT_LE(0, n) TH_LOG("%s", why);
-	for (i = 0; i < n; i++) {
-		struct vct_pcidev p;
-
-		if (!__vct_pci_find_by_bdf(devs[i].bdf, &p) &&
-		    p.vendor == EDU_VENDOR && p.device == EDU_DEVICE)
-			break;
-	}
-	if (i == n)
+	ret = __vct_test_device_by_id(EDU_VENDOR, EDU_DEVICE, &dev, why, sizeof(why));
+	ASSERT_LE(0, ret) TH_LOG("%s", why);
+	if (!ret)
 		SKIP(return, "no edu (1234:11e8) among the test devices%s%s",
 		     why[0] ? ": " : "", why);
-	memcpy(self->bdf, devs[i].bdf, sizeof(self->bdf));
-	self->group = devs[i].group;
+	memcpy(self->bdf, dev.bdf, sizeof(self->bdf));
+	self->group = dev.group;
 
 	VCT_IOMMU_OPEN_PREFERRED_OR_SKIP(&self->iommu);
 	VCT_IOMMU_ATTACH_DEVICE_FD(self->iommu, self->bdf, self->fd);
