@@ -171,8 +171,11 @@ ln -s "$obj" "$dir.tmp/build"
 seconds=$(($(date +%s) - started))
 # CPU time of everything this script ran (`times`' second line: children's
 # user and system time), the build's cost independent of the machine's load:
-# on an idle machine with N cores the wall time is about cpu / N.
-cpu=$(times | awk 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] } printf "%d", t }')
+# on an idle machine with N cores the wall time is about cpu / N.  `times`
+# runs in this shell, into a file: inside $(...) it would report the
+# subshell's children, none (every build recorded 0 s of CPU that way).
+times > "$obj/times"
+cpu=$(awk 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] } printf "%d", t }' "$obj/times")
 printf '%s\n' "$seconds" > "$dir.tmp/build-seconds"
 printf '%s\n' "$cpu" > "$dir.tmp/build-cpu-seconds"
 printf 'build %s %s %s\n' "linux-source-$ver" "$srcver" "$key" > "$dir.tmp/origin"
