@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pcidev.h"
 #include "util.h"
 
 int __vct_hotplug_slots(struct vct_hotplug_slot *out, size_t max)
@@ -124,6 +125,54 @@ static int listed(const struct vct_pcidev *list, int n, const char *bdf)
 	return 0;
 }
 
+/*
+ * A hot-added device is in sysfs from pci_device_add()'s device_add(), at
+ * enumeration, but drivers may match it only once pci_bus_add_device() has
+ * run (Linux 6.12 drivers/pci/bus.c):
+ *	pci_create_sysfs_dev_files(dev);
+ *	pci_proc_attach_device(dev);
+ *	...
+ *	dev->match_driver = !dn || of_device_is_available(dn);
+ *	retval = device_attach(&dev->dev);
+ * Before that pci_bus_match() matches no driver ("if (!pci_dev->match_driver)
+ * return 0;"), so a bind fails with ENODEV (seen on a loaded host: the bind
+ * came between the two).  The /proc/bus/pci entry is made just before:
+ * "BB/DD.F", or "DDDD:BB/DD.F" where the architecture's pci_proc_domain()
+ * says so (arm64).  1 when it exists, 0 when not (yet), -ENOENT when there
+ * is no /proc/bus/pci to watch.
+ */
+static int proc_attached(const char *bdf)
+{
+	unsigned int dom, bus, dev, fn;
+	char p[64];
+
+	if (access("/proc/bus/pci", F_OK))
+		return -ENOENT;
+	if (sscanf(bdf, "%x:%x:%x.%x", &dom, &bus, &dev, &fn) != 4)
+		return -EINVAL;
+	snprintf(p, sizeof(p), "/proc/bus/pci/%02x/%02x.%x", bus, dev, fn);
+	if (!access(p, F_OK))
+		return 1;
+	snprintf(p, sizeof(p), "/proc/bus/pci/%04x:%02x/%02x.%x", dom, bus, dev, fn);
+	return !access(p, F_OK);
+}
+
+int __vct_hotplug_bind_vfio(const char *bdf, int timeout_ms)
+{
+	long long end = now_ms() + timeout_ms;
+	int ret;
+
+	/*
+	 * pci_bus_add_device() may still be between its /proc entry and
+	 * match_driver (above): the driver_override this bind leaves makes
+	 * the kernel's own device_attach() bind vfio-pci then, so ENODEV is
+	 * asked again until the deadline.
+	 */
+	while ((ret = __vct_pci_bind_vfio(bdf)) == -ENODEV && now_ms() < end)
+		usleep(50000);
+	return ret;
+}
+
 int __vct_hotplug_add(const struct vct_hotplug_slot *slot, const char *id,
 		      char bdf[VCT_BDF_LEN], char *err, size_t err_len,
 		      int timeout_ms)
@@ -147,7 +196,7 @@ int __vct_hotplug_add(const struct vct_hotplug_slot *slot, const char *id,
 			break;
 		}
 		for (i = 0; i < nn; i++)
-			if (!listed(before, nb, now[i].bdf)) {
+			if (!listed(before, nb, now[i].bdf) && proc_attached(now[i].bdf) != 0) {
 				snprintf(bdf, VCT_BDF_LEN, "%s", now[i].bdf);
 				free(now);
 				free(before);

@@ -55,7 +55,8 @@ int __vct_hotplug_request(const char *cmd, const char *arg, char *err,
 /*
  * Plug slot->spec with QEMU id `id` into slot->bus and wait (timeout_ms)
  * until the guest has enumerated it: a PCI device that was not there
- * before appears; its BDF in bdf.  0 or -errno (err says which step).
+ * before appears, and the PCI core has made its /proc/bus/pci entry (the
+ * last step before drivers may bind it); its BDF in bdf.  0 or -errno (err says which step).
  * Its IOMMU group may come later: on x86 at enumeration, on arm64 with a
  * device tree only when a driver binds (the fwspec comes from
  * of_dma_configure(), called from the bus's dma_configure at probe).
@@ -63,6 +64,13 @@ int __vct_hotplug_request(const char *cmd, const char *arg, char *err,
 int __vct_hotplug_add(const struct vct_hotplug_slot *slot, const char *id,
 		      char bdf[VCT_BDF_LEN], char *err, size_t err_len,
 		      int timeout_ms);
+
+/*
+ * Bind a device __vct_hotplug_add() returned to vfio-pci, allowing the PCI
+ * core up to timeout_ms to finish adding it (hotplug.c says why): 0 or
+ * -errno as __vct_pci_bind_vfio().
+ */
+int __vct_hotplug_bind_vfio(const char *bdf, int timeout_ms);
 
 /* Ask QEMU to remove device `id` (device_del, see above); no wait. */
 int __vct_hotplug_del(const char *id, char *err, size_t err_len);

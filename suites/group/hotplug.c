@@ -109,7 +109,7 @@ static void plug(struct __test_metadata *_metadata, FIXTURE_DATA(hotplug) *self)
 	TH_LOG("%s=%s plugged as %s (QEMU id %s), IOMMU group %d before binding",
 	       self->slot.bus, self->slot.spec, self->bdf, self->id,
 	       __vct_pci_iommu_group(self->bdf));
-	ret = __vct_pci_bind_vfio(self->bdf);
+	ret = __vct_hotplug_bind_vfio(self->bdf, ADD_MS);
 	ASSERT_EQ(0, ret) TH_LOG("%s: binding to vfio-pci: %s", self->bdf, vct_errno_name(-ret));
 	ASSERT_LE(0, __vct_pci_iommu_group(self->bdf))
 		TH_LOG("%s: bound to vfio-pci, but in no IOMMU group", self->bdf);
