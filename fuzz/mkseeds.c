@@ -5,7 +5,8 @@
  * from a few answers laid out as the kernel would give them).
  *
  *   mkseeds TARGET OUTDIR      (TARGET: resv capchain device metrics
- *                               collate splat compare profile platform)
+ *                               collate splat compare profile platform
+ *                               teardown)
  *
  * fixtures/capchain's text format is read as suites/unit/capchain_test.c
  * documents it (fixtures/capchain/q35-good): argsz/fixed/first, u16/u32/u64
@@ -343,6 +344,29 @@ static void splat_seed(const char *dir)
 	kmsg_text_seed(p);
 }
 
+/* teardown: a flag byte (fuzz_teardown.c: reason, skip), a whole kernel log */
+static void teardown_seed(const char *dir)
+{
+	char p[512], *k, *in;
+	size_t kl;
+	unsigned char fl;
+
+	snprintf(p, sizeof(p), "%s/kmsg.raw", dir);
+	k = slurp(p, &kl);
+	if (!k)
+		return;
+	in = malloc(kl + 1);
+	if (!in)
+		exit(1);
+	memcpy(in + 1, k, kl);
+	for (fl = 0; fl < 2; fl++) {
+		in[0] = (char)fl;
+		seed(in, kl + 1);
+	}
+	free(in);
+	free(k);
+}
+
 static void splat_kmsg_seed(const char *path)
 {
 	kmsg_text_seed(path);
@@ -369,6 +393,8 @@ int main(int argc, char **argv)
 	} else if (!strcmp(t, "splat")) {
 		each(FX "/runner/*", splat_seed);
 		each(FX "/splat/*.kmsg", splat_kmsg_seed);
+	} else if (!strcmp(t, "teardown")) {
+		each(FX "/runner/*", teardown_seed);
 	} else if (!strcmp(t, "platform")) {
 		each(FX "/acpi/*", copy_file);
 	} else if (!strcmp(t, "profile")) {
