@@ -6,7 +6,7 @@
  *
  *   mkseeds TARGET OUTDIR      (TARGET: resv capchain device metrics
  *                               collate splat compare profile platform
- *                               teardown)
+ *                               teardown phases)
  *
  * fixtures/capchain's text format is read as suites/unit/capchain_test.c
  * documents it (fixtures/capchain/q35-good): argsz/fixed/first, u16/u32/u64
@@ -367,6 +367,32 @@ static void teardown_seed(const char *dir)
 	free(k);
 }
 
+/* phases: phases.host, a NUL, stream.log (fixtures/runner/phases) */
+static void phases_seed(const char *dir)
+{
+	char p[512], *h, *st, *in;
+	size_t hl, sl;
+
+	snprintf(p, sizeof(p), "%s/phases.host", dir);
+	h = slurp(p, &hl);
+	snprintf(p, sizeof(p), "%s/stream.log", dir);
+	st = h ? slurp(p, &sl) : NULL;
+	if (!st) {
+		free(h);
+		return;
+	}
+	in = malloc(hl + sl + 1);
+	if (!in)
+		exit(1);
+	memcpy(in, h, hl);
+	in[hl] = '\0';
+	memcpy(in + hl + 1, st, sl);
+	seed(in, hl + 1 + sl);
+	free(in);
+	free(h);
+	free(st);
+}
+
 static void splat_kmsg_seed(const char *path)
 {
 	kmsg_text_seed(path);
@@ -393,6 +419,8 @@ int main(int argc, char **argv)
 	} else if (!strcmp(t, "splat")) {
 		each(FX "/runner/*", splat_seed);
 		each(FX "/splat/*.kmsg", splat_kmsg_seed);
+	} else if (!strcmp(t, "phases")) {
+		each(FX "/runner/*", phases_seed);
 	} else if (!strcmp(t, "teardown")) {
 		each(FX "/runner/*", teardown_seed);
 	} else if (!strcmp(t, "platform")) {
