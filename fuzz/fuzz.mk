@@ -9,7 +9,7 @@
 # artifacts go to build/fuzz/.  Packages: harness/sh/deps.sh fuzz.
 FUZZ_CC      ?= clang-14
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= resv capchain device metrics collate splat compare profile platform
+FUZZ_TARGETS ?= resv capchain device metrics collate splat compare profile platform teardown phases
 FB           := build/fuzz
 TOP          := $(abspath .)
 

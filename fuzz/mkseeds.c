@@ -5,7 +5,8 @@
  * from a few answers laid out as the kernel would give them).
  *
  *   mkseeds TARGET OUTDIR      (TARGET: resv capchain device metrics
- *                               collate splat compare profile platform)
+ *                               collate splat compare profile platform
+ *                               teardown phases)
  *
  * fixtures/capchain's text format is read as suites/unit/capchain_test.c
  * documents it (fixtures/capchain/q35-good): argsz/fixed/first, u16/u32/u64
@@ -343,6 +344,55 @@ static void splat_seed(const char *dir)
 	kmsg_text_seed(p);
 }
 
+/* teardown: a flag byte (fuzz_teardown.c: reason, skip), a whole kernel log */
+static void teardown_seed(const char *dir)
+{
+	char p[512], *k, *in;
+	size_t kl;
+	unsigned char fl;
+
+	snprintf(p, sizeof(p), "%s/kmsg.raw", dir);
+	k = slurp(p, &kl);
+	if (!k)
+		return;
+	in = malloc(kl + 1);
+	if (!in)
+		exit(1);
+	memcpy(in + 1, k, kl);
+	for (fl = 0; fl < 2; fl++) {
+		in[0] = (char)fl;
+		seed(in, kl + 1);
+	}
+	free(in);
+	free(k);
+}
+
+/* phases: phases.host, a NUL, stream.log (fixtures/runner/phases) */
+static void phases_seed(const char *dir)
+{
+	char p[512], *h, *st, *in;
+	size_t hl, sl;
+
+	snprintf(p, sizeof(p), "%s/phases.host", dir);
+	h = slurp(p, &hl);
+	snprintf(p, sizeof(p), "%s/stream.log", dir);
+	st = h ? slurp(p, &sl) : NULL;
+	if (!st) {
+		free(h);
+		return;
+	}
+	in = malloc(hl + sl + 1);
+	if (!in)
+		exit(1);
+	memcpy(in, h, hl);
+	in[hl] = '\0';
+	memcpy(in + hl + 1, st, sl);
+	seed(in, hl + 1 + sl);
+	free(in);
+	free(h);
+	free(st);
+}
+
 static void splat_kmsg_seed(const char *path)
 {
 	kmsg_text_seed(path);
@@ -369,6 +419,10 @@ int main(int argc, char **argv)
 	} else if (!strcmp(t, "splat")) {
 		each(FX "/runner/*", splat_seed);
 		each(FX "/splat/*.kmsg", splat_kmsg_seed);
+	} else if (!strcmp(t, "phases")) {
+		each(FX "/runner/*", phases_seed);
+	} else if (!strcmp(t, "teardown")) {
+		each(FX "/runner/*", teardown_seed);
 	} else if (!strcmp(t, "platform")) {
 		each(FX "/acpi/*", copy_file);
 	} else if (!strcmp(t, "profile")) {

@@ -64,22 +64,30 @@ static inline void vct_list_tests(void)
 }
 
 /*
- * Mark the start of a test in the kernel log.  `variant_data` is the
- * FIXTURE_SETUP's `variant` pointer; the variant's name is found by
- * matching it against the fixture's registered variants.
+ * The running test's full TAP name (fixture.variant.test) into buf;
+ * `variant_data` is the FIXTURE_SETUP's (or _TEARDOWN's) `variant` pointer,
+ * matched against the fixture's registered variants.
  */
-static inline void vct_mark_test(const struct __test_metadata *t,
-				 const void *variant_data)
+static inline void vct_test_name(const struct __test_metadata *t,
+				 const void *variant_data, char *buf, size_t len)
 {
 	const struct __fixture_variant_metadata *v = NULL;
-	char name[1024], line[1100];
-	int fd, n;
 
 	if (t->fixture)
 		for (v = t->fixture->variant; v; v = v->next)
 			if (v->data == variant_data)
 				break;
-	vct_test_fullname(t->fixture, v, t, name, sizeof(name));
+	vct_test_fullname(t->fixture, v, t, buf, len);
+}
+
+/* Mark the start of a test in the kernel log ("vfio-ct: begin NAME"). */
+static inline void vct_mark_test(const struct __test_metadata *t,
+				 const void *variant_data)
+{
+	char name[1024], line[1100];
+	int fd, n;
+
+	vct_test_name(t, variant_data, name, sizeof(name));
 	fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return;

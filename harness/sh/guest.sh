@@ -149,13 +149,17 @@ run_program() {
     read -r t0 _ < /proc/uptime
     # The program runs in a session (and process group) of its own, named in
     # prog.pid, so that prog_stop can end it and every test it forked.
+    # Its output goes through a pipe to the collecting awk, which ends at
+    # the pipe's EOF: out_holders ends what still holds it once the program
+    # and its process group are gone.
     { rc=0
+      exec 5>&1; out_pipe=$(readlink /proc/self/fd/5); exec 5>&-
       if cd "$VCT_PROGDIR/${rel%/*}"; then
           setsid timeout -s KILL "${VCT_PROG_TIMEOUT:-900}" "./${rel##*/}" 2>&1 < /dev/null &
           echo $! > "$VCT_RUNDIR/prog.pid"
           wait $! || rc=$?
-          kill -KILL "-$(cat "$VCT_RUNDIR/prog.pid")" 2>/dev/null || true
-          rm -f "$VCT_RUNDIR/prog.pid"
+          prog_stop "$VCT_RUNDIR/prog.pid"
+          out_holders "$out_pipe" "$rel"
       else
           rc=127
       fi
@@ -166,6 +170,30 @@ run_program() {
             END { print "@end " p " " (rc == "" ? 255 : rc); fflush() }' >&3
     emit "@time $rel $(awk -v t0="$t0" '{ printf "%.2f", $1 - t0 }' /proc/uptime)"
     kmark "program end $rel"
+}
+
+# out_holders PIPE REL: after program REL and its process group are gone,
+# end every process that still holds PIPE (its output, "pipe:[INODE]") open
+# for writing, naming each in a diagnostic line on that output.  Such a
+# process (one the program left in a session or process group of its own)
+# would keep the collector waiting for the pipe's end, and the run silent
+# until --idle ends it.  /proc/PID/fd links carry the open mode ("l-wx":
+# written); this shell (the pipe's own writer) is not one.
+out_holders() {
+    [ -n "$1" ] || return 0
+    read -r self _ < /proc/self/stat
+    for _round in 1 2 3; do
+        pids=$(ls -l /proc/[0-9]*/fd/ 2>/dev/null | awk -v pipe="$1" -v self="$self" '
+            /^\/proc\/[0-9]+\/fd\/:$/ { p = $0; sub(/^\/proc\//, "", p); sub(/\/fd\/:$/, "", p); next }
+            $1 ~ /^l.w/ && $NF == pipe && p != self && !(p in seen) { seen[p] = 1; print p }')
+        [ -n "$pids" ] || return 0
+        for p in $pids; do
+            comm=$(cat "/proc/$p/comm" 2>/dev/null) || comm="?"
+            kill -KILL "$p" 2>/dev/null || true
+            echo "# vfio-ct: $2 exited, but left pid $p ($comm) holding its output: killed"
+        done
+        sleep 0.2
+    done
 }
 
 # on_guest: this is the runner's own initramfs guest (PID 1).

@@ -16,7 +16,11 @@
 #             its records in work/stream.log; /dev/kmsg from a marker
 #             written at the start goes to work/kmsg.raw; collect.sh reads
 #             both exactly as it reads a QEMU guest's channels
-#   restore   the journal, verified, on every exit path (bind.sh)
+#   restore   the journal, verified, on every exit path (bind.sh); after
+#             the suites inside the kernel log the run judges: "phase
+#             teardown", a mark per step ("teardown restore BDF", ...),
+#             "phase end", so the teardown block (tap/zz-teardown.tap)
+#             judges the splats of the restore as it judges a guest's
 
 # local_options: local-only options, checked once the profile's kind is known.
 local_options() {
@@ -177,6 +181,30 @@ local_signal() {
     esac
 }
 
+# local_kmark TEXT: "vfio-ct: TEXT" into the kernel log (a marker, as
+# guest.sh's kmark writes one in a guest); nothing when it cannot be written.
+local_kmark() { printf 'vfio-ct: %s\n' "$1" >> "${VCT_KMSG:-/dev/kmsg}" 2>/dev/null || true; }
+
+# local_restore: the journal's restore after the suites, marked in the
+# kernel log: "phase teardown", each step (bind_step below), "phase end";
+# then waits (at most 5 s) until the kernel-log reader has passed "phase
+# end", so that collect_finish's teardown block judges every line the
+# kernel logged while the bindings were put back.  Sets restore_failed.
+local_restore() {
+    local_kmark "phase teardown"
+    if [ -n "$journaled" ]; then
+        st=0
+        journal_restore || st=$?
+        [ "$st" = 0 ] || restore_failed=1
+        journaled=""
+    fi
+    local_kmark "phase end"
+    i=0
+    while [ -n "$kpid" ] && [ $i -lt 50 ] && ! grep -qF "vfio-ct: phase end" "$kmsg"; do
+        sleep 0.1; i=$((i + 1))
+    done
+}
+
 # local_teardown: end what runs, stop the kernel-log reader, restore.
 # Sets restore_failed.  Safe to call twice.
 local_teardown() {
@@ -201,6 +229,8 @@ local_main() {
     . "$VCT_TOP/harness/sh/bind.sh"
     # shellcheck source=harness/sh/collect.sh
     . "$VCT_TOP/harness/sh/collect.sh"
+    # each restore step marked in the kernel log, as guest.sh marks a guest's
+    bind_step() { local_kmark "teardown $*"; }
     phase=setup gpid="" kpid="" journaled="" restore_failed=0 sig_rc="" interrupted="" work=""
     if [ -z "${VCT_SYSFS:-}" ] && [ "$(id -u)" != 0 ]; then
         die "--host local changes device bindings: run it as root"
@@ -320,6 +350,7 @@ local_main() {
     if [ -n "$interrupted" ]; then reason=$interrupted; else collect_new_records; fi
     [ -n "$reason" ] || [ "$guest_done" = 1 ] || reason="the guest half stopped before finishing (see $work/guest.log)"
     [ -n "$reason" ] && say "incomplete run: $reason"
+    local_restore
     collect_finish "$reason"
     local_teardown
     [ "$restore_failed" = 0 ] || say "RESTORE FAILED: see the lines above; the journal is kept"

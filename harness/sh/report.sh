@@ -8,6 +8,7 @@
 #   - pairs/s and GB/s against mapping size, per backend and backing
 #   - CDFs of MAP_DMA / UNMAP_DMA latency (4 KiB and the largest size)
 #   - the baseline comparison: ratio new/base with its interval, and a table
+#   - the ABI fuzzer's calls per ioctl and answers by errno (a table)
 set -eu
 res=${1:?usage: report.sh RESULTS [BASELINE]}
 base=${2:-}
@@ -143,6 +144,37 @@ if [ -f "$cmp" ]; then
     fi
 fi
 
+# abifuzz_table METRICS: the ABI fuzzer's counts (suites/abifuzz: records
+# of suite "abifuzz", metric "calls", "ok" or an errno's name, pattern the
+# ioctl), summed per backend and ioctl over its tests: one row each, calls,
+# ok and the answers by errno.  Nothing without such records (nor gnuplot
+# needed: a table).
+abifuzz_table() {
+    [ -f "$1" ] || return 0
+    awk '
+        function s(k) { return match($0, "\"" k "\":\"[^\"]*\"") ? substr($0, RSTART + length(k) + 4, RLENGTH - length(k) - 5) : "" }
+        /"suite":"abifuzz"/ && match($0, /"values":\[[0-9]+\]/) {
+            v = substr($0, RSTART + 10, RLENGTH - 11) + 0
+            row = s("backend") "\t" s("pattern"); m = s("metric")
+            if (!(row in seen)) { seen[row] = 1; rows[++nr] = row }
+            if (m == "calls" || m == "ok") n[row, m] += v
+            else { if (!((row, m) in n)) errs[row] = errs[row] (errs[row] == "" ? "" : " ") m; n[row, m] += v }
+        }
+        END {
+            if (!nr) exit
+            print "<h2>ABI fuzzer: calls per ioctl</h2>"
+            print "<p>suites/abifuzz: calls made per ioctl and region access and their answers, summed over its tests (records of <code>metrics.json</code>, suite <code>abifuzz</code>).</p>"
+            print "<table><tr><th>backend</th><th>ioctl</th><th>calls</th><th>ok</th><th>answers by errno</th></tr>"
+            for (i = 1; i <= nr; i++) {
+                r = rows[i]; split(r, p, "\t"); e = ""
+                k = split(errs[r], en, " ")
+                for (j = 1; j <= k; j++) e = e (j > 1 ? ", " : "") en[j] " " n[r, en[j]]
+                printf "<tr><td>%s</td><td>%s</td><td>%d</td><td>%d</td><td>%s</td></tr>\n", p[1], p[2], n[r, "calls"], n[r, "ok"], e
+            }
+            print "</table>"
+        }' "$1"
+}
+
 "$(dirname "$0")/qualify.sh" "$res" > "$tmp/qualify.html"
 {
     printf '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>vfio-ct report %s</title>\n' "$(basename "$res")"
@@ -178,6 +210,7 @@ fi
         sort -k3,3n -k1,1 -k2,2 "$tmp/dmabench" | awk '{ printf "<tr><td>%s</td><td>%s</td><td>%s</td><td>%.1f</td></tr>\n", $3, $1, $2, $4 }'
         printf '</table>\n'
     fi
+    abifuzz_table "$res/metrics.json"
     if [ -f "$cmp" ]; then
         printf '<h2>Baseline comparison</h2>\n<p>%s</p>\n' "$(sed -n 's/.*"method": "\(.*\)",$/\1/p' "$cmp")"
         printf '<table><tr><th>verdict</th><th>metric key</th><th>base median</th><th>new median</th><th>ratio</th><th>interval</th><th>worse %%</th></tr>\n'

@@ -35,13 +35,18 @@
 #   TEXT   the kernel's line, header and timestamp removed.
 #
 # Nothing is printed for a log without splats.  Plain POSIX awk: mawk,
-# gawk and busybox awk (no regex intervals, no gawk extensions).
+# gawk and busybox awk (no regex intervals, no gawk extensions), in any
+# locale: a line's text is cut with index() and substr(), and no pattern
+# relies on "." or "[^...]" reaching past the kernel's text, since gawk in
+# a UTF-8 locale stops them at a byte that is not UTF-8 (a console line
+# with such a byte once made "h = r; sub(/;.*/, "", h)" keep the text, and
+# its "+" read as a continuation flag: fixtures/splat/not-utf8.kmsg).
 
 # splat_kind(t): the kind of splat kernel line t opens, or "".  The most
 # specific pattern comes first; every pattern is anchored at the start of
 # the line, where the kernel's reporting code puts it, so that an ordinary
 # message mentioning "BUG" or "warning" is never a splat.
-function splat_kind(t) {
+function splat_kind(t,    k) {
     # lockdep (kernel/locking/lockdep.c: print_circular_bug_header etc.)
     if (t ~ /^(WARNING|INFO): (possible (circular|recursive) locking|inconsistent lock state|possible irq lock inversion|suspicious RCU usage|bad unlock balance|held lock freed|lock held when returning to user space|Nested lock was not taken|lock held at task exit|possible deadlock)/) return "lockdep"
     # KASAN / KFENCE (mm/kasan/report.c, mm/kfence/report.c)
@@ -54,7 +59,7 @@ function splat_kind(t) {
     # kernel/rcu/tree_stall.h)
     if (t ~ /^((NMI )?watchdog: )?BUG: soft lockup/) return "soft_lockup"
     if (t ~ /^((NMI )?watchdog: )?Watchdog detected hard LOCKUP/) return "hard_lockup"
-    if (t ~ /^INFO: task .* blocked for more than [0-9]+ seconds/) return "hung_task"
+    if (t ~ /^INFO: task / && t ~ / blocked for more than [0-9]+ seconds/) return "hung_task"
     if (t ~ /^(rcu: )?INFO: rcu_[a-z_]+ (self-)?detected stalls?/) return "rcu_stall"
     # UBSAN (lib/ubsan.c ubsan_prologue), refcount_t (lib/refcount.c),
     # list debugging (lib/list_debug.c)
@@ -71,7 +76,8 @@ function splat_kind(t) {
     if (t ~ /^Oops[:]? /) return "oops"
     if (t ~ /^Kernel panic - not syncing/) return "panic"
     # mm/oom_kill.c (dump_header, oom_kill_process)
-    if (t ~ /^[^ ]+ invoked oom-killer: / || t ~ /^Out of memory( \(oom_kill_allocating_task\))?: Kill/) return "oom"
+    k = index(t, " invoked oom-killer: ")
+    if ((k > 1 && index(substr(t, 1, k - 1), " ") == 0) || t ~ /^Out of memory( \(oom_kill_allocating_task\))?: Kill/) return "oom"
     # the generic ones last (include/asm-generic/bug.h __warn; BUG: from
     # many places: "unable to handle page fault", "Bad page state",
     # "scheduling while atomic", "workqueue lockup", ...)
@@ -131,8 +137,8 @@ BEGIN {
 {
     r = $0
     if (r ~ /^[0-9]+,[0-9]+,[0-9]+,[^;]*;/) {
-        h = r; sub(/;.*/, "", h)
-        sub(/^[0-9]+,[0-9]+,[0-9]+,[^;]*;/, "", r)
+        h = substr(r, 1, index(r, ";") - 1)
+        r = substr(r, index(r, ";") + 1)
         split(h, f, ",")
         cont = index(f[4], "+") > 0
         inrec = 1

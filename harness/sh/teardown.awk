@@ -24,15 +24,23 @@
 #    did not finish: REASON" (the guest never got to, or through, that part
 #    of the run: nothing proves it clean);
 #  - the plan ("1..2") counts exactly the result lines written.
-# Plain POSIX awk: it runs under mawk, gawk and busybox awk.
+# Plain POSIX awk: it runs under mawk, gawk and busybox awk, in any locale.
+
+# field(): the text of `rest` up to its first tab (all of it when it has
+# none), which is taken off `rest`.
+function field(    i, f) {
+    i = index(rest, "\t")
+    if (!i) { f = rest; rest = ""; return f }
+    f = substr(rest, 1, i - 1); rest = substr(rest, i + 1)
+    return f
+}
 
 {
-    kind = $0; sub(/\t.*/, "", kind)
-    rest = substr($0, length(kind) + 2)
-    w = rest; sub(/\t.*/, "", w)
-    rest = substr(rest, length(w) + 2)
-    t = rest; sub(/\t.*/, "", t)
-    text = substr(rest, length(t) + 2)
+    # fields by index(), not sub(/\t.*/): in a UTF-8 locale gawk's "."
+    # stops at a byte that is not UTF-8 (fixtures/fuzz/teardown/not-utf8)
+    rest = $0
+    kind = field(); w = field(); t = field()
+    text = rest
     if (w != "between" && w != "teardown") next
     # the "[ cut here ]" line before a WARN or BUG carries the kind of the
     # report line after it (splat.awk): that line names the splat

@@ -164,8 +164,30 @@ static long xcall(struct fz *f, struct tally *t, enum op op, long ret)
 
 #define IOC(op, fd, req, arg) xcall(&self->fz, self->t, op, ioctl(fd, req, arg))
 
-/* "# abifuzz: VFIO_IOMMU_MAP_DMA: 812 calls, 40 ok, EINVAL 700, EEXIST 72" */
-static void report(const struct tally *t)
+/*
+ * One count as a metrics.json record: metric "calls" (every call), "ok"
+ * (answered >= 0) or the errno's name ("EINVAL"; "E?" for one past
+ * MAX_ERRNO), pattern the ioctl, one repetition.  A count, not a figure
+ * to compare: it depends on the budget and the machine's speed.
+ */
+static void emit_count(const char *test, const char *backend, const char *op,
+		       const char *what, unsigned long n)
+{
+	double v = (double)n;
+
+	if (vct_metric_emit(&(struct vct_metric){ .suite = "abifuzz", .test = test,
+			.metric = what, .unit = "calls", .higher_is_better = 1,
+			.backend = backend, .backing = "", .pattern = op, .threads = 1,
+			.count = (unsigned)n, .values = &v, .reps = 1 }))
+		ksft_print_msg("abifuzz: %s %s %s: cannot write $VCT_METRICS\n", test, op, what);
+}
+
+/*
+ * Per ioctl, calls made and answers by errno: on the TAP diagnostics
+ * ("# abifuzz: VFIO_IOMMU_MAP_DMA: 812 calls, 40 ok, EINVAL 700, EEXIST 72")
+ * and as metrics.json records (emit_count), for the report's table.
+ */
+static void report(const struct tally *t, const char *test, const char *backend)
 {
 	char line[1024];
 	int i, e, n;
@@ -175,10 +197,18 @@ static void report(const struct tally *t)
 			continue;
 		n = snprintf(line, sizeof(line), "abifuzz: %s: %lu calls, %lu ok",
 			     op_name[i], t[i].calls, t[i].ok);
-		for (e = 0; e < MAX_ERRNO && n > 0 && (size_t)n < sizeof(line); e++)
-			if (t[i].err[e])
+		emit_count(test, backend, op_name[i], "calls", t[i].calls);
+		emit_count(test, backend, op_name[i], "ok", t[i].ok);
+		for (e = 0; e < MAX_ERRNO; e++) {
+			const char *en = e ? strerrorname_np(e) : "E?";
+
+			if (!t[i].err[e])
+				continue;
+			if (n > 0 && (size_t)n < sizeof(line))
 				n += snprintf(line + n, sizeof(line) - (size_t)n, ", %s %lu",
-					      e ? strerrorname_np(e) : "E?", t[i].err[e]);
+					      en, t[i].err[e]);
+			emit_count(test, backend, op_name[i], en, t[i].err[e]);
+		}
 		ksft_print_msg("%s\n", line);
 	}
 }
@@ -269,7 +299,10 @@ FIXTURE_SETUP(abifuzz)
 
 FIXTURE_TEARDOWN(abifuzz)
 {
-	report(self->t);
+	char name[256];
+
+	vct_test_name(_metadata, variant, name, sizeof(name));
+	report(self->t, name, vct_backend_name(self->backend));
 	vct_iommu_close(self->iommu);
 	if (self->pool)
 		vct_dma_free(self->pool, self->poollen + 16 * self->pg);

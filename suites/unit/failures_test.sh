@@ -260,7 +260,10 @@ guest_dir() {
     cp -R "$top/harness/sh" "$g/harness/sh"
     cp "$crash_bin" "$g/suites/x/crash"
     printf '#!/bin/sh\necho "TAP version 13"; echo "1..1"; echo "#  RUN           x.hang.forever ..."; exec sleep 600\n' > "$g/suites/x/hang"
-    chmod +x "$g/suites/x/hang"
+    # passes, then exits leaving a child in a session of its own (out of
+    # reach of the process-group kill) that holds its stdout for 60 s
+    printf '#!/bin/sh\necho "TAP version 13"; echo "1..1"; echo "ok 1 x.leaves.passes"\nsetsid sleep 60 &\necho "# the child holds it"\nexit 0\n' > "$g/suites/x/leaves"
+    chmod +x "$g/suites/x/hang" "$g/suites/x/leaves"
 }
 
 crashing_tests() {
@@ -284,6 +287,25 @@ hanging_program() {
     guest_dir
     prog_timeout=2 guest_run "$tmp/guest" suites/x/hang x.hang.forever
     prog_has '^not ok 1 x\.hang\.forever # test did not finish: program killed by signal 9 \(SIGKILL: its time limit, or the OOM killer\)$'
+}
+# A program that exits leaving a process holding its output: the runner
+# ends it in bounded time (not at --idle), says so naming the program and
+# the process, and keeps what the program printed.
+leaves_a_child() {
+    guest_dir
+    t0=$(date +%s)
+    guest_run "$tmp/guest" suites/x/leaves x.leaves.passes
+    secs=$(($(date +%s) - t0))
+    [ "$secs" -lt 20 ] || { echo "run_program took ${secs}s: the child's 60 s, not the program's end"; return 1; }
+    prog_has '^ok 1 x\.leaves\.passes$' &&
+        prog_has '^# the child holds it$' &&
+        prog_has '^# vfio-ct: suites/x/leaves exited, but left pid [0-9]+ \(sleep\) holding its output: killed$' || return 1
+    left=$(sed -n 's/^# vfio-ct: .* left pid \([0-9]*\) .*/\1/p' "$tmp/prog.tap")
+    i=0   # (killed: gone once its parent, whoever adopted it, reaps it)
+    while kill -0 "$left" 2>/dev/null && ! grep -q '^[0-9]* ([^)]*) Z' "/proc/$left/stat" 2>/dev/null && [ $i -lt 50 ]; do
+        sleep 0.1; i=$((i + 1))
+    done
+    [ $i -lt 50 ] || { echo "pid $left still runs"; return 1; }
 }
 skip_without_crash() {
     [ -x "$crash_bin" ] && return 1
@@ -526,7 +548,7 @@ skip_without_cross() {
 }
 
 echo "TAP version 13"
-echo "1..51"
+echo "1..52"
 check failures.replayed_guest_that_passes_exits_0 replay_passes
 check failures.kernel_panic_in_test_fails_it_keeps_finished_and_names_the_panic panic_in_test
 check failures.silent_guest_ends_after_idle_seconds_with_qemu_stopped hang_idle
@@ -556,6 +578,7 @@ skip_without_crash failures.crashing_tests_fail_alone_sigsegv_and_sigabrt ||
 skip_without_crash failures.test_hanging_past_its_timeout_fails_alone ||
     check failures.test_hanging_past_its_timeout_fails_alone hanging_test
 check failures.program_hanging_past_the_program_timeout_is_killed_and_named hanging_program
+check failures.program_leaving_a_child_on_its_output_ends_it_and_names_it leaves_a_child
 check failures.second_run_into_the_same_results_is_refused_first_unharmed same_results_refused
 check failures.second_run_waits_for_the_cache_flock cache_lock_waits
 check failures.second_run_waits_for_the_cache_mkdir_lock cache_lock_waits mkdir
@@ -595,5 +618,5 @@ check modules.symvers_symbol_of_a_sibling_module_passes_only_with_it module_symv
 skip_without_cross modules.wrong_architecture_refused_before_boot_exit_2 ||
     check modules.wrong_architecture_refused_before_boot_exit_2 module_wrong_arch
 
-[ "$n" = 51 ] || { echo "# plan mismatch: ran $n"; failed=1; }
+[ "$n" = 52 ] || { echo "# plan mismatch: ran $n"; failed=1; }
 exit "$failed"

@@ -43,6 +43,8 @@ bind_to() {  # bind_to BDF DRIVER (fake/refuse: only vfio-pci binds)
 case "$1" in
     */driver_override) [ -n "$2" ] || echo "(null)" > "$1" ;;
     */unbind)
+        # fake/unbind-splat: what the kernel logs when a driver lets go
+        [ ! -f "$S/../unbind-splat" ] || cat "$S/../unbind-splat" >> "$VCT_KMSG"
         d=$(dev "$2")
         [ -L "$d/driver" ] || exit 1
         drv=$(basename "$(readlink "$d/driver")")
@@ -175,7 +177,7 @@ bad_input() {  # bad_input TEXT ARGS...: exit 2 naming it, nothing changed
 }
 
 echo "TAP version 13"
-echo "1..24"
+echo "1..26"
 check local.malformed_bdf_exits_2_naming_it bad_input "device '00:3.0x' is neither a BDF" --device 00:3.0x
 check local.malformed_id_exits_2_naming_it bad_input "device '1234:11e' is neither a BDF" --device 1234:11e
 check local.absent_bdf_exits_2_naming_it bad_input "device 00:07.0: no such PCI device" --device 0000:00:03.0 --device 00:07.0
@@ -395,5 +397,32 @@ kmsg_from_marker() {
 }
 check local.kernel_log_read_from_the_run_start kmsg_from_marker
 
-[ "$n" = 24 ] || { echo "# plan mismatch: ran $n"; failed=1; }
+# A splat while the bindings are put back (the kernel log of a WARN at
+# vfio-pci's unbind, replayed by the fake kernel at the unbind) fails the
+# teardown block, naming the restore step; the other tests still pass.
+restore_splat() {
+    fake_machine
+    grep -v '^ ' "$top/fixtures/splat/warning.kmsg" | grep -v 'vfio-ct: ' > "$tmp/fake/unbind-splat"
+    echo pass > "$tmp/behaviour"
+    runsh --device 00:03.0 --suite fake
+    t="$tmp/res/tap/zz-teardown.tap"
+    [ "$st" = 1 ] || { echo "exit $st, want 1"; cat "$tmp/e"; return 1; }
+    grep -qx 'ok 1 teardown.kernel_log_clean_between_programs' "$t" &&
+    grep -qx 'not ok 2 teardown.kernel_log_clean_during_teardown' "$t" &&
+    grep -q "^# vfio-ct: kernel splat (warning) during the teardown, step 'restore 0000:00:03.0': WARNING: " "$t" &&
+    grep -q '^ok 1 fake.device_bound$' "$tmp/res/tap/fake.prog.tap" &&
+    grep -q '^not ok 3 selftests: teardown: guest' "$tmp/o" &&
+    [ -z "$(driver_of 0000:00:03.0)" ] && [ ! -e "$tmp/state/journal" ] || { cat "$t"; return 1; }
+}
+check local.restore_splat_fails_teardown_block_naming_the_step restore_splat
+clean_restore() {  # the same run without it: the block passes
+    fake_machine
+    echo pass > "$tmp/behaviour"
+    runsh --device 00:03.0 --suite fake
+    [ "$st" = 0 ] && grep -qx 'ok 2 teardown.kernel_log_clean_during_teardown' "$tmp/res/tap/zz-teardown.tap" &&
+    grep -q "vfio-ct: teardown restore 0000:00:03.0" "$tmp/res/work/kmsg.raw" || { cat "$tmp/res/tap/zz-teardown.tap" "$tmp/e"; return 1; }
+}
+check local.clean_restore_passes_teardown_block_with_its_steps_marked clean_restore
+
+[ "$n" = 26 ] || { echo "# plan mismatch: ran $n"; failed=1; }
 exit "$failed"

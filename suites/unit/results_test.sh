@@ -48,7 +48,7 @@ tapline() { grep -qxF "$1" "$r/tap/$2.tap" || { echo "no line '$1' in tap/$2.tap
 counts_are() { grep -qF "\"counts\": {$1}" "$r/run.json" || { grep counts "$r/run.json"; return 1; }; }
 
 echo "TAP version 13"
-echo "1..20"
+echo "1..22"
 check known.failure_in_range_becomes_xfail_with_reference tapline \
     'ok 5 resv.type1.known_bug_fails # XFAIL known kernel bug: abcdef123456 ("fixture: the fix", Linux 6.6) (kernel 6.1.0-50-amd64 in [-, 6.6))' resv.prog
 check known.pass_in_range_becomes_xpass_fixed tapline \
@@ -69,6 +69,13 @@ open_phase() {
     awk -f "$top/harness/sh/phases.awk" "$tmp/open.host" "$fxp/stream.log" | tail -n 1 | grep -qx 'results	1.50	host'
 }
 check phases.open_phase_left_out open_phase
+huge_seconds() {  # fixtures/fuzz/phases/huge-seconds: a 401-digit mark is dropped, not "inf"
+    printf 'deps 1\nguest 2\nend 30\n' > "$tmp/h.host"
+    printf '@phase init 1%0400d\n@phase x 3\n@phase end 4\n' 0 > "$tmp/h.stream"
+    awk -f "$top/harness/sh/phases.awk" "$tmp/h.host" "$tmp/h.stream" > "$tmp/h.tsv"
+    printf 'deps\t1.00\thost\nguest.x\t1.00\tguest\nguest.other\t27.00\thost\n' | diff -u - "$tmp/h.tsv"
+}
+check phases.seconds_past_1e9_dropped_never_inf huge_seconds
 check runjson.carries_phases grep -qF '"phases": [{"name": "deps", "seconds": 0.50, "clock": "host"}, {"name": "build", "seconds": 2.75, "clock": "host"}, {"name": "kernel", "seconds": 0.75, "clock": "host"}, {"name": "initramfs", "seconds": 6.00, "clock": "host"}, {"name": "guest", "seconds": 30.00, "clock": "host"}, {"name": "results", "seconds": 1.50, "clock": "host"}, {"name": "report", "seconds": 0.75, "clock": "host"}],' "$r/run.json"
 check runjson.records_accelerator grep -qF '"accel": "tcg,thread=single",' "$r/run.json"
 check consumers.runjson_junit_tapparser_lkft_agree sh "$top/harness/sh/consumers.sh" "$r"
@@ -104,6 +111,25 @@ report_structure() {
     ! grep -q '<script\|src="http\|href="http' "$h" || { echo "not self-contained"; return 1; }
 }
 check report.sections_verdict_platform_failures_skips report_structure
+
+# The ABI fuzzer's counts (fixtures/runner/abifuzz-metrics: its records of
+# two type1 tests of a default x86 run) are a table in the report, summed
+# per backend and ioctl: MAP_DMA ran in both tests (1359 + 50 calls).
+abifuzz_table() {
+    cp -R "$r" "$tmp/abif"
+    cp "$top/fixtures/runner/abifuzz-metrics/metrics.json" "$tmp/abif/metrics.json"
+    sh "$top/harness/sh/report.sh" "$tmp/abif" > /dev/null
+    h="$tmp/abif/report.html"
+    grep -qF '<h2>ABI fuzzer: calls per ioctl</h2>' "$h" || { echo "no ABI fuzzer section"; return 1; }
+    grep -qxF '<tr><td>type1</td><td>VFIO_IOMMU_MAP_DMA</td><td>1409</td><td>273</td><td>EFAULT 201, EEXIST 55, EINVAL 880</td></tr>' "$h" ||
+        { grep 'MAP_DMA' "$h"; return 1; }
+    grep -qxF '<tr><td>type1</td><td>VFIO_GET_API_VERSION</td><td>357</td><td>357</td><td></td></tr>' "$h" ||
+        { grep 'API_VERSION' "$h"; return 1; }
+    [ "$(grep -c '^<tr><td>type1</td>' "$h")" = 10 ] || { grep '^<tr><td>' "$h"; return 1; }
+    # and none without such records
+    ! grep -qF 'ABI fuzzer' "$r/report.html"
+}
+check report.abifuzz_calls_per_ioctl_and_errnos_tabled abifuzz_table
 
 # Two shards of a 1 x 3 matrix, merged: the cells are the runs above and one
 # where every result is a known bug (round robin: shard 1 has cells 0 and 2).
@@ -143,5 +169,5 @@ shard_picks() {  # shard_picks K/N CELLS WANT: the cells of 0..CELLS-1 in shard 
 }
 check shard.round_robin_is_deterministic shard_picks 2/3 8 "1 4 7 "
 
-[ "$n" = 20 ] || { echo "# plan mismatch: ran $n"; failed=1; }
+[ "$n" = 22 ] || { echo "# plan mismatch: ran $n"; failed=1; }
 exit "$failed"
