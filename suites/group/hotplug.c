@@ -101,7 +101,7 @@ FIXTURE_TEARDOWN(hotplug)
 static void plug(struct __test_metadata *_metadata, FIXTURE_DATA(hotplug) *self)
 {
 	char err[512] = "";
-	int ret;
+	int n, ret;
 
 	snprintf(self->id, sizeof(self->id), "vcthp%dn%u", (int)getpid(), ++self->nplug);
 	ret = __vct_hotplug_add(&self->slot, self->id, self->bdf, err, sizeof(err), ADD_MS);
@@ -109,7 +109,14 @@ static void plug(struct __test_metadata *_metadata, FIXTURE_DATA(hotplug) *self)
 	TH_LOG("%s=%s plugged as %s (QEMU id %s), IOMMU group %d before binding",
 	       self->slot.bus, self->slot.spec, self->bdf, self->id,
 	       __vct_pci_iommu_group(self->bdf));
-	ret = __vct_pci_bind_vfio(self->bdf);
+	/*
+	 * The device shows in sysfs (pci_device_add()) before the PCI core lets
+	 * drivers match it (pci_bus_add_device(): "dev->match_driver = ..."),
+	 * and until then drivers_probe binds nothing (-ENODEV): retry; the
+	 * driver_override already written binds it once the core adds it.
+	 */
+	for (n = 0; (ret = __vct_pci_bind_vfio(self->bdf)) == -ENODEV && n < ADD_MS / 100; n++)
+		usleep(100000);
 	ASSERT_EQ(0, ret) TH_LOG("%s: binding to vfio-pci: %s", self->bdf, vct_errno_name(-ret));
 	ASSERT_LE(0, __vct_pci_iommu_group(self->bdf))
 		TH_LOG("%s: bound to vfio-pci, but in no IOMMU group", self->bdf);
