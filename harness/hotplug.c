@@ -2,9 +2,11 @@
 /* hotplug.c - see hotplug.h. */
 #include "hotplug.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,16 +186,40 @@ int __vct_hotplug_del(const char *id, char *err, size_t err_len)
 #define SLTCTL_PCC	0x0400u		/* Power Controller Control: 1 = off */
 
 /*
- * 1 when the native hotplug slot of port is powered off (see hotplug.h),
- * 1 also when port is no native hotplug port, 0 while it is on, -errno.
+ * Does pciehp drive port's slot?  Its port service device is
+ * "<port>:pcieNNN" under the pciehp driver (portdrv.c pcie_device_init()).
+ * Not on q35 (QEMU 7.2's ACPI keeps hotplug: "_OSC: platform does not
+ * support [PCIeHotplug ...]", acpiphp drives the slot).
+ */
+static bool pciehp_drives(const char *port)
+{
+	DIR *d = opendir("/sys/bus/pci_express/drivers/pciehp");
+	size_t n = strlen(port);
+	struct dirent *e;
+	bool found = false;
+
+	if (!d)
+		return false;
+	while (!found && (e = readdir(d)))
+		found = !strncmp(e->d_name, port, n) && e->d_name[n] == ':';
+	closedir(d);
+	return found;
+}
+
+/*
+ * 1 when the pciehp slot of port is powered off (see hotplug.h), 1 also
+ * when pciehp does not drive port, 0 while it is on, -errno.
  */
 static int slot_off(const char *port)
 {
 	struct vct_pci_caps caps;
 	uint32_t cap;
 	uint16_t ctl;
-	int ret = __vct_pci_caps(port, &caps);
+	int ret;
 
+	if (!pciehp_drives(port))
+		return 1;
+	ret = __vct_pci_caps(port, &caps);
 	if (ret)
 		return ret;
 	if (!caps.pcie)

@@ -86,10 +86,12 @@ int __vct_hotplug_del(const char *id, char *err, size_t err_len);
  * bus and clears Presence Detect State).  A device_add in between lands
  * next to the old device and is unplugged with it (seen on arm64 virt:
  * "Button press: will power on in 5 sec", then "Card not present").  So
- * on a port whose Slot Capabilities say Hot-Plug Capable this also waits
- * for Slot Control's Power Indicator off (and Power Controller off where
- * the slot has one).  acpiphp slots (q35: QEMU hides the native
- * capability) free the device at the eject and need no second wait.
+ * on a slot pciehp drives (the port has a pciehp service device) this
+ * also waits for Slot Control's Power Indicator off (and Power Controller
+ * off where the slot has one).  acpiphp slots (q35: the firmware keeps
+ * PCIe hotplug, "_OSC: platform does not support [PCIeHotplug ...]") free
+ * the device at the eject and need no second wait; their Slot Control is
+ * never written.
  */
 int __vct_hotplug_wait_gone(const struct vct_hotplug_slot *slot, const char *bdf,
 			    int timeout_ms);
