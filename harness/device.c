@@ -348,6 +348,24 @@ int __vct_sysfs_on_root_bus(const char *bdf)
 	return !strncmp(slash ? slash + 1 : real, "pci", 3);
 }
 
+int __vct_sysfs_upstream_bridge(const char *bdf, char out[VCT_BDF_LEN])
+{
+	char path[PATH_MAX], real[PATH_MAX];
+	const char *slash;
+	int ret = dev_path(bdf, "", path, sizeof(path));
+
+	if (ret)
+		return ret;
+	if (!realpath(path, real))
+		return -errno;
+	/* .../0000:00:10.0/0000:01:00.0: the parent's node names the bridge. */
+	*strrchr(real, '/') = 0;
+	slash = strrchr(real, '/');
+	if (!strncmp(slash ? slash + 1 : real, "pci", 3))
+		return -ENOENT;
+	return vct_bdf_canon(slash ? slash + 1 : real, out);
+}
+
 /* ---- per-device table -------------------------------------------------------- */
 
 static const struct vct_devregs devregs[] = {

@@ -124,6 +124,8 @@ int __vct_sysfs_cfg_read(const char *bdf, unsigned int off, void *buf, size_t le
 bool vct_sysfs_has_reset(const char *bdf);
 /* Whether the device sits on a root bus (no upstream bridge in sysfs). */
 int __vct_sysfs_on_root_bus(const char *bdf);
+/* The BDF of the bridge directly above bdf in sysfs: 0, -ENOENT on a root bus, -errno. */
+int __vct_sysfs_upstream_bridge(const char *bdf, char out[VCT_BDF_LEN]);
 
 /* ---- per-device register facts ---------------------------------------------- */
 

@@ -2,15 +2,18 @@
 /* hotplug.c - see hotplug.h. */
 #include "hotplug.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "device.h"
 #include "pcidev.h"
 #include "util.h"
 
@@ -173,7 +176,7 @@ int __vct_hotplug_bind_vfio(const char *bdf, int timeout_ms)
 	return ret;
 }
 
-int __vct_hotplug_add(const struct vct_hotplug_slot *slot, const char *id,
+int __vct_hotplug_add(struct vct_hotplug_slot *slot, const char *id,
 		      char bdf[VCT_BDF_LEN], char *err, size_t err_len,
 		      int timeout_ms)
 {
@@ -198,6 +201,8 @@ int __vct_hotplug_add(const struct vct_hotplug_slot *slot, const char *id,
 		for (i = 0; i < nn; i++)
 			if (!listed(before, nb, now[i].bdf) && proc_attached(now[i].bdf) != 0) {
 				snprintf(bdf, VCT_BDF_LEN, "%s", now[i].bdf);
+				if (__vct_sysfs_upstream_bridge(bdf, slot->port))
+					slot->port[0] = '\0';
 				free(now);
 				free(before);
 				return 0;
@@ -220,10 +225,71 @@ int __vct_hotplug_del(const char *id, char *err, size_t err_len)
 	return __vct_hotplug_request("device_del", id, err, err_len, 15000);
 }
 
-int __vct_pci_wait_gone(const char *bdf, int timeout_ms)
+/* Slot Capabilities / Control of a PCIe port (PCIe r6, 7.5.3.9-10). */
+#define SLTCAP		0x14
+#define SLTCAP_PCP	0x00000002u	/* Power Controller Present */
+#define SLTCAP_HPC	0x00000040u	/* Hot-Plug Capable */
+#define SLTCTL		0x18
+#define SLTCTL_PIC	0x0300u		/* Power Indicator Control */
+#define SLTCTL_PIC_OFF	0x0300u
+#define SLTCTL_PCC	0x0400u		/* Power Controller Control: 1 = off */
+
+/*
+ * Does pciehp drive port's slot?  Its port service device is
+ * "<port>:pcieNNN" under the pciehp driver (portdrv.c pcie_device_init()).
+ * Not on q35 (QEMU 7.2's ACPI keeps hotplug: "_OSC: platform does not
+ * support [PCIeHotplug ...]", acpiphp drives the slot).
+ */
+static bool pciehp_drives(const char *port)
+{
+	DIR *d = opendir("/sys/bus/pci_express/drivers/pciehp");
+	size_t n = strlen(port);
+	struct dirent *e;
+	bool found = false;
+
+	if (!d)
+		return false;
+	while (!found && (e = readdir(d)))
+		found = !strncmp(e->d_name, port, n) && e->d_name[n] == ':';
+	closedir(d);
+	return found;
+}
+
+/*
+ * 1 when the pciehp slot of port is powered off (see hotplug.h), 1 also
+ * when pciehp does not drive port, 0 while it is on, -errno.
+ */
+static int slot_off(const char *port)
+{
+	struct vct_pci_caps caps;
+	uint32_t cap;
+	uint16_t ctl;
+	int ret;
+
+	if (!pciehp_drives(port))
+		return 1;
+	ret = __vct_pci_caps(port, &caps);
+	if (ret)
+		return ret;
+	if (!caps.pcie)
+		return 1;
+	ret = __vct_sysfs_cfg_read(port, caps.pcie_off + SLTCAP, &cap, sizeof(cap));
+	if (!ret)
+		ret = __vct_sysfs_cfg_read(port, caps.pcie_off + SLTCTL, &ctl, sizeof(ctl));
+	if (ret)
+		return ret;
+	if (!(cap & SLTCAP_HPC))
+		return 1;
+	return (ctl & SLTCTL_PIC) == SLTCTL_PIC_OFF &&
+	       (!(cap & SLTCAP_PCP) || (ctl & SLTCTL_PCC));
+}
+
+int __vct_hotplug_wait_gone(const struct vct_hotplug_slot *slot, const char *bdf,
+			    int timeout_ms)
 {
 	char path[128];
 	long long end = now_ms() + timeout_ms;
+	int ret = 0;
 
 	snprintf(path, sizeof(path), VCT_SYSFS_PCI_DEVICES "/%s", bdf);
 	while (!access(path, F_OK)) {
@@ -231,5 +297,10 @@ int __vct_pci_wait_gone(const char *bdf, int timeout_ms)
 			return -ETIMEDOUT;
 		usleep(100000);
 	}
-	return 0;
+	while (slot->port[0] && !(ret = slot_off(slot->port))) {
+		if (now_ms() >= end)
+			return -ETIMEDOUT;
+		usleep(100000);
+	}
+	return ret < 0 ? ret : 0;
 }

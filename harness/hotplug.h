@@ -33,6 +33,7 @@
 struct vct_hotplug_slot {
 	char bus[64];		/* pcie-root-port id */
 	char spec[192];		/* DRIVER[,PROP=VALUE...] */
+	char port[VCT_BDF_LEN];	/* the port's guest BDF, learnt at the first add; "" before */
 };
 
 /*
@@ -60,8 +61,9 @@ int __vct_hotplug_request(const char *cmd, const char *arg, char *err,
  * Its IOMMU group may come later: on x86 at enumeration, on arm64 with a
  * device tree only when a driver binds (the fwspec comes from
  * of_dma_configure(), called from the bus's dma_configure at probe).
+ * Records the slot's port (the new device's upstream bridge) in slot->port.
  */
-int __vct_hotplug_add(const struct vct_hotplug_slot *slot, const char *id,
+int __vct_hotplug_add(struct vct_hotplug_slot *slot, const char *id,
 		      char bdf[VCT_BDF_LEN], char *err, size_t err_len,
 		      int timeout_ms);
 
@@ -75,7 +77,31 @@ int __vct_hotplug_bind_vfio(const char *bdf, int timeout_ms);
 /* Ask QEMU to remove device `id` (device_del, see above); no wait. */
 int __vct_hotplug_del(const char *id, char *err, size_t err_len);
 
-/* Wait up to timeout_ms until PCI device bdf is gone from sysfs: 0, -ETIMEDOUT. */
-int __vct_pci_wait_gone(const char *bdf, int timeout_ms);
+/*
+ * Wait up to timeout_ms until device bdf, removed from slot, is gone from
+ * sysfs and the slot is empty for QEMU too, so that it takes the next
+ * device_add: 0, -ETIMEDOUT, -errno reading the port's config space.
+ *
+ * The second half matters on a native (pciehp) slot only: pciehp removes
+ * the pci_dev before it powers the slot off (Linux 6.12
+ * pciehp_ctrl.c remove_board(): pciehp_unconfigure_device(), then
+ * pciehp_power_off_slot(), "msleep(1000)", then
+ * pciehp_set_indicators(ctrl, PCI_EXP_SLTCTL_PWR_IND_OFF, ...)), and QEMU
+ * frees the device only at that last write (hw/pci/pcie.c
+ * pcie_cap_slot_write_config(): "If the slot is populated, power indicator
+ * is off and power controller is off, it is safe to detach the devices"
+ * -> pcie_cap_slot_do_unplug(), which unplugs everything on the secondary
+ * bus and clears Presence Detect State).  A device_add in between lands
+ * next to the old device and is unplugged with it (seen on arm64 virt:
+ * "Button press: will power on in 5 sec", then "Card not present").  So
+ * on a slot pciehp drives (the port has a pciehp service device) this
+ * also waits for Slot Control's Power Indicator off (and Power Controller
+ * off where the slot has one).  acpiphp slots (q35: the firmware keeps
+ * PCIe hotplug, "_OSC: platform does not support [PCIeHotplug ...]") free
+ * the device at the eject and need no second wait; their Slot Control is
+ * never written.
+ */
+int __vct_hotplug_wait_gone(const struct vct_hotplug_slot *slot, const char *bdf,
+			    int timeout_ms);
 
 #endif /* VCT_HOTPLUG_H */

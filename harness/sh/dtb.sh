@@ -27,8 +27,17 @@
 # PCI space flags, is dropped by the 1:1 translation of a bus without
 # dma-ranges) and 2 size cells.  of_iommu_get_resv_regions() does not step
 # over an entry that names another device, so each region node names one
-# device only.  Devices must sit on the root bus (bus 0): a device behind a
-# bridge takes its node from the bridge's node, which QEMU does not write.
+# device only.
+#
+# A device behind a PCIe root port (bus N > 0, e.g. one plugged into a
+# `hotplug` slot) takes its node from the port's node (pci_set_of_node():
+# of_pci_find_child_device(bus->self's node, devfn)), which QEMU does not
+# write: this adds one for the port too, a child of the host bridge with
+# the port's devfn, device_type "pci" and 3/2 cells, and puts the device's
+# node under it.  Which port bus N is comes from the QEMU command: the
+# `-device pcie-root-port,...,addr=SLOT` arguments (each needs addr=) in
+# slot order, bus 1 behind the lowest, as Linux numbers the buses of root
+# ports with nothing behind them at boot (depth first, in devfn order).
 #
 # The compiled tree is OUT/guest.dtb (the runner boots with -dtb; QEMU
 # still sets /chosen and /memory itself).  Logs go to standard error.
@@ -73,6 +82,16 @@ ph=$(( ${ph:-0} + 1 ))
 cells() { printf '0x%x 0x%x' $(( $1 >> 32 )) $(( $1 & 0xffffffff )); }
 hexnum() { case "$1" in 0x[0-9a-fA-F]*) [ -z "$(printf '%s' "${1#0x}" | tr -d '0-9a-fA-F')" ] ;; *) false ;; esac; }
 
+# The root ports, "DEVFN" per line in slot order: bus N is behind line N.
+for a in "$@"; do
+    case "$a" in pcie-root-port,*) ;; *) continue ;; esac
+    slot=$(printf '%s\n' "$a" | tr ',' '\n' | sed -n 's/^addr=//p')
+    [ -n "$slot" ] || die "'$a': a pcie-root-port needs addr= for dt_resv to place devices behind it"
+    sdev=${slot%.*} sfn=0
+    [ "$sdev" = "$slot" ] || sfn=${slot#*.}
+    printf '%d\n' $(( (sdev << 3) | sfn ))
+done | sort -n > "$out/resv.ports"
+
 devs="" i=0
 : > "$out/resv.regions"
 : > "$out/resv.devices"
@@ -88,14 +107,18 @@ for w in $resv; do
     bus=$((0x$(printf '%s' "$bdf" | cut -d: -f2)))
     dev=$((0x$(printf '%s' "$bdf" | cut -d: -f3 | cut -d. -f1)))
     fn=$(printf '%s' "$bdf" | cut -d. -f2)
-    [ "$bus" = 0 ] || die "dt_resv '$w': only root-bus devices (bus 00) get a device-tree node"
+    port=-
+    if [ "$bus" != 0 ]; then
+        port=$(sed -n "${bus}p" "$out/resv.ports")
+        [ -n "$port" ] || die "dt_resv '$w': bus $bus is behind no pcie-root-port of the QEMU command (with addr=)"
+    fi
     # One node per device, however many regions it has.
-    key=$(printf '%x,%x' "$dev" "$fn")
+    key=$(printf '%s@%x,%x' "$port" "$dev" "$fn")
     dph=$(sed -n "s/^$key //p" "$out/resv.devices")
     if [ -z "$dph" ]; then
         dph=$ph; ph=$((ph + 1))
-        printf '%s %d %d\n' "$key" "$dph" $(( (bus << 16) | (dev << 11) | (fn << 8) )) >> "$out/resv.devices"
-        devs="$devs $key"
+        printf '%s %d %d %s\n' "$key" "$dph" $(( (bus << 16) | (dev << 11) | (fn << 8) )) "$port" >> "$out/resv.devices"
+        devs="$devs ${key#-@}"
     else
         dph=${dph%% *}
     fi
@@ -122,19 +145,33 @@ done
     done < "$out/resv.regions"
     echo "	};"
     echo "	$bridge {"
-    while read -r key dph hi; do
-        echo "		vfioct-dev@$key {"
-        echo "			reg = <$(printf '0x%x' "$hi") 0x0 0x0 0x0 0x0>;"
-        echo "			phandle = <$(printf '0x%x' "$dph")>;"
-        printf '			memory-region = <'
-        sep=""
-        while read -r rph rdph _ _ _ _; do
-            [ "$rdph" = "$dph" ] || continue
-            printf '%s0x%x' "$sep" "$rph"; sep=" "
-        done < "$out/resv.regions"
-        echo ">;"
-        echo "		};"
-    done < "$out/resv.devices"
+    for p in - $(cut -d' ' -f4 "$out/resv.devices" | grep -v '^-$' | sort -un); do
+        ind="		"
+        if [ "$p" != - ]; then
+            echo "		vfioct-port@$(printf '%x,%x' $((p >> 3)) $((p & 7))) {"
+            echo "			reg = <$(printf '0x%x' $((p << 8))) 0x0 0x0 0x0 0x0>;"
+            echo "			device_type = \"pci\";"
+            echo "			#address-cells = <0x3>;"
+            echo "			#size-cells = <0x2>;"
+            echo "			ranges;"
+            ind="			"
+        fi
+        while read -r key dph hi port; do
+            [ "$port" = "$p" ] || continue
+            echo "${ind}vfioct-dev@${key#*@} {"
+            echo "${ind}	reg = <$(printf '0x%x' "$hi") 0x0 0x0 0x0 0x0>;"
+            echo "${ind}	phandle = <$(printf '0x%x' "$dph")>;"
+            printf '%s	memory-region = <' "$ind"
+            sep=""
+            while read -r rph rdph _ _ _ _; do
+                [ "$rdph" = "$dph" ] || continue
+                printf '%s0x%x' "$sep" "$rph"; sep=" "
+            done < "$out/resv.regions"
+            echo ">;"
+            echo "${ind}};"
+        done < "$out/resv.devices"
+        [ "$p" = - ] || echo "		};"
+    done
     echo "	};"
     echo "};"
 } > "$out/resv.dtsi"

@@ -81,9 +81,9 @@ static void unplug(struct __test_metadata *_metadata, FIXTURE_DATA(hotplug) *sel
 		return;
 	vct_pci_unbind(self->bdf);
 	EXPECT_EQ(0, __vct_hotplug_del(self->id, err, sizeof(err))) TH_LOG("%s", err);
-	EXPECT_EQ(0, __vct_pci_wait_gone(self->bdf, GONE_MS))
-		TH_LOG("%s (%s) still present %d ms after device_del", self->bdf,
-		       self->id, GONE_MS);
+	EXPECT_EQ(0, __vct_hotplug_wait_gone(&self->slot, self->bdf, GONE_MS))
+		TH_LOG("%s (%s) or its slot %s still present or powered %d ms after device_del",
+		       self->bdf, self->id, self->slot.port, GONE_MS);
 	self->bdf[0] = '\0';
 }
 
@@ -146,7 +146,10 @@ static void copy_through_old_mappings(struct __test_metadata *_metadata,
  * A hot-added device's group appears with its reserved regions (once
  * vfio-pci is bound: see hotplug.h): sysfs lists the group, its
  * reserved_regions parse strictly and hold what the platform reserves in
- * every group (profile VCT_EXPECT_RESV).
+ * every group (profile VCT_EXPECT_RESV) and what the profile gives the
+ * device itself (VCT_EXPECT_RESV_DEV: the arm64 device tree's node for the
+ * device behind the hotplug port, which pci_set_of_node() attaches at
+ * enumeration, hot-add included).
  */
 TEST_F_TIMEOUT(hotplug, added_device_group_appears_with_reserved_regions, 120)
 {
@@ -178,6 +181,19 @@ TEST_F_TIMEOUT(hotplug, added_device_group_appears_with_reserved_regions, 120)
 		}
 		vct_resv_free(&want);
 	}
+	/* What the profile gives the plugged device itself (dt_resv, arm64). */
+	ASSERT_EQ(0, __vct_expected_resv_dev(self->bdf, &want, &err)) TH_LOG("%s", err.msg);
+	for (i = 0; i < want.n; i++) {
+		for (j = 0; j < l.n; j++)
+			if (l.v[j].start == want.v[i].start &&
+			    l.v[j].end == want.v[i].end && l.v[j].type == want.v[i].type)
+				break;
+		EXPECT_LT(j, l.n) TH_LOG("%s: group %d lacks the device's own %s region [0x%llx-0x%llx] (profile dt_resv)",
+				       self->bdf, g, vct_resv_type_name(want.v[i].type),
+				       (unsigned long long)want.v[i].start,
+				       (unsigned long long)want.v[i].end);
+	}
+	vct_resv_free(&want);
 	for (j = 0; j < l.n; j++)
 		TH_LOG("group %d: %s [0x%llx-0x%llx]", g, vct_resv_type_name(l.v[j].type),
 		       (unsigned long long)l.v[j].start, (unsigned long long)l.v[j].end);
@@ -185,49 +201,102 @@ TEST_F_TIMEOUT(hotplug, added_device_group_appears_with_reserved_regions, 120)
 }
 
 /*
- * The hot-added group joins a container that already holds mappings:
- * refused (-EINVAL, vfio_iommu_type1_attach_group() ->
- * vfio_iommu_resv_conflict()) while a mapping covers what it alone
- * reserves, accepted otherwise; then the new device's DMA through the
- * mappings made before it existed lands.
+ * What the hot-added group reserves that the container's group does not
+ * (VFIO-excluded types: direct-relaxable does not count), into only.
  */
-TEST_F_TIMEOUT(hotplug, added_device_attaches_unless_mappings_conflict_then_dmas, 120)
+static void reserved_alone(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(hotplug) *self, int g, struct vct_ranges *only)
 {
 	struct vct_ranges mine = VCT_RANGES_INIT, old = VCT_RANGES_INIT;
-	struct vct_ranges only = VCT_RANGES_INIT;
 	struct vct_err err = { "" };
 	struct vct_resv_list l;
-	uint64_t pg = vct_page_size(), un = 0;
+	uint64_t pg = vct_page_size();
+
+	ASSERT_EQ(0, vct_resv_read_group(VCT_SYSFS_IOMMU_GROUPS, (unsigned int)g, pg, &l, &err))
+		TH_LOG("%s", err.msg);
+	ASSERT_EQ(0, vct_resv_to_ranges(&l, VCT_RESV_MASK_VFIO_EXCLUDED, &mine));
+	vct_resv_free(&l);
+	ASSERT_EQ(0, vct_resv_read_group(VCT_SYSFS_IOMMU_GROUPS, (unsigned int)self->devs[0].group,
+					 pg, &l, &err)) TH_LOG("%s", err.msg);
+	ASSERT_EQ(0, vct_resv_to_ranges(&l, VCT_RESV_MASK_VFIO_EXCLUDED, &old));
+	vct_resv_free(&l);
+	ASSERT_EQ(0, vct_ranges_subtract(&mine, &old, only));
+	vct_ranges_free(&mine);
+	vct_ranges_free(&old);
+}
+
+/*
+ * The seed's hotplug case: a hot-added group whose own reservation
+ * (arm64 profile: dt_resv of the device behind the hotplug port, from the
+ * device tree) is covered by a mapping the container already holds is
+ * refused, -EINVAL (vfio_iommu_type1_attach_group():
+ *	if (vfio_iommu_resv_conflict(iommu, &group_resv_regions)) {
+ *		ret = -EINVAL;
+ * ), and the container is left as it was: one group attached, the
+ * mapping still there (EEXIST on a second MAP, UNMAP returns it whole),
+ * the same dma_avail and IOVA_RANGE.  Where the hot-added group reserves
+ * nothing the container's group does not (q35: every group only the MSI
+ * window) no mapping can conflict: SKIP.
+ */
+TEST_F_TIMEOUT(hotplug, added_device_refused_over_mapping_of_its_reservation_einval, 120)
+{
+	struct vct_ranges only = VCT_RANGES_INIT;
+	struct vct_iommu_info before, after;
+	uint64_t pg = vct_page_size(), iova, un = 0;
+	char x[512], y[512];
 	int g, ret;
 
 	plug(_metadata, self);
 	g = __vct_pci_iommu_group(self->bdf);
-	ASSERT_EQ(0, vct_resv_read_group(VCT_SYSFS_IOMMU_GROUPS, (unsigned int)g, pg, &l, &err));
-	ASSERT_EQ(0, vct_resv_to_ranges(&l, VCT_RESV_MASK_VFIO_EXCLUDED, &mine));
-	vct_resv_free(&l);
-	ASSERT_EQ(0, vct_resv_read_group(VCT_SYSFS_IOMMU_GROUPS, (unsigned int)self->devs[0].group,
-					 pg, &l, &err));
-	ASSERT_EQ(0, vct_resv_to_ranges(&l, VCT_RESV_MASK_VFIO_EXCLUDED, &old));
-	vct_resv_free(&l);
-	ASSERT_EQ(0, vct_ranges_subtract(&mine, &old, &only));
-	if (only.n) {
-		uint64_t iova = only.v[0].start & ~(pg - 1);
-
-		ASSERT_EQ(0, __vct_iommu_map(self->io, iova, pg, self->dst, VCT_PROT_RW));
-		ret = __vct_iommu_attach(self->io, self->bdf);
-		EXPECT_EQ(-EINVAL, ret) TH_LOG("%s (group %d) reserves 0x%llx, mapped: attach answered %s",
-					       self->bdf, g, (unsigned long long)iova,
-					       ret >= 0 ? "success" : vct_errno_name(-ret));
-		if (ret >= 0)
-			__vct_iommu_detach(self->io, self->bdf);
-		EXPECT_EQ(0, __vct_iommu_unmap(self->io, iova, pg, &un));
-		EXPECT_EQ(pg, un);
-	} else {
-		TH_LOG("the hot-added group reserves nothing the container's group does not: no mapping can conflict (refusal not exercised on this host)");
+	reserved_alone(_metadata, self, g, &only);
+	if (!only.n) {
+		vct_ranges_free(&only);
+		SKIP(return, "%s (group %d) reserves nothing the container's group %d does not (no range of its own: on arm64 profile key dt_resv gives one): no mapping can conflict",
+		     self->bdf, g, self->devs[0].group);
 	}
-	vct_ranges_free(&mine);
-	vct_ranges_free(&old);
+	vct_ranges_format(&only, x, sizeof(x));
+	iova = only.v[0].start & ~(pg - 1);
+	TH_LOG("%s (group %d) alone reserves %s; mapping 0x%llx before attaching it",
+	       self->bdf, g, x, (unsigned long long)iova);
 	vct_ranges_free(&only);
+	ASSERT_EQ(0, __vct_iommu_map(self->io, iova, pg, self->dst, VCT_PROT_RW))
+		TH_LOG("MAP_DMA at 0x%llx, reserved only by the not yet attached %s, refused",
+		       (unsigned long long)iova, self->bdf);
+	ASSERT_EQ(0, __vct_iommu_info(self->io, &before));
+
+	ret = __vct_iommu_attach(self->io, self->bdf);
+	EXPECT_EQ(-EINVAL, ret) TH_LOG("%s (group %d) reserves 0x%llx, mapped: attach answered %s",
+				       self->bdf, g, (unsigned long long)iova,
+				       ret >= 0 ? "success" : vct_errno_name(-ret));
+	if (ret >= 0)
+		__vct_iommu_detach(self->io, self->bdf);
+	/* Refused means nothing changed. */
+	EXPECT_EQ(1, vct_iommu_attached(self->io, NULL, 0));
+	ASSERT_EQ(0, __vct_iommu_info(self->io, &after));
+	EXPECT_EQ(before.dma_avail, after.dma_avail);
+	vct_ranges_format(&before.iova, x, sizeof(x));
+	vct_ranges_format(&after.iova, y, sizeof(y));
+	EXPECT_TRUE(vct_ranges_equal(&before.iova, &after.iova))
+		TH_LOG("IOVA_RANGE before the refused attach %s, after %s", x, y);
+	vct_iommu_info_free(&before);
+	vct_iommu_info_free(&after);
+	EXPECT_EQ(-EEXIST, __vct_iommu_map(self->io, iova, pg, self->dst, VCT_PROT_RW));
+	EXPECT_EQ(0, __vct_iommu_unmap(self->io, iova, pg, &un));
+	EXPECT_EQ(pg, un);
+}
+
+/*
+ * The hot-added group joins a container that already holds mappings none
+ * of which covers what it reserves (the fixture's SRC and DST, 64 GiB):
+ * accepted, and the new device's DMA through the mappings made before it
+ * existed lands.
+ */
+TEST_F_TIMEOUT(hotplug, added_device_attaches_to_container_with_mappings_then_dmas, 120)
+{
+	int g, ret;
+
+	plug(_metadata, self);
+	g = __vct_pci_iommu_group(self->bdf);
 	ret = __vct_iommu_attach(self->io, self->bdf);
 	ASSERT_EQ(0, ret) TH_LOG("%s (group %d): attach to a container holding mappings: %s (%s)",
 				 self->bdf, g, vct_errno_name(-ret),
@@ -298,8 +367,9 @@ TEST_F_TIMEOUT(hotplug, removal_signals_req_waits_for_close_container_serves_oth
 
 	close(dev);
 	snprintf(gone, sizeof(gone), "%s", self->bdf);
-	ASSERT_EQ(0, __vct_pci_wait_gone(gone, GONE_MS))
-		TH_LOG("%s still present %d ms after its device fd was closed", gone, GONE_MS);
+	ASSERT_EQ(0, __vct_hotplug_wait_gone(&self->slot, gone, GONE_MS))
+		TH_LOG("%s or its slot %s still present or powered %d ms after its device fd was closed",
+		       gone, self->slot.port, GONE_MS);
 	self->bdf[0] = '\0';
 	close(efd);
 	EXPECT_EQ(-ENODEV, group_status(gfd)) TH_LOG("group %d's fd after its last device left", g);
