@@ -206,15 +206,18 @@ check-steps:
 # in 145 s), so the lanes leave most of a core to the compiler.  Each lane
 # ends with the iommufd run on its kernel (check-iommufd-*), which waits on
 # the build's lock until its kernel is there.
+# arm64 first (864 objects against x86_64's 1297): lane 2 reaches its
+# iommufd run first.
 check-kernels:
-	harness/sh/kbuild.sh build:6.12 x86_64 '$(CACHE)' > /dev/null
 	harness/sh/kbuild.sh build:6.12 arm64 '$(CACHE)' > /dev/null
+	harness/sh/kbuild.sh build:6.12 x86_64 '$(CACHE)' > /dev/null
 
 # Lane 1: the default x86 run (with what its consumers read), LAVA's
 # standalone dispatcher on the x86 job (about 3 minutes warm), the stress
-# suite short with fio and the kernel-owned disk, the x86 server proof, the
-# live splats, half of the mutants, the A/B check.
-check-lane-x86: all
+# suite short with fio and the kernel-owned disk, the x86 and arm64 server
+# proofs, the live splats, half of the mutants, the A/B check, the iommufd
+# run on the x86_64 kernel built from source (compiled second).
+check-lane-x86: all cross
 	r=results/check-$$(date +%Y%m%d-%H%M%S) && ./run.sh --no-build --results $$r && $(MAKE) consumers RESULTS=$$r
 	$(MAKE) lava
 	./run.sh --no-build --suite stress --results results/check-stress-$$(date +%Y%m%d-%H%M%S)
@@ -222,16 +225,16 @@ check-lane-x86: all
 	$(MAKE) splat-live
 	$(MAKE) mutants-1
 	$(MAKE) ab-check
+	$(MAKE) proof-arm64
 	$(MAKE) check-iommufd-x86_64
-# Lane 2: the ARM64 SMMUv3 run, the igb run, the arm64 server proof, the
-# other half of the mutants (each lane checks half of them, in a results
-# directory of its own).
+# Lane 2: the ARM64 SMMUv3 run, the igb run, the other half of the mutants
+# (each lane checks half of them, in a results directory of its own), the
+# iommufd run on the arm64 kernel built from source (compiled first).
 check-lane-arm64: all cross
 	./run.sh --no-build --host qemu-aarch64-smmuv3 --results results/check-arm64-$$(date +%Y%m%d-%H%M%S)
 	@# SR-IOV, resets and the igb DMA engine: QEMU 10.0 from bookworm-backports,
 	@# fetched into the cache by the runner (qemu_suite; cold about 15 s).
 	./run.sh --no-build --host qemu-x86_64-vtd-igb --suite device,dma --results results/check-igb-$$(date +%Y%m%d-%H%M%S)
-	$(MAKE) proof-arm64
 	$(MAKE) mutants-2
 	$(MAKE) check-iommufd-arm64
 
@@ -241,8 +244,9 @@ check-lane-arm64: all cross
 # first (nice -n 19, -j2; cached in $(CACHE)/kernels by source version and
 # config hash, reused warm).  make check runs the mapping-level suites there
 # (check-iommufd-*: every one of them in all five IOMMU modes, the three
-# iommufd ones included, which Debian's kernels SKIP).
-IOMMUFD_SUITES := resv,map,dma,group,irq,stress/maps,stress/dmabench
+# iommufd ones included, which Debian's kernels SKIP; irq is left out: its
+# DMA goes through the preferred backend, not through every mode).
+IOMMUFD_SUITES := resv,map,dma,group,stress/maps,stress/dmabench
 check-kbuild: check-kbuild-x86_64 check-kbuild-arm64
 check-kbuild-x86_64: all
 	./run.sh --no-build --kernel build:6.12 --results results/check-kbuild-x86_64-$$(date +%Y%m%d-%H%M%S)
