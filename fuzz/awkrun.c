@@ -131,3 +131,14 @@ int fz_awk(const char *const argv[], const char *out, char **outp, size_t *outle
 	*outp = slurp(outpath, outlen);
 	return WEXITSTATUS(st);
 }
+
+int fz_is_tap_result(const char *l)
+{
+	if (!strncmp(l, "not ok", 6))
+		l += 6;
+	else if (!strncmp(l, "ok", 2))
+		l += 2;
+	else
+		return 0;
+	return *l == ' ' || *l == '\0';
+}

@@ -26,5 +26,7 @@ void fz_write_split(const unsigned char *data, size_t size, unsigned char sep,
  * receive what it printed.
  */
 int fz_awk(const char *const argv[], const char *out, char **outp, size_t *outlen);
+/* Whether line is a TAP result: "ok" or "not ok", then a space or its end. */
+int fz_is_tap_result(const char *line);
 
 #endif

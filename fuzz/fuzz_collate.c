@@ -28,17 +28,6 @@
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 
-static int is_result(const char *l)
-{
-	if (!strncmp(l, "not ok", 6))
-		l += 6;
-	else if (!strncmp(l, "ok", 2))
-		l += 2;
-	else
-		return 0;
-	return *l == ' ' || *l == '\0';
-}
-
 static int plain(const char *s)
 {
 	for (; *s; s++)
@@ -56,7 +45,7 @@ static int reported(const char *out, const char *name)
 	for (l = out; l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
 		const char *p = l;
 
-		if (!is_result(p))
+		if (!fz_is_tap_result(p))
 			continue;
 		p += strncmp(p, "not ", 4) ? 3 : 7;
 		p += strspn(p, "0123456789");
@@ -112,7 +101,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 				abort();
 			}
 			plan = strtoul(line + 3, NULL, 10) + 1;
-		} else if (is_result(line)) {
+		} else if (fz_is_tap_result(line)) {
 			const char *p = line + (strncmp(line, "not ", 4) ? 2 : 6);
 
 			nres++;

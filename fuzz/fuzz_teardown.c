@@ -85,17 +85,6 @@ static int splat_at(char *splats, const char *where)
 	return found;
 }
 
-static int is_result(const char *l)
-{
-	if (!strncmp(l, "not ok", 6))
-		l += 6;
-	else if (!strncmp(l, "ok", 2))
-		l += 2;
-	else
-		return 0;
-	return *l == ' ' || *l == '\0';
-}
-
 #define FAIL(...) do { fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); abort(); } while (0)
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
@@ -180,7 +169,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 			body = 0;
 			continue;
 		}
-		if (!is_result(line)) {
+		if (!fz_is_tap_result(line)) {
 			if (line[0] != '#')
 				FAIL("line %d is neither a result nor a diagnostic: %s", lineno, line);
 			if (!strncmp(line, "#   ", 4) && ++body > 48)

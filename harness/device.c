@@ -332,38 +332,50 @@ bool vct_sysfs_has_reset(const char *bdf)
 	return !dev_path(bdf, "reset", path, sizeof(path)) && !access(path, F_OK);
 }
 
+/*
+ * The name of bdf's parent node in sysfs, in real (PATH_MAX): the host
+ * bridge's "pci0000:00" for a device on a root bus, else its upstream
+ * bridge's BDF (.../0000:00:10.0/0000:01:00.0).  NULL with -errno in *err.
+ */
+static const char *parent_node(const char *bdf, char *real, int *err)
+{
+	char path[PATH_MAX];
+	char *slash;
+
+	*err = dev_path(bdf, "", path, sizeof(path));
+	if (*err)
+		return NULL;
+	if (!realpath(path, real)) {
+		*err = -errno;
+		return NULL;
+	}
+	slash = strrchr(real, '/');
+	if (slash)
+		*slash = 0;
+	slash = strrchr(real, '/');
+	return slash ? slash + 1 : real;
+}
+
 int __vct_sysfs_on_root_bus(const char *bdf)
 {
-	char path[PATH_MAX], real[PATH_MAX];
-	const char *slash;
-	int ret = dev_path(bdf, "", path, sizeof(path));
+	char real[PATH_MAX];
+	int err;
+	const char *parent = parent_node(bdf, real, &err);
 
-	if (ret)
-		return ret;
-	if (!realpath(path, real))
-		return -errno;
-	/* .../pci0000:00/0000:00:03.0: the parent is the host bridge's node. */
-	*strrchr(real, '/') = 0;
-	slash = strrchr(real, '/');
-	return !strncmp(slash ? slash + 1 : real, "pci", 3);
+	return parent ? !strncmp(parent, "pci", 3) : err;
 }
 
 int __vct_sysfs_upstream_bridge(const char *bdf, char out[VCT_BDF_LEN])
 {
-	char path[PATH_MAX], real[PATH_MAX];
-	const char *slash;
-	int ret = dev_path(bdf, "", path, sizeof(path));
+	char real[PATH_MAX];
+	int err;
+	const char *parent = parent_node(bdf, real, &err);
 
-	if (ret)
-		return ret;
-	if (!realpath(path, real))
-		return -errno;
-	/* .../0000:00:10.0/0000:01:00.0: the parent's node names the bridge. */
-	*strrchr(real, '/') = 0;
-	slash = strrchr(real, '/');
-	if (!strncmp(slash ? slash + 1 : real, "pci", 3))
+	if (!parent)
+		return err;
+	if (!strncmp(parent, "pci", 3))
 		return -ENOENT;
-	return vct_bdf_canon(slash ? slash + 1 : real, out);
+	return vct_bdf_canon(parent, out);
 }
 
 /* ---- per-device table -------------------------------------------------------- */
