@@ -108,6 +108,8 @@ status: 0 when no test failed, 1 when any did or the guest did not finish
 set-up error, a bad device selection, a preflight refusal or another boot's
 journal; 130/143/129 when stopped by SIGINT (Ctrl-C), SIGTERM or SIGHUP (the
 results so far are written, marked incomplete; --host local restores first).
+$VCT_FAIL_NTH_VARIANTS (comma-separated backends) narrows the fault/fail_nth_*
+sweeps to those backends, for one boot each (doc/fail-nth.md).
 USAGE
 }
 

@@ -9,6 +9,14 @@
  * VFIO_GROUP_GET_DEVICE_FD (the device joins the IOAS when opened);
  * native iommufd: open of the cdev, VFIO_DEVICE_BIND_IOMMUFD (the device
  * open), VFIO_DEVICE_ATTACH_IOMMUFD_PT.
+ *
+ * Red on Linux 6.12 where the attach opens the device (compat, native):
+ * ARM64 SMMUv3, iommufd_compat_type1: N=15 fails alloc_perm_bits() under
+ * vfio_msi_cap_len() during VFIO_GROUP_GET_DEVICE_FD, N=16 oopses in
+ * free_perm_bits() <- vfio_config_free() and the guest hangs (doc/fail-nth.md,
+ * finding 1: vdev->msi_perm freed and left set).  Reproduce:
+ *   VCT_FAIL_NTH_VARIANTS=iommufd_compat_type1 ./run.sh \
+ *       --host qemu-aarch64-smmuv3 --kernel build:6.12 --suite fault/fail_nth_attach
  */
 #include "test.h"
 

@@ -7,6 +7,14 @@
  * (harness/failnth.h), ends in a clean -errno with no fd and nothing
  * leaked.  Native iommufd's device fd is the cdev opened and bound at
  * attach (swept by fail_nth_attach): here it reaches no point, a SKIP.
+ *
+ * Red on Linux 6.12 (doc/fail-nth.md, finding 1; hosts/known-failures):
+ * ARM64 SMMUv3, type1: of 10 points, N=7 fails alloc_perm_bits() under
+ * vfio_msi_cap_len(), which then `kfree(vdev->msi_perm); return ret;`
+ * without clearing the pointer; N=8's open reuses the freed object and
+ * its close oopses in free_perm_bits() <- vfio_config_free().  Reproduce:
+ *   VCT_FAIL_NTH_VARIANTS=type1 ./run.sh --host qemu-aarch64-smmuv3 \
+ *       --kernel build:6.12 --suite fault/fail_nth_device_open
  */
 #include "test.h"
 
