@@ -108,6 +108,8 @@ status: 0 when no test failed, 1 when any did or the guest did not finish
 set-up error, a bad device selection, a preflight refusal or another boot's
 journal; 130/143/129 when stopped by SIGINT (Ctrl-C), SIGTERM or SIGHUP (the
 results so far are written, marked incomplete; --host local restores first).
+$VCT_FAIL_NTH_VARIANTS (comma-separated backends) narrows the fault/fail_nth_*
+sweeps to those backends, for one boot each (doc/fail-nth.md).
 USAGE
 }
 
@@ -405,6 +407,11 @@ phase_enter initramfs
     printf "VCT_HOTPLUG='%s'\n" "$(prof hotplug)"
     printf "VCT_HOTPLUG_UNSUPPORTED='%s'\n" "$(prof hotplug_unsupported)"
     [ -z "$(prof irq_storm)" ] || printf "VCT_IRQ_STORM='%s'\nexport VCT_IRQ_STORM\n" "$(prof irq_storm)"
+    # fault/fail_nth_*: only these backends (harness/failnth.h), one boot each
+    case "${VCT_FAIL_NTH_VARIANTS:-}" in
+        "") ;; *[!A-Za-z0-9_,]*) die "VCT_FAIL_NTH_VARIANTS: backend names and commas only" ;;
+        *) printf "VCT_FAIL_NTH_VARIANTS='%s'\nexport VCT_FAIL_NTH_VARIANTS\n" "$VCT_FAIL_NTH_VARIANTS" ;;
+    esac
     printf 'export VCT_PROFILE VCT_BIND VCT_DEVICES VCT_EXPECT_RESV VCT_APERTURE_BITS VCT_PROG_TIMEOUT VCT_NVME_SERIAL\n'
     [ -z "$destructive" ] || printf 'VCT_ALLOW_DESTRUCTIVE=1\nexport VCT_ALLOW_DESTRUCTIVE\n'
     printf 'export VCT_EXPECT_RESV_DEV VCT_HOTPLUG VCT_HOTPLUG_UNSUPPORTED\n'

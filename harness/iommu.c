@@ -115,7 +115,7 @@ const char *vct_iommu_last_error(const struct vct_iommu *iommu)
 
 int __vct_iommu_attach(struct vct_iommu *iommu, const char *bdf)
 {
-	int group = __vct_pci_iommu_group(bdf);
+	int group = __vct_pci_iommu_group(bdf), ret;
 
 	if (group < 0) {
 		snprintf(iommu->err, sizeof(iommu->err),
@@ -123,7 +123,9 @@ int __vct_iommu_attach(struct vct_iommu *iommu, const char *bdf)
 			 vct_errno_name(-group));
 		return group;
 	}
-	return iommu->ops->attach(iommu, bdf, group);
+	ret = iommu->ops->attach(iommu, bdf, group);
+	vct_iommu_step(iommu, NULL);
+	return ret;
 }
 
 int __vct_iommu_detach(struct vct_iommu *iommu, const char *bdf)
@@ -223,7 +225,10 @@ void vct_iommu_info_free(struct vct_iommu_info *info)
 
 int __vct_iommu_device_fd(struct vct_iommu *iommu, const char *bdf)
 {
-	return iommu->ops->device_fd(iommu, bdf);
+	int fd = iommu->ops->device_fd(iommu, bdf);
+
+	vct_iommu_step(iommu, NULL);
+	return fd;
 }
 
 int __vct_iommu_dirty(struct vct_iommu *iommu, const struct vct_dirty_req *req)

@@ -314,13 +314,38 @@ struct vct_iommu_ops {
 			  const uint64_t *bitmap, uint64_t *nr_dirty);
 };
 
+/*
+ * An observer of the kernel calls an op makes, for tests that must tell
+ * them apart (suites/fault: fail-nth counted per call).  When set, attach
+ * and device_fd call it with the call's name right before each kernel
+ * call they make on the way to success (type1 and compat: "open
+ * /dev/vfio/GROUP", "VFIO_GROUP_GET_STATUS", "VFIO_GROUP_SET_CONTAINER",
+ * "VFIO_SET_IOMMU", "VFIO_GROUP_GET_DEVICE_FD"; native iommufd: "open
+ * /dev/vfio/devices/vfioN", "VFIO_DEVICE_BIND_IOMMUFD",
+ * "VFIO_DEVICE_ATTACH_IOMMUFD_PT", "F_DUPFD"), and with NULL when the op
+ * returns, after the calls that undo a failure: what runs between two
+ * calls of the observer is exactly the kernel call named by the first.
+ * The harness's own reads around them (sysfs, the IOMMU group's link) come
+ * before the first call.  Other ops and cleanup paths do not call it.
+ */
+typedef void vct_iommu_step_fn(void *ctx, const char *call);
+
 struct vct_iommu {
 	enum vct_backend backend;
 	const struct vct_iommu_ops *ops;
 	const struct vct_iommu_props *props;
 	void *priv;		/* the backend's own state */
 	char err[256];		/* why the last failure decided here happened */
+	vct_iommu_step_fn *step;	/* NULL: nobody observes */
+	void *step_ctx;
 };
+
+/* For backends: tell the observer (if any) that kernel call `call` comes next. */
+static inline void vct_iommu_step(const struct vct_iommu *iommu, const char *call)
+{
+	if (iommu->step)
+		iommu->step(iommu->step_ctx, call);
+}
 
 /* Backend tables (one file each). */
 extern const struct vct_iommu_ops vct_iommu_type1_ops;	/* also the compat backends */

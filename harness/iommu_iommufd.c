@@ -197,6 +197,7 @@ static int ifd_attach(struct vct_iommu *iommu, const char *bdf, int group)
 	ret = cdev_path(iommu, canon, path, sizeof(path));
 	if (ret)
 		return ret;
+	vct_iommu_step(iommu, "open /dev/vfio/devices/vfioN");
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		ret = -errno;
@@ -204,6 +205,7 @@ static int ifd_attach(struct vct_iommu *iommu, const char *bdf, int group)
 		return ret;
 	}
 	bind.iommufd = f->fd;
+	vct_iommu_step(iommu, "VFIO_DEVICE_BIND_IOMMUFD");
 	ret = xioctl(fd, VFIO_DEVICE_BIND_IOMMUFD, &bind);
 	if (ret) {
 		errf(iommu, "%s: VFIO_DEVICE_BIND_IOMMUFD on %s refused", canon, path);
@@ -211,6 +213,7 @@ static int ifd_attach(struct vct_iommu *iommu, const char *bdf, int group)
 		return ret;
 	}
 	at.pt_id = f->ioas;
+	vct_iommu_step(iommu, "VFIO_DEVICE_ATTACH_IOMMUFD_PT");
 	ret = xioctl(fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at);
 	if (ret) {
 		errf(iommu, "%s: VFIO_DEVICE_ATTACH_IOMMUFD_PT (IOAS %u) refused",
@@ -391,6 +394,7 @@ static int ifd_device_fd(struct vct_iommu *iommu, const char *bdf)
 		errf(iommu, "%s is not attached", bdf);
 		return -ENOENT;
 	}
+	vct_iommu_step(iommu, "F_DUPFD");
 	fd = fcntl(d->fd, F_DUPFD_CLOEXEC, 0);
 	return fd < 0 ? -errno : fd;
 }

@@ -262,6 +262,7 @@ static int open_group(struct vct_iommu *iommu, const char *bdf, int group)
 	int fd, ret;
 
 	snprintf(path, sizeof(path), "/dev/vfio/%d", group);
+	vct_iommu_step(iommu, "open /dev/vfio/GROUP");
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		ret = -errno;
@@ -269,6 +270,7 @@ static int open_group(struct vct_iommu *iommu, const char *bdf, int group)
 		     ret == -ENOENT ? " (is the device bound to vfio-pci?)" : "");
 		return ret;
 	}
+	vct_iommu_step(iommu, "VFIO_GROUP_GET_STATUS");
 	ret = xioctl(fd, VFIO_GROUP_GET_STATUS, &status);
 	if (ret) {
 		errf(iommu, "VFIO_GROUP_GET_STATUS on %s failed", path);
@@ -308,6 +310,7 @@ static int group_add_dev(struct vct_iommu *iommu, struct t1_group *g,
 		return -E2BIG;
 	}
 	if (iommu->props->attach_at_device_open) {
+		vct_iommu_step(iommu, "VFIO_GROUP_GET_DEVICE_FD");
 		fd = ioctl(g->fd, VFIO_GROUP_GET_DEVICE_FD, canon);
 		if (fd < 0) {
 			int ret = -errno;
@@ -349,6 +352,7 @@ static int type1_attach(struct vct_iommu *iommu, const char *bdf, int group)
 	fd = open_group(iommu, bdf, group);
 	if (fd < 0)
 		return fd;
+	vct_iommu_step(iommu, "VFIO_GROUP_SET_CONTAINER");
 	ret = xioctl(fd, VFIO_GROUP_SET_CONTAINER, &t->fd);
 	if (ret) {
 		errf(iommu, "VFIO_GROUP_SET_CONTAINER (group %d) refused", group);
@@ -357,6 +361,7 @@ static int type1_attach(struct vct_iommu *iommu, const char *bdf, int group)
 	}
 	/* The IOMMU model is chosen once, when the first group is in. */
 	if (!t->model_set) {
+		vct_iommu_step(iommu, "VFIO_SET_IOMMU");
 		ret = ioctl(t->fd, VFIO_SET_IOMMU, iommu->props->vfio_model) < 0 ?
 		      -errno : 0;
 		if (ret) {
@@ -591,6 +596,7 @@ static int type1_device_fd(struct vct_iommu *iommu, const char *bdf)
 	if (vct_bdf_canon(bdf, canon))
 		return -EINVAL;
 	/* The group path opens a device more than once (vfio_df_open()). */
+	vct_iommu_step(iommu, "VFIO_GROUP_GET_DEVICE_FD");
 	fd = ioctl(g->fd, VFIO_GROUP_GET_DEVICE_FD, canon);
 	return fd < 0 ? -errno : fd;
 }
