@@ -137,8 +137,13 @@ if [ ! -f "$obj/.config" ]; then
 fi
 printf '%s\n' "$srcver" > "$obj/.srcver"
 
+# The kernel's make is a build of its own: run from a make (make check's
+# check-kernels) it would inherit MAKEFLAGS and MAKELEVEL, print "make[2]:
+# Entering directory ..." into `kernelrelease`'s output (depmod then got
+# "Bad version passed make[2]: ...") and share the caller's jobserver.
 kmake() {
-    nice -n 19 make -C "$src" O="$obj" ARCH="$karch" ${cross:+CROSS_COMPILE="$cross"} "$@"
+    env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES \
+        nice -n 19 make -C "$src" O="$obj" ARCH="$karch" ${cross:+CROSS_COMPILE="$cross"} "$@"
 }
 
 log "configuring $arch: tinyconfig + $(echo "$frags" | sed "s|$top/||g")"
