@@ -261,8 +261,11 @@ guest_dir() {
     cp "$crash_bin" "$g/suites/x/crash"
     printf '#!/bin/sh\necho "TAP version 13"; echo "1..1"; echo "#  RUN           x.hang.forever ..."; exec sleep 600\n' > "$g/suites/x/hang"
     # passes, then exits leaving a child in a session of its own (out of
-    # reach of the process-group kill) that holds its stdout for 60 s
-    printf '#!/bin/sh\necho "TAP version 13"; echo "1..1"; echo "ok 1 x.leaves.passes"\nsetsid sleep 60 &\necho "# the child holds it"\nexit 0\n' > "$g/suites/x/leaves"
+    # reach of the process-group kill) that holds its stdout for 60 s.  It
+    # exits only once the child has left its process group (the child says
+    # so in a file): exiting first raced the child's setsid() under load,
+    # and the group kill then ended the child before it held anything.
+    printf '#!/bin/sh\necho "TAP version 13"; echo "1..1"; echo "ok 1 x.leaves.passes"\nrm -f "$0.away"\nsetsid sh -c '"'"': > "$1.away"; exec sleep 60'"'"' sh "$0" &\nwhile [ ! -e "$0.away" ]; do sleep 0.05; done\necho "# the child holds it"\nexit 0\n' > "$g/suites/x/leaves"
     chmod +x "$g/suites/x/hang" "$g/suites/x/leaves"
 }
 
@@ -468,7 +471,12 @@ truncated_deb_refetched() {
 corrupt_deb_refetched() {
     # one byte changed, the size kept: only the SHA256 tells
     size=$(wc -c < "$kdeb")
-    printf 'X' | dd of="$kdeb" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+    # (the byte there is flipped, never overwritten with a constant that
+    # may be what it already was: a chance of 1 in 256 of no change)
+    b=$(dd if="$kdeb" bs=1 skip=$((size / 2)) count=1 2>/dev/null | od -An -tu1 | tr -d ' ')
+    # shellcheck disable=SC2059 # the format is the octal escape of the new byte
+    printf "\\$(printf %o $((b ^ 1)))" | dd of="$kdeb" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+    cmp -s "$kdeb" "$repo/linux-image-0.0-fake_1_amd64.deb" && { echo "the byte at $((size / 2)) did not change"; return 1; }
     rm -rf "$ktree"
     kfetch debian:fake:linux-image-0.0-fake
     [ "$(cat "$tmp/st")" = 0 ] && kerr_has "cached linux-image-0.0-fake_1_amd64.deb is damaged ($size bytes, the index says $size and SHA256:" &&
