@@ -198,11 +198,21 @@ copy_libs() {
     done
 }
 
+# The binutils of the guest's architecture strip the programs' debug
+# information (binutils for x86_64, the cross group's for arm64); without
+# them the programs go in as built.
+strip=""
+case "$arch" in x86_64) strip=x86_64-linux-gnu-strip ;; arm64) strip=aarch64-linux-gnu-strip ;; esac
+command -v "$strip" > /dev/null 2>&1 || strip=""
 for p in "$@"; do
     rel=$(printf '%s\n' "$p" | sed -n 's|.*/\(suites/.*\)|\1|p')
     [ -n "$rel" ] || die "program '$p' is not under a suites/ directory"
     mkdir -p "$stage/vfio-ct/$(dirname "$rel")"
-    cp "$p" "$stage/vfio-ct/$rel"
+    # (without their DWARF, kept in the build: under a third of the bytes
+    # for QEMU to load and the guest kernel to unpack; symbols stay.  What
+    # strip does not take, a script, goes in as it is.)
+    [ -n "$strip" ] && "$strip" --strip-debug -o "$stage/vfio-ct/$rel" "$p" 2>/dev/null ||
+        cp "$p" "$stage/vfio-ct/$rel"
     used "$p" "$(dirname "$p")"
     # The kernel's own tools a suite runs (static; the Makefile's KTOOLS).
     if [ -d "$(dirname "$p")/tools" ] && [ ! -d "$stage/vfio-ct/$(dirname "$rel")/tools" ]; then

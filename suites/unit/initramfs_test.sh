@@ -108,6 +108,22 @@ runner_half_changed_rebuilt() {
     cb "$tmp/j3.gz" && calls 1 && gzip -dc "$tmp/j3.gz" | cpio -i --quiet --to-stdout vfio-ct/harness/sh/phases.awk | grep -q '^# changed$'
 }
 
+# The programs go in without their DWARF but with their symbols; a
+# program strip does not take (a script) goes in byte for byte.
+programs_stripped_of_debug_info() {
+    mkdir -p "$tmp/build/suites/b"
+    printf 'int vct_marker(void) { return 7; }\nint main(void) { return vct_marker() - 7; }\n' > "$tmp/p.c"
+    gcc -g -O0 -o "$tmp/build/suites/b/elf" "$tmp/p.c"
+    readelf -S "$tmp/build/suites/b/elf" | grep -q '\.debug_info' || { echo "the test program has no DWARF to strip"; return 1; }
+    PATH="$tmp/bin:$PATH" "$top/harness/sh/initramfs.sh" -o "$tmp/s.gz" -a x86_64 -k "$k" -b "$tmp/busybox" \
+        -e "$tmp/env" -m vfio -t "" "$tmp/build/suites/b/elf" "$tmp/build/suites/a/two"
+    rm -rf "$tmp/s.d" && mkdir "$tmp/s.d" && (cd "$tmp/s.d" && gzip -dc "$tmp/s.gz" | cpio -i --quiet)
+    e="$tmp/s.d/vfio-ct/suites/b/elf"
+    [ -x "$e" ] && ! readelf -S "$e" | grep -q '\.debug_' && readelf -s "$e" | grep -q ' vct_marker$' &&
+        "$e" && cmp "$tmp/build/suites/a/two" "$tmp/s.d/vfio-ct/suites/a/two" ||
+        { echo "in the archive:"; readelf -S "$e"; return 1; }
+}
+
 echo "TAP version 13"
 check initramfs.cache.first_build_is_kept first_build_kept
 check initramfs.cache.same_inputs_reused_and_hold_what_a_fresh_build_holds same_inputs_reused
@@ -116,5 +132,6 @@ check initramfs.cache.other_env_contents_built_again env_changed_rebuilt
 check initramfs.cache.replacement_module_added_to_moddir_built_again replacement_module_added_rebuilt
 check initramfs.cache.kernel_module_index_changed_built_again kernel_index_changed_rebuilt
 check initramfs.cache.runner_script_changed_built_again runner_half_changed_rebuilt
+check initramfs.programs_go_in_without_debug_info_with_symbols_scripts_as_they_are programs_stripped_of_debug_info
 echo "1..$n"
 exit "$failed"
