@@ -422,10 +422,11 @@ ab_env >> "$work/env"
 perf_guest
 # The guest channel's drivers come first: built in from 6.12 on, but modules
 # in Debian's 6.1 (the guest then loads its modules before finding its ports).
+# An archive of the same inputs is reused from build/ARCH/initramfs-cache (initramfs.sh -c).
 lock_take build "$VCT_TOP/build/.lock" "the build in $VCT_TOP"
 # shellcheck disable=SC2046 # program paths have no spaces (checked above)
 "$VCT_TOP/harness/sh/initramfs.sh" -o "$work/initrd.gz" -a "$arch" -k "$kdir" \
-    -b "$busybox" -e "$work/env" ${moddir:+-M "$moddir"} ${proof_tree:+-T "$proof_tree"} -m "virtio_pci virtio_console $(prof modules) $perf_modules" -t "$(prof test_modules)" \
+    -b "$busybox" -e "$work/env" -c "$BUILD/initramfs-cache" ${moddir:+-M "$moddir"} ${proof_tree:+-T "$proof_tree"} -m "virtio_pci virtio_console $(prof modules) $perf_modules" -t "$(prof test_modules)" \
     -x "$(prof guest_tools) $perf_tools" \
     $(programs) 2>"$work/initramfs.log" ||
     { cat "$work/initramfs.log" >&2; die "initramfs could not be built"; }

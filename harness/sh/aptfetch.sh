@@ -111,11 +111,20 @@ if [ ! -f "$stamp" ] || [ -n "$(find "$stamp" -mmin +60 2>/dev/null)" ]; then
 fi
 
 # deb_ok FILE SIZE HASH: FILE is what the Packages index says (its size,
-# and its SHA256 when the index gives one, as "SHA256:hex").
+# and its SHA256 when the index gives one, as "SHA256:hex").  A file found
+# to match is remembered (memo.sh, in DESTDIR/.verified/) until it changes:
+# a warm run does not hash a 100 MB kernel package twice more.
+# shellcheck source=harness/sh/memo.sh
+. "$(cd "$(dirname "$0")" && pwd)/memo.sh"
 deb_ok() {
     [ "$(wc -c < "$1")" = "$2" ] || return 1
     case "$3" in
-        SHA256:*) [ "$(sha256sum < "$1" | cut -d' ' -f1)" = "${3#SHA256:}" ] ;;
+        SHA256:*)
+            memo_valid ".verified/$1" "$2 $3" "$1" && return 0
+            since=$(memo_clock . 2>/dev/null) || since=""
+            [ "$(sha256sum < "$1" | cut -d' ' -f1)" = "${3#SHA256:}" ] || return 1
+            # (a memo that cannot be written costs the next run a hash, no more)
+            [ -z "$since" ] || { mkdir -p .verified && memo_write ".verified/$1" "$since" "$2 $3" "$1"; } 2>/dev/null || true ;;
         *) return 0 ;;
     esac
 }

@@ -448,7 +448,7 @@ cp "$tmp/kernel/0.0-fake/modules.builtin" "$tmp/pkg/lib/modules/0.0-fake/"
 /usr/bin/dpkg-deb --root-owner-group -Zgzip -b "$tmp/pkg" "$repo/linux-image-0.0-fake_1_amd64.deb" > /dev/null
 kfetch() {  # kfetch SPEC: kernel.sh (by its #!, as run.sh runs it) with the stand-in archive; status in $tmp/st
     st=0
-    PATH="$fx/repo-bin:$PATH" VCT_FAKE_REPO="$repo" VFIOCT_APT_MIRROR=file:///nonexistent VFIOCT_CACHE="$kc" \
+    PATH="${kpath:-}$fx/repo-bin:$PATH" VCT_FAKE_REPO="$repo" VFIOCT_APT_MIRROR=file:///nonexistent VFIOCT_CACHE="$kc" \
         "$top/harness/sh/kernel.sh" "$1" x86_64 "$kc" > "$tmp/kdir" 2> "$tmp/kerr" || st=$?
     echo "$st" > "$tmp/st"
 }
@@ -488,6 +488,37 @@ half_unpacked_tree_redone() {
     kfetch debian:fake:linux-image-0.0-fake
     [ "$(cat "$tmp/st")" = 0 ] && kerr_has "cached kernel tree $ktree is incomplete: unpacking it again" &&
         tree_good && [ ! -e "$ktree.tmp" ] && downloads 3
+}
+# A verified .deb is remembered (harness/sh/memo.sh): a warm fetch does not
+# hash it again, and a byte changed after that is still found.  A
+# sha256sum stand-in (first on PATH with kpath) counts the hashes of files
+# under the cache.
+mkdir -p "$tmp/hashbin"
+cat > "$tmp/hashbin/sha256sum" <<EOF
+#!/bin/sh
+case "\$(readlink /proc/\$\$/fd/0)" in "$kc"/*) echo hashed >> "$tmp/hashes" ;; esac
+PATH=\${PATH#*:} exec sha256sum "\$@"
+EOF
+chmod +x "$tmp/hashbin/sha256sum"
+hashes() { [ "$(wc -l < "$tmp/hashes")" = "$1" ] || { echo "$(wc -l < "$tmp/hashes") hashes of the cached .deb, want $1"; return 1; }; }
+verified_deb_not_hashed_again() {
+    # (a memo is trusted only when the .deb last changed in an earlier second)
+    sleep 1
+    kpath="$tmp/hashbin:" kfetch debian:fake:linux-image-0.0-fake
+    : > "$tmp/hashes"
+    kpath="$tmp/hashbin:" kfetch debian:fake:linux-image-0.0-fake
+    [ "$(cat "$tmp/st")" = 0 ] && tree_good && downloads 3 && hashes 0
+}
+deb_changed_after_memo_refetched() {
+    size=$(wc -c < "$kdeb")
+    b=$(dd if="$kdeb" bs=1 skip=$((size / 3)) count=1 2>/dev/null | od -An -tu1 | tr -d ' ')
+    # shellcheck disable=SC2059 # the format is the octal escape of the new byte
+    printf "\\$(printf %o $((b ^ 1)))" | dd of="$kdeb" bs=1 seek=$((size / 3)) conv=notrunc 2>/dev/null
+    cmp -s "$kdeb" "$repo/linux-image-0.0-fake_1_amd64.deb" && { echo "the byte at $((size / 3)) did not change"; return 1; }
+    : > "$tmp/hashes"
+    kpath="$tmp/hashbin:" kfetch debian:fake:linux-image-0.0-fake
+    [ "$(cat "$tmp/st")" = 0 ] && kerr_has "cached linux-image-0.0-fake_1_amd64.deb is damaged ($size bytes, the index says $size and SHA256:" &&
+        tree_good && downloads 4 && hashes 2 && cmp -s "$kdeb" "$repo/linux-image-0.0-fake_1_amd64.deb"
 }
 spec_names_no_package() {
     kfetch debian:fake:linux-image-nosuch
@@ -556,7 +587,7 @@ skip_without_cross() {
 }
 
 echo "TAP version 13"
-echo "1..52"
+echo "1..54"
 check failures.replayed_guest_that_passes_exits_0 replay_passes
 check failures.kernel_panic_in_test_fails_it_keeps_finished_and_names_the_panic panic_in_test
 check failures.silent_guest_ends_after_idle_seconds_with_qemu_stopped hang_idle
@@ -612,6 +643,8 @@ check kcache.debian_kernel_fetched_and_unpacked_once kernel_fetched
 check kcache.truncated_cached_deb_detected_by_size_and_refetched truncated_deb_refetched
 check kcache.corrupt_cached_deb_detected_by_sha256_and_refetched corrupt_deb_refetched
 check kcache.half_unpacked_tree_detected_and_unpacked_again half_unpacked_tree_redone
+check kcache.verified_cached_deb_not_hashed_again_while_unchanged verified_deb_not_hashed_again
+check kcache.byte_changed_after_the_deb_was_verified_detected_and_refetched deb_changed_after_memo_refetched
 check kspec.debian_spec_naming_no_package_exits_2_and_says_so spec_names_no_package
 check kspec.malformed_spec_exits_2 spec_malformed
 check kspec.run_with_a_spec_naming_no_package_exits_2 runsh_spec_names_no_package
@@ -626,5 +659,5 @@ check modules.symvers_symbol_of_a_sibling_module_passes_only_with_it module_symv
 skip_without_cross modules.wrong_architecture_refused_before_boot_exit_2 ||
     check modules.wrong_architecture_refused_before_boot_exit_2 module_wrong_arch
 
-[ "$n" = 52 ] || { echo "# plan mismatch: ran $n"; failed=1; }
+[ "$n" = 54 ] || { echo "# plan mismatch: ran $n"; failed=1; }
 exit "$failed"
