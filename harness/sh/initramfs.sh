@@ -55,6 +55,14 @@ case "$arch" in
     *) die "unsupported architecture '$arch'" ;;
 esac
 
+# The binutils of the guest's architecture strip the programs' debug
+# information (binutils for x86_64, the cross group's for arm64); without
+# them the programs go in as built (which of the two is part of the
+# cached archive's key, -c).
+strip=""
+case "$arch" in x86_64) strip=x86_64-linux-gnu-strip ;; arm64) strip=aarch64-linux-gnu-strip ;; esac
+command -v "$strip" > /dev/null 2>&1 || strip=""
+
 # (the clock before any file is read: memo.sh)
 if [ -n "$cachedir" ]; then
     # shellcheck source=harness/sh/memo.sh
@@ -74,7 +82,7 @@ used() { printf '%s\n' "$@" >> "$stage.used"; }
 # (everything that chooses what goes in, but the files themselves)
 tag=$(printf 'initramfs 1\n'
       printf '%s\n' "arch $arch" "kdir $kdir" "busybox $busybox" "moddir $moddir" "modules $modules" \
-          "testmods $testmods" "tools $tools" "tree $tree" "libdirs $libdirs" "path $PATH" \
+          "testmods $testmods" "tools $tools" "tree $tree" "libdirs $libdirs" "path $PATH" "strip $strip" \
           "cache ${VFIOCT_CACHE:-$HOME/.cache/vfio-ct}" "programs $*"
       printf 'env\n'; cat "$envfile")
 if [ -n "$cachedir" ]; then
@@ -198,12 +206,6 @@ copy_libs() {
     done
 }
 
-# The binutils of the guest's architecture strip the programs' debug
-# information (binutils for x86_64, the cross group's for arm64); without
-# them the programs go in as built.
-strip=""
-case "$arch" in x86_64) strip=x86_64-linux-gnu-strip ;; arm64) strip=aarch64-linux-gnu-strip ;; esac
-command -v "$strip" > /dev/null 2>&1 || strip=""
 for p in "$@"; do
     rel=$(printf '%s\n' "$p" | sed -n 's|.*/\(suites/.*\)|\1|p')
     [ -n "$rel" ] || die "program '$p' is not under a suites/ directory"
