@@ -164,6 +164,8 @@ lint: $(KHDR)/VERSION
 	printf '%s\n' $(LINT_SRCS) | xargs -P '$(NPROC)' -I '{}' clang-tidy --quiet --warnings-as-errors='*' \
 	    -checks=-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling \
 	    '{}' -- $(CPPFLAGS) -std=gnu11 -Wall -Wextra
+	@# a check that is the whole body of an unbraced loop (harness/lint/loops.awk says why)
+	awk -f harness/lint/loops.awk suites/*/*.c harness/*.c fuzz/*.c
 	shellcheck -s sh -S warning run.sh .ci/run harness/sh/*.sh suites/*/*.sh fixtures/mutants/*.sh \
 	    fixtures/splat/live/*.sh fixtures/failures/bin/* fixtures/failures/repo-bin/* fixtures/tap.sh fuzz/fuzz.sh lava/*.sh
 

@@ -401,12 +401,13 @@ static void do_map(struct __test_metadata *_metadata, FIXTURE_DATA(abifuzz) *sel
 	ASSERT_TRUE(m.vaddr >= base && m.vaddr + m.size <= base + self->poollen)
 		TH_LOG("MAP_DMA pinned vaddr 0x%llx+0x%llx outside our buffer: " WHERE,
 		       (unsigned long long)m.vaddr, (unsigned long long)m.size, AT);
-	for (i = 0; i < self->nmaps; i++)
+	for (i = 0; i < self->nmaps; i++) {
 		ASSERT_FALSE(overlaps(&self->maps[i], m.iova, m.size))
 			TH_LOG("MAP_DMA [0x%llx+0x%llx) accepted over [0x%llx+0x%llx): " WHERE,
 			       (unsigned long long)m.iova, (unsigned long long)m.size,
 			       (unsigned long long)self->maps[i].iova,
 			       (unsigned long long)self->maps[i].size, AT);
+	}
 	self->maps[self->nmaps].iova = m.iova;
 	self->maps[self->nmaps++].size = m.size;
 }

@@ -298,10 +298,11 @@ TEST_F(device, info_capchain_strict)
 		EXPECT_EQ(!!(d->info.flags & VFIO_DEVICE_FLAGS_CAPS), d->info.ncaps > 0) TH_LOG("%s", d->bdf);
 		if (!d->info.ncaps)
 			EXPECT_EQ(sizeof(struct vfio_device_info), d->info.argsz);
-		for (i = 0; i < d->info.ncaps; i++)
+		for (i = 0; i < d->info.ncaps; i++) {
 			EXPECT_TRUE(d->info.caps[i].id >= VFIO_DEVICE_INFO_CAP_ZPCI_BASE &&
 				    d->info.caps[i].id <= VFIO_DEVICE_INFO_CAP_PCI_ATOMIC_COMP)
 				TH_LOG("%s: cap id %u at 0x%x", d->bdf, d->info.caps[i].id, d->info.caps[i].offset);
+		}
 	}
 }
 

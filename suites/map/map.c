@@ -534,9 +534,10 @@ TEST_F(map, unmap_all_removes_every_mapping)
 	EXPECT_EQ(total, un);
 	EXPECT_EQ(before, dma_avail(_metadata, self->iommu));
 	/* Every IOVA is free again: the same maps succeed. */
-	for (i = 0; i < 8; i++)
+	for (i = 0; i < 8; i++) {
 		EXPECT_EQ(0, map_pages(self, 4 * i, i % 3 + 1)) TH_LOG("i=%llu",
 			(unsigned long long)i);
+	}
 	EXPECT_EQ(0, __vct_iommu_map(self->iommu, 1ULL << 40, self->pg,
 				     self->buf + 40 * self->pg, VCT_PROT_RW));
 	/* And a second UNMAP_ALL of an emptied container reports 0. */
@@ -646,9 +647,10 @@ TEST_F(map, dma_entry_limit_exceeded_refused_enospc)
 	ASSERT_EQ(0, vct_write_u64(VCT_DMA_ENTRY_LIMIT, old));
 	self->saved_limit = -1;
 	EXPECT_EQ(limit, dma_avail(_metadata, self->iommu));
-	for (i = 0; i < limit; i++)
+	for (i = 0; i < limit; i++) {
 		ASSERT_EQ(0, map_pages(self, 2 * i, 1)) TH_LOG("mapping %llu",
 			(unsigned long long)i);
+	}
 	EXPECT_EQ(0, dma_avail(_metadata, self->iommu));
 	EXPECT_EQ(-ENOSPC, map_pages(self, 2 * limit + 1, 1));
 	EXPECT_EQ(-ENOSPC, map_pages(self, 2 * limit + 3, 4));

@@ -209,9 +209,10 @@ TEST_F(ioas, allow_iovas_over_reserved_region_refused_eaddrinuse)
 	struct vct_ranges res = VCT_RANGES_INIT, usable = VCT_RANGES_INIT;
 	size_t i, j, k, n, checked = 0;
 
-	for (i = 1; i < self->ndevs; i++)
+	for (i = 1; i < self->ndevs; i++) {
 		ASSERT_EQ(0, __vct_iommu_attach(self->iommu, self->devs[i].bdf))
 			TH_LOG("%s", vct_iommu_last_error(self->iommu));
+	}
 	n = vct_iommu_attached(self->iommu, att, VCT_ARRAY_SIZE(att));
 	ioas_ranges(_metadata, self, &usable);
 	for (i = 0; i < n; i++) {

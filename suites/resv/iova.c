@@ -277,12 +277,13 @@ TEST_F(resv, iova_ranges_follow_groups_that_reserve_differently)
 
 	check_iova_ranges(_metadata, self, false);
 	ASSERT_EQ(0, __vct_iommu_info(self->iommu, &a1));
-	for (i = 0; i < only_b.n; i++)
+	for (i = 0; i < only_b.n; i++) {
 		EXPECT_TRUE(vct_ranges_contains(&a1.iova, only_b.v[i].start,
 						only_b.v[i].last))
 			TH_LOG("A alone: [0x%llx-0x%llx], reserved by B only, is not usable",
 			       (unsigned long long)only_b.v[i].start,
 			       (unsigned long long)only_b.v[i].last);
+	}
 
 	ASSERT_LE(0, __vct_iommu_attach(self->iommu, self->devs[b].bdf))
 		TH_LOG("%s", vct_iommu_last_error(self->iommu));

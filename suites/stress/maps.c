@@ -293,9 +293,10 @@ TEST_F_TIMEOUT(stress, loop_overhead, 300)
 	ASSERT_EQ(0, buf_alloc(&b, B_ANON, 4096, err, sizeof(err))) TH_LOG("%s", err);
 	/* Warm-up: the first ioctls of a container pay for lazy set-up. */
 	t0 = vct_ticks();
-	for (i = 0; i < 512; i++)
+	for (i = 0; i < 512; i++) {
 		ASSERT_EQ(0, pair(self->iommu, IOVA_BASE, b.p, 4096, &t0, &mu, &uu,
 				  err, sizeof(err))) TH_LOG("%s", err);
+	}
 	for (r = 0; r < blocks; r++) {
 		/* ABBA: which loop runs first alternates, so drift cancels. */
 		for (k = 0; k < 2; k++) {
@@ -317,9 +318,10 @@ TEST_F_TIMEOUT(stress, loop_overhead, 300)
 
 				t0 = vct_now_ns();
 				t = vct_ticks();
-				for (i = 0; i < count; i++)
+				for (i = 0; i < count; i++) {
 					ASSERT_EQ(0, pair(self->iommu, IOVA_BASE, b.p, 4096, &t, &mu,
 							  &uu, err, sizeof(err))) TH_LOG("%s", err);
+				}
 				timed[r] = (double)(vct_now_ns() - t0) / count / 1e3;
 			}
 		}
@@ -398,10 +400,11 @@ TEST_F_TIMEOUT(stress, pairs_by_size, 900)
 				cal[x] = vct_calibrate();
 				vct_tick_start(&tc);
 				t = vct_ticks();
-				for (i = 0; i < count[s]; i++)
+				for (i = 0; i < count[s]; i++) {
 					ASSERT_EQ(0, pair(self->iommu, IOVA_BASE, b.p, sizes[s], &t,
 							  &mtk[i], &utk[i], err, sizeof(err)))
 						TH_LOG("%s %s", backing_name[k], err);
+				}
 				us_per_tick = vct_tick_ns(&tc, &dt) / 1e3;
 				for (i = 0; i < count[s]; i++) {
 					ml[i] = (double)mtk[i] * us_per_tick;

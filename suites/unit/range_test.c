@@ -47,8 +47,9 @@ static void fill(struct __test_metadata *_metadata, struct vct_ranges *r,
 	size_t i;
 
 	vct_ranges_clear(r);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		ASSERT_EQ(0, vct_ranges_add(r, v[i].start, v[i].last));
+	}
 }
 
 #define FILL(r, ...) do { \

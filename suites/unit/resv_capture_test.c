@@ -127,8 +127,9 @@ TEST_F(resv_capture, group_ids_match_expectation)
 
 	ASSERT_EQ(0, vct_resv_group_ids(self->root, &ids, &n));
 	EXPECT_EQ(self->e.n, n);
-	for (i = 0; i < n && i < self->e.n; i++)
+	for (i = 0; i < n && i < self->e.n; i++) {
 		EXPECT_EQ(self->e.groups[i], ids[i]);
+	}
 	free(ids);
 }
 
