@@ -43,6 +43,14 @@ local, on this machine) and report TAP.
                      `kvm` needs /dev/kvm and a guest of this machine's
                      architecture (checked first; exit 2 otherwise);
                      `auto`: kvm where it can be had, else the default
+  --icount           (QEMU host, TCG) the guest's clock counts instructions
+                     and jumps over idle time (QEMU -icount
+                     shift=auto,sleep=off): a wait on a device's timer (edu's
+                     100 ms DMA) or a timeout costs no wall time.  The clock
+                     is then virtual: the programs that time rates (stress)
+                     or wait on the runner (group/hotplug) SKIP, the guest's
+                     phases are in virtual seconds; not with --stress,
+                     --duration, --baseline, --ab, --matrix or --prepare
   --no-build         do not run make first (use what build/ holds)
   --matrix [SPEC]    run every emulated host profile with every kernel, --jobs
                      guests at a time, and print a table (row per host, column per
@@ -120,7 +128,7 @@ say() { printf '# %s\n' "$*" >&2; }
 # ---- options -----------------------------------------------------------------
 host=qemu-x86_64-vtd kernel_spec="" moddir="" suites="" list=0 results=""
 timeout=1200 idle=180 accel="" build=1 matrix="" shard="" merge=0 prepare=""
-stress="" duration="" baseline="" fail_pct="" destructive="" jobs=""
+stress="" duration="" baseline="" fail_pct="" destructive="" jobs="" icount=""
 devices="" dry_run="" restore_only="" force=""   # --host local only (harness/sh/local.sh)
 proof=""                                          # harness/sh/proof.sh
 # shellcheck source=harness/sh/ab.sh
@@ -147,6 +155,7 @@ while [ $# -gt 0 ]; do
         --accel) need_arg "$@"; accel=$2; shift ;;
         --accel=*) accel=${1#*=} ;;
         --no-build) build=0 ;;
+        --icount) icount=1 ;;
         --device) need_arg "$@"; devices="$devices $2"; shift ;;
         --device=*) devices="$devices ${1#*=}" ;;
         --dry-run) dry_run=1 ;;
@@ -188,6 +197,11 @@ is_count "$idle" || usage_error "--idle wants a positive number of seconds, not 
 case "$host" in ''|*/*|.*) usage_error "malformed host name '$host'" ;; esac
 case "$suites" in *[!A-Za-z0-9_,/.-]*) usage_error "malformed --suite list '$suites'" ;; esac
 [ -z "$accel" ] || "$VCT_TOP/harness/sh/accel.sh" "$accel" > /dev/null || exit 2
+# --icount: a virtual clock, so nothing timed may run on it.
+if [ -n "$icount" ]; then
+    [ -z "$stress$duration$baseline${ab_a:-}$matrix$prepare" ] ||
+        usage_error "--icount makes the guest's clock virtual: not with --stress, --duration, --baseline, --ab, --matrix or --prepare"
+fi
 # --shard K/N and --merge DIR...: a matrix spread over machines (shard.sh, merge.sh).
 if [ -n "$shard" ]; then
     [ -n "$matrix" ] || usage_error "--shard needs --matrix"
@@ -240,6 +254,10 @@ case "$arch" in x86_64|arm64) ;; *) die "$profile: arch must be x86_64 or arm64,
 [ -n "$accel" ] || accel=$(prof accel)
 [ -n "$accel" ] || accel=tcg,thread=single
 accel=$("$VCT_TOP/harness/sh/accel.sh" "$accel" "$arch" "$(prof accel)") || exit 2
+if [ -n "$icount" ]; then
+    [ "$kind" = qemu ] || usage_error "--icount is for a QEMU host (it is QEMU's instruction counter)"
+    case "$accel" in tcg*) ;; *) usage_error "--icount needs TCG (QEMU counts the instructions it translates), not --accel $accel" ;; esac
+fi
 
 BUILD="$VCT_TOP/build/$arch"
 CACHE=${VFIOCT_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/vfio-ct}
@@ -414,6 +432,8 @@ phase_enter initramfs
     esac
     printf 'export VCT_PROFILE VCT_BIND VCT_DEVICES VCT_EXPECT_RESV VCT_APERTURE_BITS VCT_PROG_TIMEOUT VCT_NVME_SERIAL\n'
     [ -z "$destructive" ] || printf 'VCT_ALLOW_DESTRUCTIVE=1\nexport VCT_ALLOW_DESTRUCTIVE\n'
+    # --icount: the guest's clock is virtual (harness/util.h vct_clock_virtual_why)
+    [ -z "$icount" ] || printf 'VCT_GUEST_CLOCK=virtual\nexport VCT_GUEST_CLOCK\n'
     printf 'export VCT_EXPECT_RESV_DEV VCT_HOTPLUG VCT_HOTPLUG_UNSUPPORTED\n'
 } > "$work/env"
 perf_env >> "$work/env"
@@ -475,6 +495,7 @@ qmp_qemu=""
 [ -z "$(prof hotplug)" ] || qmp_prepare
 # shellcheck disable=SC2046 # profile qemu arguments are whitespace-separated words
 set -- "$@" $(prof qemu | sed "s|@WORK@|$work|g") $perf_qemu $qmp_qemu
+[ -z "$icount" ] || set -- "$@" -icount shift=auto,sleep=off
 # Devices the profile gives reservations of their own (`dt_resv`): the
 # guest boots QEMU's device tree with them added (harness/sh/dtb.sh).
 if [ -n "$(prof dt_resv)" ]; then

@@ -8,7 +8,8 @@
  * neither file has them).  Oracle, what phases_json (run.json "phases")
  * and phases_say rely on: awk exits 0; every output line is exactly three
  * tab-separated fields NAME, SECONDS, CLOCK with NAME non-empty, CLOCK
- * "host" or "guest" and SECONDS a decimal with two places
+ * "host", "guest" or "virtual" (an `@clock virtual` stream: run.sh
+ * --icount) and SECONDS a decimal with two places
  * (-?[0-9]+\.[0-9][0-9]: a JSON number, never "inf" or "nan");
  * "guest.other" is always a host row and closes the guest's rows.
  */
@@ -77,7 +78,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 			FAIL("an empty name");
 		if (!seconds_ok(t1 + 1))
 			FAIL("phase %s: seconds \"%s\" are not a decimal with two places", line, t1 + 1);
-		if (strcmp(t2 + 1, "host") && strcmp(t2 + 1, "guest"))
+		if (strcmp(t2 + 1, "host") && strcmp(t2 + 1, "guest") && strcmp(t2 + 1, "virtual"))
 			FAIL("phase %s: clock \"%s\"", line, t2 + 1);
 		if (!strcmp(line, "guest.other") && strcmp(t2 + 1, "host"))
 			FAIL("guest.other on the guest clock");

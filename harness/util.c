@@ -214,3 +214,13 @@ int __vct_kmsg_read(char **out)
 	*out = buf;
 	return (int)len;
 }
+
+const char *vct_clock_virtual_why(void)
+{
+	const char *c = getenv("VCT_GUEST_CLOCK");
+
+	if (!c || strcmp(c, "virtual"))
+		return NULL;
+	return "the guest's clock is virtual (run.sh --icount: instructions counted, idle "
+	       "time skipped): it cannot time a rate or a wait on the runner";
+}

@@ -69,4 +69,15 @@ int vct_kver_cmp(const struct vct_kver *v, unsigned major, unsigned minor);
  */
 int __vct_kmsg_read(char **out);
 
+/*
+ * Why this guest's clock cannot time anything, or NULL when it can.  Under
+ * `run.sh --icount` (QEMU's -icount shift=auto,sleep=off, announced to the
+ * guest as $VCT_GUEST_CLOCK=virtual) the clock counts instructions and
+ * jumps over idle time: a measured rate means nothing, and a timeout on
+ * something outside the guest (the runner's answer to a hotplug request)
+ * expires in no wall time.  The programs that need a real clock SKIP with
+ * this reason.
+ */
+const char *vct_clock_virtual_why(void);
+
 #endif /* VCT_UTIL_H */

@@ -15,6 +15,9 @@
 #           @time PROG SECONDS            PROG's run time, guest clock
 #           @metric JSON                  a performance record PROG wrote
 #                                         (harness/metrics.h, sh/metrics.sh)
+#           @clock virtual                the guest's clock is virtual
+#                                         (run.sh --icount): its SECONDS
+#                                         are not the wall's
 #           @phase NAME SECONDS           the guest enters phase NAME at
 #                                         SECONDS of its clock (uptime):
 #                                         init, modules, bind, list, each
@@ -254,6 +257,7 @@ guest_main() {
         trap 'restore_bindings; exit 130' INT TERM HUP
     fi
     emit "@boot $(uname -r)"
+    [ "${VCT_GUEST_CLOCK:-}" != virtual ] || emit "@clock virtual"
     if on_guest; then emit "@phase init $t_init"; else gphase start; fi
     [ -f /tmp/vct-early-setup ] && on_guest && cat /tmp/vct-early-setup >&3
     if binds_itself; then

@@ -26,10 +26,11 @@ phases_json() {
         END { printf "]" }'
 }
 
-# phases_say: the table on stderr, one phase a line, then its total.
+# phases_say: the table on stderr, one phase a line, then its total (of
+# the wall's seconds: a virtual clock's rows, run.sh --icount, are not).
 phases_say() {
     phases_table | awk -F '\t' '
-        { printf "#   %-40s %7.2f s  (%s clock)\n", $1, $2, $3; t += $2 }
+        { printf "#   %-40s %7.2f s  (%s clock)\n", $1, $2, $3; if ($3 != "virtual") t += $2 }
         END { if (NR) printf "#   %-40s %7.2f s\n", "total", t }' >&2
 }
 

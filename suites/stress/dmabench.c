@@ -114,6 +114,8 @@ FIXTURE_SETUP(dmabench)
 
 	vct_mark_test(_metadata, variant);
 	self->bdf[0] = 0;
+	if (vct_clock_virtual_why())
+		SKIP(return, "%s", vct_clock_virtual_why());
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	ASSERT_LT(0, n);
 	exe[n] = 0;

@@ -125,7 +125,19 @@ qemu_gone() { gone "$1.qemupid" QEMU; }
 replay_passes() {
     run pass "$tmp/r-pass"
     want_exit 0 "$tmp/r-pass" && json_has "$tmp/r-pass" '"complete": true' &&
-        tap_has "$tmp/r-pass" fake.prog.tap '^ok 3 fake\.t\.c$' && qemu_gone "$tmp/r-pass"
+        tap_has "$tmp/r-pass" fake.prog.tap '^ok 3 fake\.t\.c$' && qemu_gone "$tmp/r-pass" &&
+        json_has "$tmp/r-pass" '"guest_clock": "real",' && ! grep -q -- ' -icount' "$tmp/r-pass/work/qemu.cmd" &&
+        ! grep -q VCT_GUEST_CLOCK "$tmp/r-pass/work/env"
+}
+
+# --icount: QEMU counts instructions with idle time skipped, the guest is
+# told its clock is virtual, run.json says so
+icount_virtual_clock() {
+    r="$tmp/r-icount"
+    run pass "$r" --icount
+    want_exit 0 "$r" && json_has "$r" '"guest_clock": "virtual",' &&
+        grep -q ' -icount shift=auto,sleep=off' "$r/work/qemu.cmd" &&
+        grep -qx 'VCT_GUEST_CLOCK=virtual' "$r/work/env"
 }
 
 panic_in_test() {
@@ -587,8 +599,9 @@ skip_without_cross() {
 }
 
 echo "TAP version 13"
-echo "1..54"
+echo "1..55"
 check failures.replayed_guest_that_passes_exits_0 replay_passes
+check failures.icount_tells_qemu_and_the_guest_the_clock_is_virtual icount_virtual_clock
 check failures.kernel_panic_in_test_fails_it_keeps_finished_and_names_the_panic panic_in_test
 check failures.silent_guest_ends_after_idle_seconds_with_qemu_stopped hang_idle
 check failures.warning_during_boot_fails_setup splat_during \
@@ -659,5 +672,5 @@ check modules.symvers_symbol_of_a_sibling_module_passes_only_with_it module_symv
 skip_without_cross modules.wrong_architecture_refused_before_boot_exit_2 ||
     check modules.wrong_architecture_refused_before_boot_exit_2 module_wrong_arch
 
-[ "$n" = 54 ] || { echo "# plan mismatch: ran $n"; failed=1; }
+[ "$n" = 55 ] || { echo "# plan mismatch: ran $n"; failed=1; }
 exit "$failed"

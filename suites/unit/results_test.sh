@@ -48,7 +48,7 @@ tapline() { grep -qxF "$1" "$r/tap/$2.tap" || { echo "no line '$1' in tap/$2.tap
 counts_are() { grep -qF "\"counts\": {$1}" "$r/run.json" || { grep counts "$r/run.json"; return 1; }; }
 
 echo "TAP version 13"
-echo "1..22"
+echo "1..24"
 check known.failure_in_range_becomes_xfail_with_reference tapline \
     'ok 5 resv.type1.known_bug_fails # XFAIL known kernel bug: abcdef123456 ("fixture: the fix", Linux 6.6) (kernel 6.1.0-50-amd64 in [-, 6.6))' resv.prog
 check known.pass_in_range_becomes_xpass_fixed tapline \
@@ -76,8 +76,18 @@ huge_seconds() {  # fixtures/fuzz/phases/huge-seconds: a 401-digit mark is dropp
     printf 'deps\t1.00\thost\nguest.x\t1.00\tguest\nguest.other\t27.00\thost\n' | diff -u - "$tmp/h.tsv"
 }
 check phases.seconds_past_1e9_dropped_never_inf huge_seconds
+# run.sh --icount: the guest's marks are virtual seconds; the host phase
+# `guest` is a row of its own and no guest.other is made of the two clocks.
+virtual_clock() {
+    printf 'deps 1\nguest 2\nresults 32\nend 33\n' > "$tmp/v.host"
+    printf '@boot 6.12\n@clock virtual\n@phase init 9\n@phase x 10.5\n@phase end 400\n' > "$tmp/v.stream"
+    awk -f "$top/harness/sh/phases.awk" "$tmp/v.host" "$tmp/v.stream" > "$tmp/v.tsv"
+    printf 'deps\t1.00\thost\nguest\t30.00\thost\nguest.boot_to_init\t9.00\tvirtual\nguest.init\t1.50\tvirtual\nguest.x\t389.50\tvirtual\nresults\t1.00\thost\n' | diff -u - "$tmp/v.tsv"
+}
+check phases.virtual_clock_rows_apart_no_guest_other virtual_clock
 check runjson.carries_phases grep -qF '"phases": [{"name": "deps", "seconds": 0.50, "clock": "host"}, {"name": "build", "seconds": 2.75, "clock": "host"}, {"name": "kernel", "seconds": 0.75, "clock": "host"}, {"name": "initramfs", "seconds": 6.00, "clock": "host"}, {"name": "guest", "seconds": 30.00, "clock": "host"}, {"name": "results", "seconds": 1.50, "clock": "host"}, {"name": "report", "seconds": 0.75, "clock": "host"}],' "$r/run.json"
 check runjson.records_accelerator grep -qF '"accel": "tcg,thread=single",' "$r/run.json"
+check runjson.records_real_guest_clock grep -qF '"guest_clock": "real",' "$r/run.json"
 check consumers.runjson_junit_tapparser_lkft_agree sh "$top/harness/sh/consumers.sh" "$r"
 check junit.failure_carries_its_diagnostics grep -qF '# prog.c:42:fails_with_diagnostics:MAP_DMA over the msi region of 0000:00:02.0 succeeded' "$r/junit.xml"
 check junit.known_bug_is_skipped_xfail_known grep -qF '<testcase classname="resv.prog" name="resv.type1.known_bug_fails" time="0.010"><skipped type="xfail-known" message="known kernel bug: abcdef123456 (&quot;fixture: the fix&quot;, Linux 6.6)' "$r/junit.xml"
@@ -169,5 +179,5 @@ shard_picks() {  # shard_picks K/N CELLS WANT: the cells of 0..CELLS-1 in shard 
 }
 check shard.round_robin_is_deterministic shard_picks 2/3 8 "1 4 7 "
 
-[ "$n" = 22 ] || { echo "# plan mismatch: ran $n"; failed=1; }
+[ "$n" = 24 ] || { echo "# plan mismatch: ran $n"; failed=1; }
 exit "$failed"

@@ -39,7 +39,7 @@ teardown_case() {
 }
 
 echo "TAP version 13"
-echo "1..32"
+echo "1..34"
 check collate.splat_fails_the_test_it_happened_in collate_case splat
 check collate.hung_guest_fails_running_and_unrun_tests collate_case incomplete
 check collate.dead_guest_fails_every_listed_test collate_case never-began
@@ -128,6 +128,9 @@ accel_missing() { VCT_KVM_DEV=/nonexistent/kvm usage_exit 2 "/nonexistent/kvm do
 check runsh.accel_kvm_without_dev_kvm_exits_2 accel_missing
 check runsh.accel_kvm_refuses_a_foreign_arch_guest usage_exit 2 "KVM runs only guests of this machine's architecture" \
     --accel kvm --host "$(if [ "$(uname -m)" = x86_64 ]; then echo qemu-aarch64-smmuv3; else echo qemu-x86_64-vtd; fi)" --no-build
+check runsh.icount_refuses_timed_runs usage_exit 2 "not with --stress, --duration, --baseline, --ab, --matrix or --prepare" --icount --stress
+icount_kvm() { : > "$tmp/kvm"; VCT_KVM_DEV="$tmp/kvm" usage_exit 2 "--icount needs TCG" --icount --accel kvm --host "qemu-$(uname -m | sed 's/^arm64$/aarch64/')-$(if [ "$(uname -m)" = x86_64 ]; then echo vtd; else echo smmuv3; fi)" --no-build; }
+check runsh.icount_refuses_kvm icount_kvm
 
-[ "$n" = 32 ] || { echo "# plan mismatch: ran $n"; failed=1; }
+[ "$n" = 34 ] || { echo "# plan mismatch: ran $n"; failed=1; }
 exit "$failed"
