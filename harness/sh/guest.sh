@@ -44,6 +44,8 @@ VCT_RUNDIR=${VCT_RUNDIR:-$VCT_HOME}
 . "$VCT_HOME/harness/sh/metrics.sh"
 # shellcheck source=harness/sh/ab.sh
 . "$VCT_HOME/harness/sh/ab.sh"
+# shellcheck source=harness/sh/lawk.sh
+. "$VCT_HOME/harness/sh/lawk.sh"
 
 emit() { printf '%s\n' "$*" >&3; }
 # (read, not cut: each process costs milliseconds in an emulated guest)
@@ -179,7 +181,7 @@ run_program() {
           rc=127
       fi
       printf '@rc %s\n' "$rc"
-    } | awk -v p="$rel" '
+    } | lawk -v p="$rel" '
             /^@rc [0-9]+$/ { rc = $2; next }
             { print "T " p " " $0; fflush() }
             END { print "@end " p " " (rc == "" ? 255 : rc); fflush() }' >&3

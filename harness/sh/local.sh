@@ -227,6 +227,8 @@ local_teardown() {
 local_main() {
     # shellcheck source=harness/sh/bind.sh
     . "$VCT_TOP/harness/sh/bind.sh"
+    # shellcheck source=harness/sh/lawk.sh
+    . "$VCT_TOP/harness/sh/lawk.sh"
     # shellcheck source=harness/sh/collect.sh
     . "$VCT_TOP/harness/sh/collect.sh"
     # each restore step marked in the kernel log, as guest.sh marks a guest's
@@ -315,7 +317,7 @@ local_main() {
     # (A regular file stands in for /dev/kmsg in the unit tests: follow it.)
     { if [ -c "$kdev" ]; then cat "$kdev" & else tail -n +1 -f "$kdev" & fi
       echo $! > "$work/kmsg.pid"; wait; } 2>/dev/null |
-        awk -v m="$mark" 'on { print; fflush() } !on && index($0, m) { on = 1 }' > "$kmsg" &
+        lawk -v m="$mark" 'on { print; fflush() } !on && index($0, m) { on = 1 }' > "$kmsg" &
     printf '%s\n' "$mark" >> "$kdev" 2>/dev/null || say "cannot write to $kdev: splats cannot be attributed to tests"
     i=0
     while [ ! -s "$work/kmsg.pid" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
