@@ -35,6 +35,19 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util.h"
+
+/*
+ * For FIXTURE_SETUP of a program that needs the guest's clock to be the
+ * wall's (a timed loop, a wait on the runner): SKIP with the reason under
+ * run.sh --icount (util.h vct_clock_virtual_why).
+ */
+#define VCT_REAL_CLOCK_OR_SKIP() do { \
+	const char *__why = vct_clock_virtual_why(); \
+	if (__why) \
+		SKIP(return, "%s", __why); \
+} while (0)
+
 /* Full TAP name of a test: fixture[.variant].test */
 static inline void vct_test_fullname(const struct __fixture_metadata *f,
 				     const struct __fixture_variant_metadata *v,

@@ -239,7 +239,8 @@ results_write() {
         printf '  "kernel_origin": %s,\n' "$(json_str "$2")"
         printf '  "qemu": %s,\n' "$(json_str "$3")"
         printf '  "accel": %s,\n' "$(json_str "${accel:-}")"
-        printf '  "guest_clock": "%s",\n' "$([ -n "${icount:-}" ] && echo virtual || echo real)"
+        # the guest says so itself (guest.sh: @clock virtual, run.sh --icount)
+        printf '  "guest_clock": "%s",\n' "$(grep -qx '@clock virtual' "${stream:-/dev/null}" && echo virtual || echo real)"
         printf '  "start": %s,\n' "$(json_str "$4")"
         printf '  "end": %s,\n' "$(json_str "$(date -u +%Y-%m-%dT%H:%M:%SZ)")"
         printf '  "wall_seconds": %s,\n' "$5"

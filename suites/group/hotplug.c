@@ -55,8 +55,7 @@ FIXTURE_SETUP(hotplug)
 	int n;
 
 	vct_mark_test(_metadata, variant);
-	if (vct_clock_virtual_why())
-		SKIP(return, "%s", vct_clock_virtual_why());
+	VCT_REAL_CLOCK_OR_SKIP();
 	n = __vct_hotplug_slots(&self->slot, 1);
 	ASSERT_LE(0, n) TH_LOG("malformed $VCT_HOTPLUG '%s'", getenv("VCT_HOTPLUG"));
 	if (!n && unsupported && *unsupported)

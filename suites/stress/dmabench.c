@@ -114,8 +114,7 @@ FIXTURE_SETUP(dmabench)
 
 	vct_mark_test(_metadata, variant);
 	self->bdf[0] = 0;
-	if (vct_clock_virtual_why())
-		SKIP(return, "%s", vct_clock_virtual_why());
+	VCT_REAL_CLOCK_OR_SKIP();
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	ASSERT_LT(0, n);
 	exe[n] = 0;

@@ -70,8 +70,7 @@ FIXTURE_SETUP(kdma)
 
 	vct_mark_test(_metadata, variant);
 	self->orig_type[0] = 0;
-	if (vct_clock_virtual_why())
-		SKIP(return, "%s", vct_clock_virtual_why());
+	VCT_REAL_CLOCK_OR_SKIP();
 	ret = __vct_kdisk_find(&self->disk, why, sizeof(why));
 	if (ret)
 		SKIP(return, "%s", why);

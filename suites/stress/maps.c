@@ -194,8 +194,7 @@ VCT_BACKEND_VARIANTS(stress);
 FIXTURE_SETUP(stress)
 {
 	vct_mark_test(_metadata, variant);
-	if (vct_clock_virtual_why())
-		SKIP(return, "%s", vct_clock_virtual_why());
+	VCT_REAL_CLOCK_OR_SKIP();
 	VCT_IOMMU_SETUP_OR_SKIP(variant->backend, 1, 1, &self->iommu, self->devs);
 	self->backend = vct_backend_name(variant->backend);
 	snprintf(self->name, sizeof(self->name), "stress.%s.%s", self->backend,

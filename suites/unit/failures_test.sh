@@ -130,13 +130,13 @@ replay_passes() {
         ! grep -q VCT_GUEST_CLOCK "$tmp/r-pass/work/env"
 }
 
-# --icount: QEMU counts instructions with idle time skipped, the guest is
-# told its clock is virtual, run.json says so
+# --icount: QEMU counts instructions with idle time skipped and the guest
+# is told its clock is virtual (run.json takes it from the guest's own
+# record, results_test.sh)
 icount_virtual_clock() {
     r="$tmp/r-icount"
     run pass "$r" --icount
-    want_exit 0 "$r" && json_has "$r" '"guest_clock": "virtual",' &&
-        grep -q ' -icount shift=auto,sleep=off' "$r/work/qemu.cmd" &&
+    want_exit 0 "$r" && grep -q ' -icount shift=auto,sleep=off' "$r/work/qemu.cmd" &&
         grep -qx 'VCT_GUEST_CLOCK=virtual' "$r/work/env"
 }
 

@@ -18,8 +18,9 @@ trap '[ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT INT TERM HUP
 # shellcheck source=fixtures/tap.sh
 . "$top/fixtures/tap.sh"
 
-# make_results DIR HOST RELEASE [KNOWN]: DIR as run.sh's collecting would
-# write it, with the known-failures list KNOWN (default: the fixture's).
+# make_results DIR HOST RELEASE [KNOWN [RECORD]]: DIR as run.sh's collecting
+# would write it, with the known-failures list KNOWN (default: the
+# fixture's) and the guest record RECORD added after the stream's first line.
 make_results() {
     (
         # shellcheck disable=SC2034 # collect.sh (sourced below) reads these
@@ -29,7 +30,9 @@ make_results() {
         export VCT_KNOWN_FAILURES
         say() { :; }
         mkdir -p "$work" "$results/tap"
-        cp "$fx/stream.log" "$stream"; cp "$fx/kmsg.raw" "$kmsg"
+        if [ -n "${5:-}" ]; then sed "1a\\
+$5" "$fx/stream.log" > "$stream"; else cp "$fx/stream.log" "$stream"; fi
+        cp "$fx/kmsg.raw" "$kmsg"
         cp "$top/fixtures/runner/phases/phases.host" "$work/phases.host"
         # shellcheck source=harness/sh/collect.sh
         . "$top/harness/sh/collect.sh"
@@ -48,7 +51,7 @@ tapline() { grep -qxF "$1" "$r/tap/$2.tap" || { echo "no line '$1' in tap/$2.tap
 counts_are() { grep -qF "\"counts\": {$1}" "$r/run.json" || { grep counts "$r/run.json"; return 1; }; }
 
 echo "TAP version 13"
-echo "1..24"
+echo "1..25"
 check known.failure_in_range_becomes_xfail_with_reference tapline \
     'ok 5 resv.type1.known_bug_fails # XFAIL known kernel bug: abcdef123456 ("fixture: the fix", Linux 6.6) (kernel 6.1.0-50-amd64 in [-, 6.6))' resv.prog
 check known.pass_in_range_becomes_xpass_fixed tapline \
@@ -88,6 +91,12 @@ check phases.virtual_clock_rows_apart_no_guest_other virtual_clock
 check runjson.carries_phases grep -qF '"phases": [{"name": "deps", "seconds": 0.50, "clock": "host"}, {"name": "build", "seconds": 2.75, "clock": "host"}, {"name": "kernel", "seconds": 0.75, "clock": "host"}, {"name": "initramfs", "seconds": 6.00, "clock": "host"}, {"name": "guest", "seconds": 30.00, "clock": "host"}, {"name": "results", "seconds": 1.50, "clock": "host"}, {"name": "report", "seconds": 0.75, "clock": "host"}],' "$r/run.json"
 check runjson.records_accelerator grep -qF '"accel": "tcg,thread=single",' "$r/run.json"
 check runjson.records_real_guest_clock grep -qF '"guest_clock": "real",' "$r/run.json"
+# the guest's own `@clock virtual` (run.sh --icount) makes it virtual
+virtual_guest_clock() {
+    make_results "$tmp/runv" qemu-fixture 6.1.0-50-amd64 "" '@clock virtual'
+    grep -qx '@clock virtual' "$tmp/runv/work/stream.log" && grep -qF '"guest_clock": "virtual",' "$tmp/runv/run.json"
+}
+check runjson.guest_clock_virtual_from_the_guests_record virtual_guest_clock
 check consumers.runjson_junit_tapparser_lkft_agree sh "$top/harness/sh/consumers.sh" "$r"
 check junit.failure_carries_its_diagnostics grep -qF '# prog.c:42:fails_with_diagnostics:MAP_DMA over the msi region of 0000:00:02.0 succeeded' "$r/junit.xml"
 check junit.known_bug_is_skipped_xfail_known grep -qF '<testcase classname="resv.prog" name="resv.type1.known_bug_fails" time="0.010"><skipped type="xfail-known" message="known kernel bug: abcdef123456 (&quot;fixture: the fix&quot;, Linux 6.6)' "$r/junit.xml"
@@ -179,5 +188,5 @@ shard_picks() {  # shard_picks K/N CELLS WANT: the cells of 0..CELLS-1 in shard 
 }
 check shard.round_robin_is_deterministic shard_picks 2/3 8 "1 4 7 "
 
-[ "$n" = 24 ] || { echo "# plan mismatch: ran $n"; failed=1; }
+[ "$n" = 25 ] || { echo "# plan mismatch: ran $n"; failed=1; }
 exit "$failed"
